@@ -1,0 +1,173 @@
+//! Extractors that turn bad input into problem+json naming the field: JSON
+//! bodies (400 with line and column for syntax, 415 for another media type,
+//! 413 over the size limit, 422 for values) and query strings (422).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::{ApiError, FieldError};
+
+/// A JSON body, deserialised and validated.
+#[derive(Debug)]
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|essence| {
+                let essence = essence.trim().to_ascii_lowercase();
+                essence == "application/json"
+                    || (essence.starts_with("application/") && essence.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send the body as application/json",
+                ));
+            }
+            let bytes = body.await.map_err(|e| payload_error(&e))?;
+            let value = parse_json::<T>(&bytes)?;
+            validate(&value)?;
+            Ok(ValidJson(value))
+        })
+    }
+}
+
+fn payload_error(e: &actix_web::Error) -> ApiError {
+    let status = e.as_response_error().status_code();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            status,
+            "payload_too_large",
+            "the body is larger than this endpoint accepts",
+        )
+    } else {
+        ApiError::malformed(format!("could not read the body: {e}"))
+    }
+}
+
+/// Syntax errors are 400 with the position; well-formed JSON of the wrong
+/// shape is 422 naming the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => ApiError::invalid_field(
+                if path == "." { "body".to_owned() } else { path },
+                strip_position(&inner.to_string()),
+            ),
+            _ => ApiError::malformed(format!(
+                "malformed JSON at line {} column {}: {}",
+                inner.line(),
+                inner.column(),
+                strip_position(&inner.to_string())
+            )),
+        }
+    })?;
+    de.end().map_err(|e| {
+        ApiError::malformed(format!(
+            "malformed JSON at line {} column {}: trailing characters",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    Ok(value)
+}
+
+/// serde_json appends " at line L column C", which we report separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// A query string, deserialised and validated.
+#[derive(Debug)]
+pub struct ValidQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(ValidQuery))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // A missing field is reported by serde in the message, not the path.
+        let field = match (path.as_str(), message.strip_prefix("missing field `")) {
+            (".", Some(rest)) => rest.trim_end_matches('`').to_owned(),
+            (".", None) => "query".to_owned(),
+            _ => path,
+        };
+        ApiError::invalid_field(field, message)
+    })?;
+    validate(&value)?;
+    Ok(value)
+}
+
+fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
+}
+
+pub fn validate<T: Validate>(value: &T) -> Result<(), ApiError> {
+    value.validate().map_err(|errors| {
+        let mut fields = Vec::new();
+        flatten(&errors, "", &mut fields);
+        ApiError::validation(fields)
+    })
+}
+
+fn flatten(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => out.extend(list.iter().map(|e| {
+                FieldError {
+                    field: path.clone(),
+                    message: e
+                        .message
+                        .as_ref()
+                        .map_or_else(|| e.code.to_string(), ToString::to_string),
+                }
+            })),
+            ValidationErrorsKind::Struct(inner) => flatten(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    flatten(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+}

@@ -1,0 +1,17 @@
+//! The gridops HTTP API and command line. Handlers parse, authorise and call
+//! the domain; repositories in `gridops-infra` store.
+
+pub mod area_directory;
+pub mod cli;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod request_id;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+
+pub use settings::Settings;
+pub use startup::Application;

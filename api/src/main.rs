@@ -1,0 +1,71 @@
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use gridops_api::cli::{self, AreasCommand, Cli, Command, UserCommand};
+use gridops_api::settings::LogFormat;
+use gridops_api::{Application, openapi, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = cli
+        .log_format
+        .unwrap_or(if std::io::stderr().is_terminal() {
+            LogFormat::Pretty
+        } else {
+            LogFormat::Json
+        });
+    telemetry::init(format);
+    match run(&cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("gridops: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: &Cli) -> Result<(), String> {
+    match &cli.command {
+        Command::Serve(args) => {
+            let settings = cli.serve_settings(args);
+            let app = Application::build(settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            let host = args.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+            let base = format!("http://{host}:{}", app.port());
+            println!(
+                "gridops serving on {base} ({} database)",
+                app.state().db.backend().as_str()
+            );
+            println!("  API docs:     {base}/docs/");
+            println!("  OpenAPI:      {base}/api/v1/openapi.json");
+            println!("  try:          {base}/api/v1/areas/locate?lat=34.7486&lng=113.6284");
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            let db = cli.open_database().map_err(|e| e.to_string())?;
+            println!("database migrated ({})", db.backend().as_str());
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", openapi::yaml()?);
+            Ok(())
+        }
+        Command::User(UserCommand::Create(args)) => {
+            let password =
+                cli::read_password(&mut std::io::stdin().lock()).map_err(|e| e.to_string())?;
+            let db = cli.open_database().map_err(|e| e.to_string())?;
+            let done = cli::create_user(&db, args, &password).map_err(|e| e.to_string())?;
+            println!("{done}");
+            Ok(())
+        }
+        Command::Areas(AreasCommand::Import { file }) => {
+            let db = cli.open_database().map_err(|e| e.to_string())?;
+            let done = cli::import_areas(&db, file).map_err(|e| e.to_string())?;
+            println!("{done}");
+            Ok(())
+        }
+    }
+}

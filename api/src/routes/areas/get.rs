@@ -1,0 +1,64 @@
+use actix_web::{get, web};
+use gridops_infra::DbError;
+use gridops_infra::repo::areas;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::dto::AreaItem;
+use crate::error::{ApiError, Problem};
+use crate::routes::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AreaDetail {
+    #[serde(flatten)]
+    pub area: AreaItem,
+    /// Whether a boundary is stored (see `/areas/{code}/geometry`).
+    pub has_boundary: bool,
+    /// From the city down to the parent.
+    pub ancestors: Vec<AreaItem>,
+    pub children: Vec<AreaItem>,
+}
+
+/// One area with its ancestors and children.
+#[utoipa::path(
+    tag = "areas",
+    params(("code" = String, Path, description = "Area code", example = "410102001001")),
+    responses(
+        (status = 200, description = "The area", body = AreaDetail),
+        (status = 404, description = "No such area", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/areas/{code}")]
+pub async fn get_area(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<web::Json<AreaDetail>, ApiError> {
+    let code = code.into_inner();
+    let missing = format!("no area with code {code}");
+    let (area, children, ancestors) = state
+        .db
+        .run(move |conn| {
+            let area = areas::find(conn, &code)?;
+            let children = areas::children(conn, &code)?;
+            let mut ancestors = Vec::new();
+            let mut next = area.parent_code.clone();
+            while let Some(parent) = next.filter(|_| ancestors.len() < 8) {
+                let parent = areas::find(conn, parent.as_str())?;
+                next = parent.parent_code.clone();
+                ancestors.push(parent);
+            }
+            ancestors.reverse();
+            Ok((area, children, ancestors))
+        })
+        .await
+        .map_err(|e| match e {
+            DbError::NotFound => ApiError::not_found(missing),
+            other => other.into(),
+        })?;
+    Ok(web::Json(AreaDetail {
+        area: AreaItem::from(&area),
+        has_boundary: area.boundary.is_some(),
+        ancestors: ancestors.iter().map(AreaItem::from).collect(),
+        children: children.into_iter().map(AreaItem::from).collect(),
+    }))
+}

@@ -1,0 +1,173 @@
+//! Building and running the server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use gridops_infra::{Db, DbError, setup};
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::area_directory::AreaDirectory;
+use crate::error::{PROBLEM_JSON, problem};
+use crate::openapi::{self, ApiDoc};
+use crate::request_id::{self, GridopsRootSpan};
+use crate::routes::fallback::{RouteTable, no_route};
+use crate::routes::{self, AppState};
+use crate::{metrics, settings::Settings};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+    #[error("metrics: {0}")]
+    Metrics(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    state: AppState,
+    watcher: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    /// Connects, migrates, loads demo data if asked, loads the area map and
+    /// binds; the server starts when [`Application::run_until_stopped`] is awaited.
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        let db = Db::connect(&settings.database)?;
+        let demo = settings.demo;
+        let state_db = db.clone();
+        let areas = tokio::task::spawn_blocking(move || -> Result<AreaDirectory, DbError> {
+            let applied = setup::migrate(&state_db)?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "migrations applied");
+            }
+            if demo {
+                match setup::load_demo(&state_db)? {
+                    Some(loaded) => tracing::info!(
+                        areas = loaded.areas,
+                        parties = loaded.parties,
+                        "demo data loaded"
+                    ),
+                    None => tracing::info!("database already has areas; demo data not loaded"),
+                }
+            }
+            AreaDirectory::load(&state_db)
+        })
+        .await
+        .map_err(|e| DbError::Other(e.to_string()))??;
+        let areas = Arc::new(areas);
+        let watcher = areas
+            .clone()
+            .watch(db.clone(), settings.area_reload_interval);
+
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        })?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            db: db.clone(),
+            areas,
+        };
+        let route_table = web::Data::new(RouteTable::from_openapi(&openapi::document()));
+        let metrics = metrics::build(&db).map_err(StartError::Metrics)?;
+        let max_body = settings.max_body_bytes;
+        let app_state = web::Data::new(state.clone());
+
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .app_data(app_state.clone())
+                .app_data(route_table.clone())
+                .app_data(web::PayloadConfig::new(max_body))
+                .configure(routes::configure)
+                .openapi_service(|api| {
+                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api)
+                })
+                // Kept out of the OpenAPI document: a convenience for people.
+                .route("/docs", web::get().to(|| async { web::Redirect::to("/docs/").permanent() }))
+                .default_service(web::to(no_route))
+                .into_app()
+                .wrap(ErrorHandlers::new().default_handler(as_problem))
+                .wrap(TracingLogger::<GridopsRootSpan>::new())
+                .wrap(metrics.clone())
+                .wrap(from_fn(request_id::middleware))
+        })
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers.max(1));
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Application {
+            server,
+            port,
+            state,
+            watcher,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.watcher.abort();
+        result
+    }
+}
+
+/// Error responses that did not come from our handlers (actix's own 413,
+/// 400s from its extractors, a panic's 500) are rewritten as problem+json,
+/// so that clients parse one error format.
+fn as_problem<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let already = res
+        .response()
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v == HeaderValue::from_static(PROBLEM_JSON));
+    if already {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let code = match status.as_u16() {
+        400 => "malformed_request",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        s if s >= 500 => "internal",
+        _ => "client_error",
+    };
+    let detail = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let (req, _) = res.into_parts();
+    let body: HttpResponse<BoxBody> = HttpResponse::build(status)
+        .content_type(PROBLEM_JSON)
+        .json(problem(status, code, &detail, Vec::new()));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, body).map_into_right_body(),
+    ))
+}

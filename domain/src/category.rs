@@ -1,0 +1,112 @@
+//! Incident categories: what kind of problem an incident is, and how fast each
+//! step must happen for it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// How a time limit is counted. City handbooks set most limits in working
+/// hours or days (holidays and make-up days count); urgent cases run on the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeUnit {
+    WorkingHours,
+    WorkingDays,
+    CalendarHours,
+}
+
+impl TimeUnit {
+    pub const ALL: [TimeUnit; 3] = [
+        TimeUnit::WorkingHours,
+        TimeUnit::WorkingDays,
+        TimeUnit::CalendarHours,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeUnit::WorkingHours => "working_hours",
+            TimeUnit::WorkingDays => "working_days",
+            TimeUnit::CalendarHours => "calendar_hours",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        TimeUnit::ALL.into_iter().find(|u| u.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeLimit {
+    pub amount: u32,
+    pub unit: TimeUnit,
+}
+
+impl TimeLimit {
+    pub const fn working_hours(amount: u32) -> Self {
+        TimeLimit {
+            amount,
+            unit: TimeUnit::WorkingHours,
+        }
+    }
+    pub const fn working_days(amount: u32) -> Self {
+        TimeLimit {
+            amount,
+            unit: TimeUnit::WorkingDays,
+        }
+    }
+    pub const fn calendar_hours(amount: u32) -> Self {
+        TimeLimit {
+            amount,
+            unit: TimeUnit::CalendarHours,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    /// Dotted path, e.g. `public_safety.snow_ice`; the parent's code is the prefix.
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub label_zh: String,
+    pub label_en: String,
+    pub default_priority: Priority,
+    pub acknowledge_within: TimeLimit,
+    pub resolve_within: TimeLimit,
+}
+
+impl Category {
+    /// Whether `self` is `ancestor` or lies below it in the tree.
+    pub fn is_within(&self, ancestor: &str) -> bool {
+        self.code == ancestor
+            || (self.code.starts_with(ancestor) && self.code[ancestor.len()..].starts_with('.'))
+    }
+}

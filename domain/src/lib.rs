@@ -1,0 +1,10 @@
+//! The rules of gridops, free of I/O: what an area, a grid, a category, a
+//! responsible party and a role are, and the decisions made on them. Time and
+//! data come in as arguments so every rule can be tested without a database.
+
+pub mod account;
+pub mod area;
+pub mod category;
+pub mod geo;
+pub mod party;
+pub mod role;

@@ -1,0 +1,269 @@
+//! The category tree every new database starts with: the kinds of incident
+//! the field reports describe (see DESIGN.md), with time limits in the units
+//! city handbooks use. Administrators edit them afterwards.
+
+use gridops_domain::category::{Category, Priority, TimeLimit};
+
+struct Seed {
+    code: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    priority: Priority,
+    acknowledge: TimeLimit,
+    resolve: TimeLimit,
+}
+
+const fn seed(
+    code: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    priority: Priority,
+    acknowledge: TimeLimit,
+    resolve: TimeLimit,
+) -> Seed {
+    Seed {
+        code,
+        zh,
+        en,
+        priority,
+        acknowledge,
+        resolve,
+    }
+}
+
+use Priority::{High, Low, Normal, Urgent};
+const fn wh(n: u32) -> TimeLimit {
+    TimeLimit::working_hours(n)
+}
+const fn wd(n: u32) -> TimeLimit {
+    TimeLimit::working_days(n)
+}
+const fn ch(n: u32) -> TimeLimit {
+    TimeLimit::calendar_hours(n)
+}
+
+/// Parents come before their children; a child's code extends its parent's.
+const SEEDS: &[Seed] = &[
+    seed(
+        "social_aid",
+        "社会救助与关爱",
+        "Social aid and care",
+        Normal,
+        wh(2),
+        wd(2),
+    ),
+    // A person sleeping rough in the cold cannot wait for office hours.
+    seed(
+        "social_aid.homeless",
+        "流浪乞讨人员救助",
+        "Homeless person needing aid",
+        Urgent,
+        ch(1),
+        ch(6),
+    ),
+    seed(
+        "social_aid.elderly_visit",
+        "独居老人走访",
+        "Care visit to an elderly person living alone",
+        Normal,
+        wd(1),
+        wd(5),
+    ),
+    seed(
+        "social_aid.errands",
+        "帮办代办",
+        "Errands for those who cannot",
+        Normal,
+        wh(4),
+        wd(3),
+    ),
+    seed(
+        "social_aid.on_the_spot_help",
+        "现场求助",
+        "Resident needing help on the spot",
+        High,
+        ch(1),
+        ch(4),
+    ),
+    seed(
+        "neighbourhood",
+        "邻里纠纷",
+        "Neighbourhood disputes",
+        Normal,
+        wh(4),
+        wd(5),
+    ),
+    seed(
+        "neighbourhood.dog_noise",
+        "犬只扰民",
+        "Noise from dogs",
+        Normal,
+        wh(4),
+        wd(5),
+    ),
+    seed(
+        "public_safety",
+        "安全隐患",
+        "Safety hazards",
+        High,
+        wh(2),
+        wd(1),
+    ),
+    seed(
+        "public_safety.snow_ice",
+        "雨雪冰冻隐患",
+        "Snow and ice hazards",
+        High,
+        ch(2),
+        ch(12),
+    ),
+    seed(
+        "public_safety.snow_ice.snow_on_sheds",
+        "车棚屋檐积雪",
+        "Snow on sheds and eaves",
+        High,
+        ch(2),
+        ch(12),
+    ),
+    seed(
+        "public_safety.snow_ice.broken_branches",
+        "积雪压断树枝",
+        "Branches broken by snow",
+        High,
+        ch(2),
+        ch(8),
+    ),
+    seed(
+        "public_safety.flying_wire_charging",
+        "飞线充电",
+        "Flying-wire e-bike charging",
+        High,
+        wh(2),
+        wd(1),
+    ),
+    seed(
+        "utilities",
+        "市政公用设施",
+        "Utilities",
+        Normal,
+        wh(2),
+        wd(2),
+    ),
+    // Heating faults are handled round the clock in the heating season.
+    seed(
+        "utilities.heating",
+        "供暖故障",
+        "Heating not working",
+        High,
+        ch(2),
+        ch(24),
+    ),
+    seed(
+        "utilities.sewer_blockage",
+        "下水道堵塞",
+        "Sewer blockage",
+        High,
+        wh(2),
+        wd(1),
+    ),
+    seed(
+        "city_appearance",
+        "市容环境",
+        "City appearance",
+        Normal,
+        wh(4),
+        wd(2),
+    ),
+    seed(
+        "city_appearance.street_vending",
+        "占道经营",
+        "Street vending",
+        Normal,
+        wh(2),
+        wh(4),
+    ),
+    seed(
+        "city_appearance.items_outside_shops",
+        "店外堆物",
+        "Items piled outside shops",
+        Low,
+        wh(4),
+        wd(1),
+    ),
+    seed(
+        "city_appearance.bikes_blocking",
+        "非机动车乱停放",
+        "Bikes parked in the way",
+        Low,
+        wh(4),
+        wd(1),
+    ),
+    seed(
+        "property",
+        "物业管理",
+        "Property management",
+        Normal,
+        wd(1),
+        wd(10),
+    ),
+    seed(
+        "property.no_management",
+        "无物业小区",
+        "Compound without property management",
+        Normal,
+        wd(1),
+        wd(15),
+    ),
+    seed(
+        "public_service",
+        "公共服务",
+        "Public service",
+        Low,
+        wd(1),
+        wd(5),
+    ),
+    seed(
+        "public_service.lost_and_found",
+        "失物招领",
+        "Lost and found",
+        Low,
+        wd(1),
+        wd(5),
+    ),
+];
+
+pub fn default_categories() -> Vec<Category> {
+    SEEDS
+        .iter()
+        .map(|s| Category {
+            code: s.code.to_owned(),
+            parent_code: s.code.rsplit_once('.').map(|(parent, _)| parent.to_owned()),
+            label_zh: s.zh.to_owned(),
+            label_en: s.en.to_owned(),
+            default_priority: s.priority,
+            acknowledge_within: s.acknowledge,
+            resolve_within: s.resolve,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_parent_is_seeded_before_its_children() {
+        let mut seen = HashSet::new();
+        for category in default_categories() {
+            if let Some(parent) = &category.parent_code {
+                assert!(seen.contains(parent), "{} before its parent", category.code);
+            }
+            assert!(
+                seen.insert(category.code.clone()),
+                "{} twice",
+                category.code
+            );
+        }
+    }
+}
