@@ -72,10 +72,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => ApiError::invalid_field(
-                if path == "." { "body".to_owned() } else { path },
-                strip_position(&inner.to_string()),
-            ),
+            serde_json::error::Category::Data => {
+                let message = strip_position(&inner.to_string());
+                ApiError::invalid_field(field_of(&path, &message), message)
+            }
             _ => ApiError::malformed(format!(
                 "malformed JSON at line {} column {}: {}",
                 inner.line(),
@@ -92,6 +92,20 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ))
     })?;
     Ok(value)
+}
+
+/// The field a deserialisation error is about. serde names a missing field
+/// only in its message, with the path pointing at the enclosing object.
+fn field_of(path: &str, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match (path, missing) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => "body".to_owned(),
+        (_, Some(name)) => format!("{path}.{name}"),
+        (_, None) => path.to_owned(),
+    }
 }
 
 /// serde_json appends " at line L column C", which we report separately.
@@ -120,13 +134,7 @@ pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, Api
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
-        // A missing field is reported by serde in the message, not the path.
-        let field = match (path.as_str(), message.strip_prefix("missing field `")) {
-            (".", Some(rest)) => rest.trim_end_matches('`').to_owned(),
-            (".", None) => "query".to_owned(),
-            _ => path,
-        };
-        ApiError::invalid_field(field, message)
+        ApiError::invalid_field(field_of(&path, &message), message)
     })?;
     validate(&value)?;
     Ok(value)

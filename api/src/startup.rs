@@ -10,13 +10,12 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use gridops_infra::{Db, DbError, setup};
 use tracing_actix_web::TracingLogger;
-use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::area_directory::AreaDirectory;
 use crate::error::{PROBLEM_JSON, problem};
-use crate::openapi::{self, ApiDoc};
+use crate::openapi;
 use crate::request_id::{self, GridopsRootSpan};
 use crate::routes::fallback::{RouteTable, no_route};
 use crate::routes::{self, AppState};
@@ -84,24 +83,27 @@ impl Application {
             db: db.clone(),
             areas,
         };
-        let route_table = web::Data::new(RouteTable::from_openapi(&openapi::document()));
+        let document = openapi::document();
+        let route_table = web::Data::new(RouteTable::from_openapi(&document));
         let metrics = metrics::build(&db).map_err(StartError::Metrics)?;
         let max_body = settings.max_body_bytes;
         let app_state = web::Data::new(state.clone());
 
         let mut server = HttpServer::new(move || {
             App::new()
+                // Before the /api/v1 scope, which would otherwise take the path.
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", document.clone()),
+                )
+                .route(
+                    "/docs",
+                    web::get().to(|| async { web::Redirect::to("/docs/").permanent() }),
+                )
                 .into_utoipa_app()
-                .openapi(ApiDoc::openapi())
                 .app_data(app_state.clone())
                 .app_data(route_table.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .configure(routes::configure)
-                .openapi_service(|api| {
-                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api)
-                })
-                // Kept out of the OpenAPI document: a convenience for people.
-                .route("/docs", web::get().to(|| async { web::Redirect::to("/docs/").permanent() }))
                 .default_service(web::to(no_route))
                 .into_app()
                 .wrap(ErrorHandlers::new().default_handler(as_problem))
@@ -128,6 +130,11 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Stops the server (gracefully, like SIGTERM) from elsewhere.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
