@@ -86,7 +86,9 @@ pub enum UserCommand {
     Create(UserCreateArgs),
 }
 
+/// Role names as the API spells them (`grid_worker`).
 #[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
 pub enum RoleArg {
     Resident,
     GridWorker,

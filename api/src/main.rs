@@ -5,6 +5,10 @@ use clap::Parser;
 use gridops_api::cli::{self, AreasCommand, Cli, Command, UserCommand};
 use gridops_api::settings::LogFormat;
 use gridops_api::{Application, openapi, telemetry};
+use gridops_infra::demo::areas::demo_point_in_grid;
+
+/// A demo grid (观澜社区第2网格) whose centre the start-up banner offers to locate.
+const DEMO_GRID: &str = "410102003001002";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -41,7 +45,11 @@ async fn run(cli: &Cli) -> Result<(), String> {
             );
             println!("  API docs:     {base}/docs/");
             println!("  OpenAPI:      {base}/api/v1/openapi.json");
-            println!("  try:          {base}/api/v1/areas/locate?lat=34.7486&lng=113.6284");
+            if args.demo
+                && let Some((lng, lat)) = demo_point_in_grid(DEMO_GRID)
+            {
+                println!("  locate:       {base}/api/v1/areas/locate?lat={lat:.6}&lng={lng:.6}");
+            }
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
         Command::Migrate => {

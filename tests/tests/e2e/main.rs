@@ -1,6 +1,9 @@
 //! End-to-end tests: HTTP against the real server, on both backends.
 
+mod accounts;
 mod areas;
 mod catalogue;
+mod concurrency;
 mod errors;
+mod import;
 mod operations;
