@@ -34,7 +34,7 @@ impl AreaDirectory {
 
     /// Rebuilds the map if the stored revision moved on; returns whether it did.
     pub async fn refresh(&self, db: &Db) -> Result<bool, DbError> {
-        let stored = db.run(|conn| areas::revision(conn)).await?;
+        let stored = db.run(areas::revision).await?;
         if stored == self.revision.load(Ordering::Acquire) {
             return Ok(false);
         }

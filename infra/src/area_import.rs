@@ -60,6 +60,7 @@ impl AreaFile {
         self,
         conn: &mut DbConnection,
     ) -> Result<Result<ImportReport, Vec<ImportProblem>>, DbError> {
+        areas::lock_for_change(conn)?;
         let existing = AreaMap::new(areas::load_all(conn)?);
         Ok(match self.plan(&existing) {
             Ok(planned) => Ok(ImportReport {

@@ -221,7 +221,7 @@ impl Db {
                 // A poisoned lock only means another writer panicked; its
                 // transaction was rolled back, so the lock is still good.
                 let _turn = self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner());
-                sqlite_immediate_transaction(&mut *conn, f)
+                sqlite_immediate_transaction(&mut conn, f)
             }
         }
     }

@@ -172,6 +172,18 @@ fn bump_revision(conn: &mut DbConnection) -> Result<i64, DbError> {
     revision(conn)
 }
 
+/// Makes concurrent changes of the areas take turns until this transaction
+/// ends: a change must be checked against the areas as the previous change
+/// left them (two imports racing could otherwise both pass the overlap check
+/// on PostgreSQL's READ COMMITTED). An UPDATE locks the row on PostgreSQL;
+/// SQLite's write transactions are serial already.
+pub fn lock_for_change(conn: &mut DbConnection) -> Result<(), DbError> {
+    diesel::update(area_revisions::table.find(1))
+        .set(area_revisions::revision.eq(area_revisions::revision))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The counter bumped by every change of the areas.
 pub fn revision(conn: &mut DbConnection) -> Result<i64, DbError> {
     Ok(area_revisions::table

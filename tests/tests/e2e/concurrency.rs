@@ -4,7 +4,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use gridops_api::cli::{RoleArg, create_user, import_areas};
-use gridops_tests::{Backend, on_both_backends};
+use gridops_tests::on_both_backends;
 use reqwest::StatusCode;
 use tokio::task::JoinSet;
 
@@ -95,14 +95,9 @@ on_both_backends! {
             let outcomes: Vec<Result<String, String>> = imports.join_all().await;
             let imported = outcomes.iter().filter(|r| r.is_ok()).count();
             let refused: Vec<&String> = outcomes.iter().filter_map(|r| r.as_ref().err()).collect();
-            assert!(imported >= 1, "under {grid} one import wins: {outcomes:?}");
+            assert_eq!(imported, 1, "under {grid} exactly one import wins: {outcomes:?}");
             for message in &refused {
                 assert!(message.contains("overlap"), "refused only for the overlap: {message}");
-            }
-            if app.backend == Backend::Sqlite {
-                // On PostgreSQL both imports pass the check and overlapping
-                // micro-grids are stored (see the report); asserted on SQLite only.
-                assert_eq!(imported, 1, "under {grid} exactly one import wins: {outcomes:?}");
             }
 
             // What was stored is what was reported.

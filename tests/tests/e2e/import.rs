@@ -398,12 +398,9 @@ on_both_backends! {
         let message = import(&db, file.path().to_path_buf()).await.expect_err("a Feature is not a FeatureCollection");
         assert!(message.contains("expected a GeoJSON FeatureCollection, found a Feature"), "{message}");
 
-        // Documented as 400 malformed_request; the server answers 422 (see
-        // the report): only the refusal itself is asserted here.
         let response = app.client.post(app.url("/api/v1/areas/validate")).json(&bare).send().await.expect("sent");
-        let status = response.status();
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
-        assert!(status.is_client_error(), "refused: {status}");
+        let problem = expect_problem(response, StatusCode::BAD_REQUEST, "malformed_request").await;
+        assert!(problem["detail"].as_str().is_some_and(|d| d.contains("found a Feature")), "{problem}");
         let missing = app.get(&format!("/api/v1/areas/{GUANLAN_GRID_2}001")).await;
         expect_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
     }

@@ -56,3 +56,25 @@ on_both_backends! {
         assert!(spec["paths"]["/api/v1/areas/locate"]["get"].is_object());
     }
 }
+
+on_both_backends! {
+    async fn readiness_fails_when_the_database_lacks_a_migration(app) {
+        // As if an older schema were restored under a newer binary.
+        let db = app.open_db();
+        tokio::task::spawn_blocking(move || {
+            db.write_blocking(|conn| {
+                use diesel::RunQueryDsl;
+                diesel::sql_query("DELETE FROM __diesel_schema_migrations").execute(conn)?;
+                Ok(())
+            })
+        })
+        .await
+        .expect("joined")
+        .expect("deleted");
+        let response = app.get("/readyz").await;
+        let problem = gridops_tests::expect_problem(response, StatusCode::SERVICE_UNAVAILABLE, "not_migrated").await;
+        assert!(problem["detail"].as_str().is_some_and(|d| d.contains("gridops migrate")), "{problem}");
+        let (status, _) = app.get_json("/healthz").await;
+        assert_eq!(status, StatusCode::OK, "liveness does not depend on the database");
+    }
+}

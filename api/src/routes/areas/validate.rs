@@ -19,8 +19,14 @@ pub struct AreaFileBody {
     #[schema(example = "FeatureCollection")]
     pub kind: String,
     /// GeoJSON Features, one per area.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Vec<Object>)]
-    pub features: Vec<serde_json::Value>,
+    pub features: Option<Vec<serde_json::Value>>,
+    /// Other GeoJSON members (`bbox`, foreign members), passed on to the
+    /// reader as sent: the file is checked as a whole, as the CLI reads it.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
