@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use gridops_domain::account::{Username, check_password};
-use gridops_domain::role::{Role, check_scope};
+use gridops_domain::role::Role;
 use gridops_infra::password::PasswordPolicy;
-use gridops_infra::repo::users::{self, NewUser, RoleGrant};
-use gridops_infra::repo::{areas, parties};
+use gridops_infra::repo::users::RoleGrant;
 use gridops_infra::{Db, DbError, DbSettings, area_import, setup};
 
-use crate::settings::{LogFormat, Settings};
+use crate::accounts::{AccountError, AccountRequest, create_account};
+use crate::settings::{LogFormat, Secret, Settings};
 
 /// The embedded default: one SQLite file in the working directory.
 pub const DEFAULT_DATABASE: &str = "gridops.db";
@@ -37,6 +36,19 @@ pub struct Cli {
     /// Connections in the database pool.
     #[arg(long, env = "GRIDOPS_POOL_SIZE", default_value_t = 10, global = true)]
     pub pool_size: u32,
+
+    /// argon2id memory cost of new password hashes, KiB.
+    #[arg(long, env = "GRIDOPS_ARGON2_MEMORY_KIB", default_value_t = 19 * 1024, global = true)]
+    pub argon2_memory_kib: u32,
+
+    /// argon2id passes of new password hashes.
+    #[arg(
+        long,
+        env = "GRIDOPS_ARGON2_ITERATIONS",
+        default_value_t = 2,
+        global = true
+    )]
+    pub argon2_iterations: u32,
 
     #[command(subcommand)]
     pub command: Command,
@@ -78,6 +90,16 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "GRIDOPS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+    /// Key for signing access tokens (HS256), at least 32 bytes. Default: a
+    /// random key generated on first start and kept in the database.
+    #[arg(long, env = "GRIDOPS_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of access tokens, seconds.
+    #[arg(long, env = "GRIDOPS_ACCESS_TOKEN_TTL_SECS", default_value_t = 15 * 60)]
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of refresh tokens (of a session without use), days.
+    #[arg(long, env = "GRIDOPS_REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
+    pub refresh_token_ttl_days: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +194,18 @@ impl Cli {
             max_body_bytes: args.max_body_bytes,
             area_reload_interval: Duration::from_secs(args.area_reload_secs.max(1)),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
+            jwt_secret: args.jwt_secret.clone().map(Secret::new),
+            access_token_ttl: Duration::from_secs(args.access_token_ttl_secs.max(1)),
+            refresh_token_ttl: Duration::from_secs(args.refresh_token_ttl_days.max(1) * 24 * 3600),
+            passwords: self.password_policy(),
+        }
+    }
+
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations.max(1),
+            ..PasswordPolicy::default()
         }
     }
 
@@ -193,57 +227,36 @@ pub enum CliError {
 }
 
 /// `gridops user create`.
-pub fn create_user(db: &Db, args: &UserCreateArgs, password: &str) -> Result<String, CliError> {
-    let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
-    let username = Username::parse(&args.username).map_err(|e| usage(&e))?;
-    check_password(password).map_err(|e| usage(&e))?;
-    let role = Role::from(args.role);
-    let area_level = match &args.area {
-        None => None,
-        Some(code) => match db.read_blocking(|conn| areas::find(conn, code)) {
-            Ok(area) => Some(area.level),
-            Err(DbError::NotFound) => {
-                return Err(CliError::Usage(format!("no area with code {code}")));
-            }
-            Err(e) => return Err(e.into()),
-        },
-    };
-    if let Some(party) = &args.party
-        && !db.read_blocking(|conn| parties::exists(conn, party))?
-    {
-        return Err(CliError::Usage(format!("no party with code {party}")));
-    }
-    check_scope(role, area_level, args.party.is_some()).map_err(|e| usage(&e))?;
-    let password_hash = PasswordPolicy::default()
-        .hash(password)
-        .map_err(|e| usage(&e))?;
-    let user = NewUser {
-        display_name: args
-            .display_name
-            .clone()
-            .unwrap_or_else(|| username.to_string()),
-        username: username.to_string(),
+pub fn create_user(
+    db: &Db,
+    policy: &PasswordPolicy,
+    args: &UserCreateArgs,
+    password: &str,
+) -> Result<String, CliError> {
+    let request = AccountRequest {
+        username: args.username.clone(),
+        password: password.to_owned(),
+        display_name: args.display_name.clone(),
         phone: args.phone.clone(),
         locale: args.locale.clone(),
-        password_hash,
+        grant: RoleGrant {
+            role: args.role.into(),
+            area_code: args.area.clone(),
+            party_code: args.party.clone(),
+        },
     };
-    let grant = RoleGrant {
-        role,
-        area_code: args.area.clone(),
-        party_code: args.party.clone(),
-    };
-    let id = db
-        .write_blocking(|conn| {
-            if users::username_taken(conn, &user.username)? {
-                return Ok(None);
-            }
-            users::insert(conn, &user, &grant).map(Some)
-        })?
-        .ok_or_else(|| CliError::Usage(format!("username {username} is taken")))?;
-    Ok(format!(
-        "created user {username} ({id}) as {}",
-        role.as_str()
-    ))
+    match create_account(db, policy, &request, None, Some("command line")) {
+        Ok(id) => Ok(format!(
+            "created user {} ({id}) as {}",
+            request.username.trim().to_ascii_lowercase(),
+            request.grant.role.as_str()
+        )),
+        Err(AccountError::Db(e)) => Err(e.into()),
+        Err(e @ AccountError::Taken(_)) => {
+            Err(CliError::Usage(format!("{e}: {}", request.username)))
+        }
+        Err(e) => Err(CliError::Usage(e.to_string())),
+    }
 }
 
 /// The first line of `input`, without its line ending.

@@ -3,7 +3,7 @@
 //! `code` are decided in this file, the cause is logged and never sent.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use gridops_domain::area::import::ImportProblem;
 use gridops_infra::DbError;
@@ -43,7 +43,7 @@ pub struct ApiError {
     code: &'static str,
     detail: String,
     errors: Vec<FieldError>,
-    allow: Option<String>,
+    headers: Vec<(HeaderName, String)>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -59,7 +59,7 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
-            allow: None,
+            headers: Vec::new(),
         }
     }
 
@@ -92,15 +92,42 @@ impl ApiError {
         }])
     }
 
+    /// The same error under a more specific stable code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// Adds a response header (`Allow`, `Retry-After`, `WWW-Authenticate`).
+    pub fn with_header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
     pub fn method_not_allowed(allow: String) -> Self {
-        ApiError {
-            allow: Some(allow.clone()),
-            ..ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                format!("this resource supports {allow}"),
-            )
-        }
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("this resource supports {allow}"),
+        )
+        .with_header(header::ALLOW, allow)
+    }
+
+    /// 401: no valid credentials. `error` is RFC 6750's `invalid_token`
+    /// when a token was sent but is not acceptable.
+    pub fn unauthenticated(detail: impl Into<String>, invalid_token: bool) -> Self {
+        let challenge = if invalid_token {
+            r#"Bearer realm="gridops", error="invalid_token""#
+        } else {
+            r#"Bearer realm="gridops""#
+        };
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+            .with_header(header::WWW_AUTHENTICATE, challenge)
+    }
+
+    /// 403: the caller may see the object but not do this to it.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail)
     }
 
     /// A failure the client cannot fix: logged in full here, reported as a bare 500.
@@ -141,12 +168,10 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
         response.content_type(PROBLEM_JSON);
-        if let Some(allow) = self
-            .allow
-            .as_deref()
-            .and_then(|a| HeaderValue::from_str(a).ok())
-        {
-            response.insert_header((header::ALLOW, allow));
+        for (name, value) in &self.headers {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response.insert_header((name.clone(), value));
+            }
         }
         response.json(self.problem())
     }

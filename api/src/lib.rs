@@ -1,14 +1,18 @@
 //! The gridops HTTP API and command line. Handlers parse, authorise and call
 //! the domain; repositories in `gridops-infra` store.
 
+pub mod accounts;
 pub mod area_directory;
+pub mod auth;
 pub mod cli;
+pub mod demo_users;
 pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod request_id;
 pub mod routes;
+pub mod sessions;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use gridops_api::cli::{self, AreasCommand, Cli, Command, UserCommand};
+use gridops_api::demo_users::{DEMO_PASSWORD, DEMO_USERS};
 use gridops_api::settings::LogFormat;
 use gridops_api::{Application, openapi, telemetry};
 use gridops_infra::demo::areas::demo_point_in_grid;
@@ -45,10 +46,18 @@ async fn run(cli: &Cli) -> Result<(), String> {
             );
             println!("  API docs:     {base}/docs/");
             println!("  OpenAPI:      {base}/api/v1/openapi.json");
-            if args.demo
-                && let Some((lng, lat)) = demo_point_in_grid(DEMO_GRID)
-            {
-                println!("  locate:       {base}/api/v1/areas/locate?lat={lat:.6}&lng={lng:.6}");
+            if args.demo {
+                if let Some((lng, lat)) = demo_point_in_grid(DEMO_GRID) {
+                    println!(
+                        "  locate:       {base}/api/v1/areas/locate?lat={lat:.6}&lng={lng:.6}"
+                    );
+                }
+                println!(
+                    "  demo logins (password `{DEMO_PASSWORD}`), POST {base}/api/v1/auth/login:"
+                );
+                for (username, name, role, _, _) in DEMO_USERS {
+                    println!("    {username:<24} {:<12} {name}", role.as_str());
+                }
             }
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
@@ -65,7 +74,8 @@ async fn run(cli: &Cli) -> Result<(), String> {
             let password =
                 cli::read_password(&mut std::io::stdin().lock()).map_err(|e| e.to_string())?;
             let db = cli.open_database().map_err(|e| e.to_string())?;
-            let done = cli::create_user(&db, args, &password).map_err(|e| e.to_string())?;
+            let done = cli::create_user(&db, &cli.password_policy(), args, &password)
+                .map_err(|e| e.to_string())?;
             println!("{done}");
             Ok(())
         }

@@ -2,13 +2,15 @@
 //! committed `openapi.yaml` is this document; a test fails when they differ.
 
 use actix_web::App;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::routes;
 
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&BearerScheme),
     info(
         title = "gridops",
         description = "Urban grid management (网格化管理): areas and grids, incident categories, \
@@ -20,10 +22,32 @@ use crate::routes;
         (name = "areas", description = "The area tree (city → district → subdistrict → community → grid) and point → grid lookup"),
         (name = "categories", description = "Incident categories and their time limits"),
         (name = "parties", description = "Responsible parties 责任主体 and the areas they serve"),
+        (name = "auth", description = "Sign in, refresh, sign out, register; the signed-in user"),
+        (name = "users", description = "Accounts and their roles"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]
 pub struct ApiDoc;
+
+/// The `bearer` scheme the protected operations name: a JWT access token
+/// from `POST /api/v1/auth/login`.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The document as served at `/api/v1/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
@@ -54,6 +78,37 @@ mod tests {
             "openapi.yaml is out of date: run `cargo run -p gridops-api -- openapi > openapi.yaml` and commit it"
         );
         Ok(())
+    }
+
+    /// Only these are reachable without a token; everything else must name
+    /// the bearer scheme (and its handler `AuthUser`).
+    const PUBLIC: [&str; 6] = [
+        "/healthz",
+        "/readyz",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/register",
+    ];
+
+    #[test]
+    fn every_protected_operation_shows_the_bearer_scheme() {
+        let doc = document();
+        let schemes = doc
+            .components
+            .as_ref()
+            .map(|c| c.security_schemes.len())
+            .unwrap_or(0);
+        assert_eq!(schemes, 1);
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.post, &item.put, &item.patch, &item.delete]
+                .into_iter()
+                .flatten()
+            {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                assert_eq!(secured, !PUBLIC.contains(&path.as_str()), "{path}");
+            }
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use gridops_infra::DbSettings;
+use gridops_infra::password::PasswordPolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -28,6 +29,32 @@ pub struct Settings {
     pub area_reload_interval: Duration,
     /// How long in-flight requests get to finish on shutdown.
     pub shutdown_timeout: Duration,
+    /// HS256 key for access tokens (at least 32 bytes). `None`: generated on
+    /// first start and kept in the database, shared by every node.
+    pub jwt_secret: Option<Secret>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub passwords: PasswordPolicy,
+}
+
+/// A value that must not appear in logs or debug output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 impl Settings {
@@ -40,6 +67,10 @@ impl Settings {
             max_body_bytes: 16 * 1024 * 1024,
             area_reload_interval: Duration::from_secs(5),
             shutdown_timeout: Duration::from_secs(30),
+            jwt_secret: None,
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            passwords: PasswordPolicy::default(),
         }
     }
 }

@@ -8,17 +8,22 @@ use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use gridops_infra::repo::secrets;
+use gridops_infra::token::new_secret;
 use gridops_infra::{Db, DbError, setup};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::area_directory::AreaDirectory;
+use crate::auth::TokenKeys;
+use crate::demo_users;
 use crate::error::{PROBLEM_JSON, problem};
 use crate::openapi;
 use crate::request_id::{self, GridopsRootSpan};
 use crate::routes::fallback::{RouteTable, no_route};
 use crate::routes::{self, AppState};
+use crate::sessions::AuthConfig;
 use crate::{metrics, settings::Settings};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +39,46 @@ pub enum StartError {
     Metrics(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("configuration: {0}")]
+    Config(String),
 }
+
+/// Start-up work on the database, off the async executor: migrations, demo
+/// data, the signing key, the area map.
+fn prepare(db: &Db, settings: &Settings) -> Result<(AreaDirectory, String), StartError> {
+    let applied = setup::migrate(db)?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "migrations applied");
+    }
+    if settings.demo {
+        match setup::load_demo(db)? {
+            Some(loaded) => tracing::info!(
+                areas = loaded.areas,
+                parties = loaded.parties,
+                "demo data loaded"
+            ),
+            None => tracing::info!("database already has areas; demo data not loaded"),
+        }
+        let created = demo_users::create(db, &settings.passwords)
+            .map_err(|e| StartError::Config(format!("demo users: {e}")))?;
+        if created > 0 {
+            tracing::info!(created, "demo logins created");
+        }
+    }
+    let secret = match &settings.jwt_secret {
+        Some(secret) => secret.expose().to_owned(),
+        None => db.write_blocking(|conn| {
+            secrets::get_or_create(conn, JWT_SECRET_NAME, || {
+                new_secret()
+                    .map_err(|e| DbError::Other(format!("no randomness for the signing key: {e}")))
+            })
+        })?,
+    };
+    Ok((AreaDirectory::load(db)?, secret))
+}
+
+/// Where the generated access-token key is kept in the embedded default.
+const JWT_SECRET_NAME: &str = "jwt_hs256";
 
 pub struct Application {
     server: Server,
@@ -48,27 +92,20 @@ impl Application {
     /// binds; the server starts when [`Application::run_until_stopped`] is awaited.
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
         let db = Db::connect(&settings.database)?;
-        let demo = settings.demo;
-        let state_db = db.clone();
-        let areas = tokio::task::spawn_blocking(move || -> Result<AreaDirectory, DbError> {
-            let applied = setup::migrate(&state_db)?;
-            if !applied.is_empty() {
-                tracing::info!(?applied, "migrations applied");
-            }
-            if demo {
-                match setup::load_demo(&state_db)? {
-                    Some(loaded) => tracing::info!(
-                        areas = loaded.areas,
-                        parties = loaded.parties,
-                        "demo data loaded"
-                    ),
-                    None => tracing::info!("database already has areas; demo data not loaded"),
-                }
-            }
-            AreaDirectory::load(&state_db)
-        })
-        .await
-        .map_err(|e| DbError::Other(e.to_string()))??;
+        let prepared = {
+            let (db, settings) = (db.clone(), settings.clone());
+            tokio::task::spawn_blocking(move || prepare(&db, &settings))
+                .await
+                .map_err(|e| DbError::Other(e.to_string()))??
+        };
+        let (areas, secret) = prepared;
+        let keys = TokenKeys::new(secret.as_bytes(), settings.access_token_ttl)
+            .map_err(|e| StartError::Config(e.to_string()))?;
+        let auth = Arc::new(AuthConfig {
+            keys,
+            refresh_ttl: settings.refresh_token_ttl,
+            passwords: settings.passwords,
+        });
         let areas = Arc::new(areas);
         let watcher = areas
             .clone()
@@ -82,6 +119,7 @@ impl Application {
         let state = AppState {
             db: db.clone(),
             areas,
+            auth,
         };
         let document = openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&document));

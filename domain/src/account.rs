@@ -77,3 +77,45 @@ mod tests {
         assert_eq!(check_password("12345678"), Ok(()));
     }
 }
+
+/// A mainland mobile number, as users type it: 11 digits starting with 1,
+/// optionally after `+86` / `86`; spaces and dashes are dropped.
+pub fn normalise_phone(raw: &str) -> Result<String, InvalidPhone> {
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits
+        .strip_prefix("+86")
+        .or_else(|| digits.strip_prefix("86").filter(|d| d.len() == 11))
+        .unwrap_or(&digits);
+    if digits.len() == 11 && digits.starts_with('1') && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(digits.to_owned())
+    } else {
+        Err(InvalidPhone)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a mobile number has 11 digits and starts with 1")]
+pub struct InvalidPhone;
+
+#[cfg(test)]
+mod phone_tests {
+    use super::*;
+
+    #[test]
+    fn mobile_numbers_are_normalised() {
+        assert_eq!(
+            normalise_phone("138 1234 5678"),
+            Ok("13812345678".to_owned())
+        );
+        assert_eq!(
+            normalise_phone("+86-13812345678"),
+            Ok("13812345678".to_owned())
+        );
+        assert_eq!(
+            normalise_phone("8613812345678"),
+            Ok("13812345678".to_owned())
+        );
+        assert_eq!(normalise_phone("0371-6000-0001"), Err(InvalidPhone));
+        assert_eq!(normalise_phone("1381234567"), Err(InvalidPhone));
+    }
+}

@@ -2,9 +2,11 @@
 //! responsible party and a role are, and the decisions made on them. Time and
 //! data come in as arguments so every rule can be tested without a database.
 
+pub mod access;
 pub mod account;
 pub mod area;
 pub mod category;
 pub mod geo;
 pub mod party;
 pub mod role;
+pub mod session;

@@ -14,5 +14,6 @@ pub mod password;
 pub mod repo;
 pub mod schema;
 pub mod setup;
+pub mod token;
 
 pub use db::{Backend, Db, DbConnection, DbError, DbSettings};

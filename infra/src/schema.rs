@@ -79,7 +79,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        family_id -> Text,
+        user_id -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        window_start -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        action -> Text,
+        actor_id -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    personal_data_access (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        reader_id -> Text,
+        subject_id -> Text,
+        field -> Text,
+        purpose -> Text,
+    }
+}
+
+diesel::table! {
+    secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(party_areas -> parties (party_code));
+diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(party_areas -> areas (area_code));
 diesel::joinable!(role_assignments -> users (user_id));
 
@@ -91,4 +144,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     party_areas,
     users,
     role_assignments,
+    refresh_tokens,
+    login_throttle,
+    audit_events,
+    personal_data_access,
+    secrets,
 );

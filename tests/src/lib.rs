@@ -92,12 +92,39 @@ impl TestDatabase {
     }
 }
 
+/// The demo administrator, whose token `TestApp::client` carries.
+pub const ADMIN: &str = "admin";
+pub const DEMO_PASSWORD: &str = "gridops-demo";
+
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+fn client_with(bearer: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = bearer {
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+            .expect("a header value");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
+}
+
 /// A running gridops server with its own database.
 pub struct TestApp {
     pub base: String,
     pub backend: Backend,
     pub database_url: String,
+    /// Signed in as the demo administrator.
     pub client: reqwest::Client,
+    /// Not signed in.
+    pub anonymous: reqwest::Client,
     server: actix_web::dev::ServerHandle,
     running: tokio::task::JoinHandle<std::io::Result<()>>,
     database: Option<TestDatabase>,
@@ -131,18 +158,48 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{}", app.port());
         let server = app.handle();
         let running = tokio::spawn(app.run_until_stopped());
-        Some(TestApp {
+        let anonymous = client_with(None);
+        let mut test_app = TestApp {
             base,
             backend,
             database_url: url,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("an HTTP client"),
+            client: anonymous.clone(),
+            anonymous,
             server,
             running,
             database: Some(database),
-        })
+        };
+        let admin = test_app.login(ADMIN).await;
+        test_app.client = client_with(Some(&admin.access_token));
+        Some(test_app)
+    }
+
+    /// Signs a demo user in (password `gridops-demo`).
+    pub async fn login(&self, username: &str) -> Tokens {
+        let response = self
+            .anonymous
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("login sent");
+        let (status, body) = json_of(response).await;
+        assert_eq!(status, StatusCode::OK, "{username} signs in: {body}");
+        Tokens {
+            access_token: body["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
+            refresh_token: body["refresh_token"]
+                .as_str()
+                .expect("refresh_token")
+                .to_owned(),
+        }
+    }
+
+    /// A client that sends `token` as its bearer.
+    pub fn client_for(&self, token: &str) -> reqwest::Client {
+        client_with(Some(token))
     }
 
     /// Stops the server and removes its database.

@@ -6,6 +6,7 @@ use gridops_infra::repo::categories;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::AppState;
 
@@ -81,7 +82,9 @@ pub struct CategoryList {
 /// Every incident category, parents before children.
 #[utoipa::path(
     tag = "categories",
+    security(("bearer" = [])),
     responses(
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The category tree", body = CategoryList),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -89,6 +92,7 @@ pub struct CategoryList {
 #[get("/categories")]
 pub async fn list_categories(
     state: web::Data<AppState>,
+    _user: AuthUser,
 ) -> Result<web::Json<CategoryList>, ApiError> {
     let list = state.db.run(categories::list).await?;
     Ok(web::Json(CategoryList {

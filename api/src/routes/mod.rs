@@ -1,10 +1,13 @@
 //! HTTP routes, one file per action, grouped by resource.
 
 pub mod areas;
+pub mod auth;
 pub mod categories;
 pub mod fallback;
 pub mod health;
+pub mod me;
 pub mod parties;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -13,12 +16,14 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::area_directory::AreaDirectory;
+use crate::sessions::AuthConfig;
 
-/// What handlers share: the pool and the in-memory area map.
+/// What handlers share: the pool, the in-memory area map, the token keys.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Db,
     pub areas: Arc<AreaDirectory>,
+    pub auth: Arc<AuthConfig>,
 }
 
 /// Page sizes: lists default to 50 and never return more than 500 at once.
@@ -38,6 +43,33 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(areas::get::get_area)
                 .service(areas::geometry::area_geometry)
                 .service(categories::list_categories)
-                .service(parties::list_parties),
+                .service(parties::list_parties)
+                .service(auth::login::login)
+                .service(auth::refresh::refresh)
+                .service(auth::logout::logout)
+                .service(auth::register::register)
+                .service(me::me)
+                .service(users::list::list_users)
+                .service(users::create::create_user)
+                .service(users::get::get_user)
+                .service(users::disable::disable_user)
+                .service(users::grant::grant_role)
+                .service(users::revoke::revoke_role),
         );
+}
+
+/// The client's address as this server sees it (the peer; behind a proxy,
+/// the proxy). Used for throttling and the audit trail.
+pub fn client_addr(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+/// Locales with message templates.
+pub fn check_locale(locale: &str) -> Result<(), validator::ValidationError> {
+    if matches!(locale, "zh-CN" | "en") {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("locale").with_message("locale is zh-CN or en".into()))
+    }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
 use crate::routes::{AppState, DEFAULT_PAGE, MAX_PAGE};
@@ -100,8 +101,10 @@ pub struct PartyPage {
 /// Responsible parties, filtered by kind and by the area they serve.
 #[utoipa::path(
     tag = "parties",
+    security(("bearer" = [])),
     params(ListPartiesQuery),
     responses(
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "A page of parties", body = PartyPage),
         (status = 404, description = "The `area` filter names no area", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
@@ -110,6 +113,7 @@ pub struct PartyPage {
 #[get("/parties")]
 pub async fn list_parties(
     state: web::Data<AppState>,
+    _user: AuthUser,
     ValidQuery(query): ValidQuery<ListPartiesQuery>,
 ) -> Result<web::Json<PartyPage>, ApiError> {
     let serving_any_of = match &query.area {

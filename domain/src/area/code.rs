@@ -142,6 +142,20 @@ impl AreaCode {
     }
 }
 
+impl AreaCode {
+    /// Whether `other` is this area or lies below it. Codes nest (import
+    /// refuses a child whose code does not extend its parent's), so this is a
+    /// prefix test; a prefecture-level city (`XXYY00`) covers every code that
+    /// starts with its first four digits.
+    pub fn covers(&self, other: &AreaCode) -> bool {
+        if self.0.len() == 6 && self.0.ends_with("00") {
+            other.0.starts_with(&self.0[..4])
+        } else {
+            other.0.starts_with(&self.0)
+        }
+    }
+}
+
 impl fmt::Display for AreaCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -180,6 +194,19 @@ mod tests {
         assert!(!AreaCode::parse("420102")?.extends(&city, AreaLevel::City));
         assert!(street.extends(&district, AreaLevel::District));
         assert!(!AreaCode::parse("410103001")?.extends(&district, AreaLevel::District));
+        Ok(())
+    }
+
+    #[test]
+    fn an_area_covers_itself_and_what_lies_below() -> Result<(), InvalidAreaCode> {
+        let city = AreaCode::parse("410100")?;
+        let district = AreaCode::parse("410102")?;
+        let grid = AreaCode::parse("410102003001002")?;
+        assert!(city.covers(&district) && city.covers(&grid) && district.covers(&grid));
+        assert!(grid.covers(&grid));
+        assert!(!grid.covers(&district));
+        assert!(!district.covers(&AreaCode::parse("410181001")?));
+        assert!(!city.covers(&AreaCode::parse("420102")?));
         Ok(())
     }
 

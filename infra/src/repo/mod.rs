@@ -1,8 +1,12 @@
 //! Repositories: rows in, domain values out. One module per table family.
 
 pub mod areas;
+pub mod audit;
 pub mod categories;
 pub mod parties;
+pub mod secrets;
+pub mod sessions;
+pub mod throttle;
 pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};

@@ -36,7 +36,7 @@ pub(crate) async fn create(
 ) -> Result<String, String> {
     let db = db.clone();
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || create_user(&db, &args, &password))
+    tokio::task::spawn_blocking(move || create_user(&db, &Default::default(), &args, &password))
         .await
         .expect("user create does not panic")
         .map_err(|e| e.to_string())

@@ -33,7 +33,7 @@ on_both_backends! {
             let args = args(&format!("worker-{i:02}"), RoleArg::GridWorker, Some(grid), None);
             writers.spawn_blocking(move || {
                 start.wait();
-                create_user(&db, &args, "correct horse battery").map_err(|e| e.to_string())
+                create_user(&db, &Default::default(), &args, "correct horse battery").map_err(|e| e.to_string())
             });
         }
 
@@ -116,7 +116,7 @@ on_both_backends! {
             let args = args("li.na", RoleArg::GridWorker, Some(grid), None);
             writers.spawn_blocking(move || {
                 start.wait();
-                create_user(&db, &args, "correct horse battery").map_err(|e| e.to_string())
+                create_user(&db, &Default::default(), &args, "correct horse battery").map_err(|e| e.to_string())
             });
         }
         let outcomes: Vec<Result<String, String>> = writers.join_all().await;

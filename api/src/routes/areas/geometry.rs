@@ -5,6 +5,7 @@ use gridops_infra::repo::areas;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::AppState;
 
@@ -35,8 +36,10 @@ pub struct AreaFeatureProperties {
 /// The area's boundary as a GeoJSON Feature.
 #[utoipa::path(
     tag = "areas",
+    security(("bearer" = [])),
     params(("code" = String, Path, description = "Area code", example = "410102001001001")),
     responses(
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The boundary", body = AreaFeature, content_type = "application/geo+json"),
         (status = 404, description = "No such area, or no boundary stored", body = Problem, content_type = "application/problem+json"),
     )
@@ -44,6 +47,7 @@ pub struct AreaFeatureProperties {
 #[get("/areas/{code}/geometry")]
 pub async fn area_geometry(
     state: web::Data<AppState>,
+    _user: AuthUser,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::AreaItem;
+use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::AppState;
 
@@ -22,8 +23,10 @@ pub struct AreaDetail {
 /// One area with its ancestors and children.
 #[utoipa::path(
     tag = "areas",
+    security(("bearer" = [])),
     params(("code" = String, Path, description = "Area code", example = "410102001001")),
     responses(
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The area", body = AreaDetail),
         (status = 404, description = "No such area", body = Problem, content_type = "application/problem+json"),
     )
@@ -31,6 +34,7 @@ pub struct AreaDetail {
 #[get("/areas/{code}")]
 pub async fn get_area(
     state: web::Data<AppState>,
+    _user: AuthUser,
     code: web::Path<String>,
 ) -> Result<web::Json<AreaDetail>, ApiError> {
     let code = code.into_inner();

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::dto::{AreaItem, Level};
+use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
 use crate::routes::{AppState, DEFAULT_PAGE, MAX_PAGE};
@@ -35,8 +36,10 @@ pub struct AreaPage {
 /// Areas in code order, filtered by level and/or parent, a page at a time.
 #[utoipa::path(
     tag = "areas",
+    security(("bearer" = [])),
     params(ListAreasQuery),
     responses(
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "A page of areas", body = AreaPage),
         (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
     )
@@ -44,6 +47,7 @@ pub struct AreaPage {
 #[get("/areas")]
 pub async fn list_areas(
     state: web::Data<AppState>,
+    _user: AuthUser,
     ValidQuery(query): ValidQuery<ListAreasQuery>,
 ) -> Result<web::Json<AreaPage>, ApiError> {
     let filter = AreaFilter {

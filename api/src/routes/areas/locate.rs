@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::dto::AreaItem;
+use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
 use crate::routes::AppState;
@@ -64,8 +65,10 @@ pub struct Located {
 /// The grid a point lies in, and the areas above it.
 #[utoipa::path(
     tag = "areas",
+    security(("bearer" = [])),
     params(LocateQuery),
     responses(
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The grid containing the point", body = Located),
         (status = 404, description = "The point is outside every grid", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid coordinates", body = Problem, content_type = "application/problem+json"),
@@ -74,6 +77,7 @@ pub struct Located {
 #[get("/areas/locate")]
 pub async fn locate(
     state: web::Data<AppState>,
+    _user: AuthUser,
     ValidQuery(query): ValidQuery<LocateQuery>,
 ) -> Result<web::Json<Located>, ApiError> {
     let point = Coordinates::new(query.lat, query.lng)

@@ -1,10 +1,12 @@
 use actix_web::{post, web};
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_infra::area_file::AreaFileError;
 use gridops_infra::area_import::AreaFile;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, import_problems};
 use crate::extract::ValidJson;
 use crate::routes::AppState;
@@ -37,15 +39,18 @@ pub struct AreaFileCheck {
     pub areas: usize,
 }
 
-/// Checks an area file against the stored areas exactly as `gridops areas
+/// (Administrators.) Checks an area file against the stored areas exactly as `gridops areas
 /// import` would, without storing anything; every problem is listed with
 /// its feature (`features[3].geometry`).
 #[utoipa::path(
     tag = "areas",
+    security(("bearer" = [])),
     request_body(content = AreaFileBody, content_type = "application/geo+json"),
     responses(
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The file would import cleanly", body = AreaFileCheck),
         (status = 400, description = "Not JSON, or not a FeatureCollection", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not sent as JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Problems in the file, one entry per feature and field", body = Problem, content_type = "application/problem+json"),
     )
@@ -53,8 +58,12 @@ pub struct AreaFileCheck {
 #[post("/areas/validate")]
 pub async fn validate_area_file(
     state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
     ValidJson(body): ValidJson<AreaFileBody>,
 ) -> Result<web::Json<AreaFileCheck>, ApiError> {
+    if !decide(&actor, Capability::CheckAreaFile, Place::default()).is_granted() {
+        return Err(ApiError::forbidden("only administrators check area files"));
+    }
     let existing = state.areas.current();
     // Checking polygons is CPU work: keep it off the async workers.
     let outcome = web::block(move || {

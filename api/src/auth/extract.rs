@@ -1,0 +1,60 @@
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+use gridops_domain::access::Actor;
+
+use super::TokenKeys;
+use crate::error::ApiError;
+use crate::routes::AppState;
+
+/// The signed-in user. A handler that names it in its signature cannot be
+/// reached without a valid access token: there is no route list to forget.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub Actor);
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Ready<Result<AuthUser, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+    let keys: &TokenKeys = &req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("the app state is not configured"))?
+        .auth
+        .keys;
+    let header = req.headers().get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthenticated(
+            "sign in: send `Authorization: Bearer <access token>`",
+            false,
+        )
+    })?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthenticated(
+                "the Authorization header must be `Bearer <access token>`",
+                true,
+            )
+        })?;
+    keys.verify(token).map(AuthUser).map_err(|e| {
+        tracing::debug!(error = %e, "access token refused");
+        ApiError::unauthenticated(
+            "the access token is invalid or expired; refresh it or sign in again",
+            true,
+        )
+    })
+}

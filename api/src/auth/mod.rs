@@ -1,0 +1,9 @@
+//! Authentication: access tokens (JWT) and the `AuthUser` extractor a
+//! handler names to get the signed-in user. What that user may do is decided
+//! by `gridops_domain::access`.
+
+mod extract;
+mod tokens;
+
+pub use extract::AuthUser;
+pub use tokens::{AccessClaims, ClaimGrant, TokenError, TokenKeys};
