@@ -12,7 +12,13 @@ use crate::accounts::{AccountError, AccountRequest, create_account};
 pub const DEMO_PASSWORD: &str = "gridops-demo";
 
 /// (username, display name, role, area, party)
-pub type DemoUser = (&'static str, &'static str, Role, Option<&'static str>, Option<&'static str>);
+pub type DemoUser = (
+    &'static str,
+    &'static str,
+    Role,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 pub const DEMO_USERS: &[DemoUser] = &[
     ("admin", "系统管理员", Role::Admin, None, None),

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod areas;
+mod auth;
 mod catalogue;
 mod concurrency;
 mod errors;

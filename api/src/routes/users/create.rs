@@ -79,5 +79,5 @@ pub async fn create_user(
     let account = state.db.run(move |conn| users::find(conn, &id)).await?;
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/api/v1/users/{}", account.user.id)))
-        .json(UserView::new(&account, PhoneView::Unmasked)))
+        .json(UserView::new(&account, PhoneView::Masked)))
 }
