@@ -202,6 +202,15 @@ impl From<DbError> for ApiError {
     }
 }
 
+/// Maps a database error, saying what was not found in the user's words.
+pub fn missing(detail: impl Into<String>) -> impl FnOnce(DbError) -> ApiError {
+    let detail = detail.into();
+    move |e| match e {
+        DbError::NotFound => ApiError::not_found(detail),
+        other => other.into(),
+    }
+}
+
 /// Problems of an area file as field errors: `features[3].geometry`.
 pub fn import_problems(problems: &[ImportProblem]) -> Vec<FieldError> {
     problems

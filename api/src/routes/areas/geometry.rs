@@ -1,12 +1,11 @@
 use actix_web::{HttpResponse, get, web};
-use gridops_infra::DbError;
 use gridops_infra::area_file::geometry_value;
 use gridops_infra::repo::areas;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::routes::AppState;
 
 /// A GeoJSON Feature (RFC 7946) whose geometry is the area's boundary in WGS-84.
@@ -51,15 +50,12 @@ pub async fn area_geometry(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let missing = format!("no area with code {code}");
+    let missing_detail = format!("no area with code {code}");
     let area = state
         .db
         .run(move |conn| areas::find(conn, &code))
         .await
-        .map_err(|e| match e {
-            DbError::NotFound => ApiError::not_found(missing),
-            other => other.into(),
-        })?;
+        .map_err(missing(missing_detail))?;
     let Some(boundary) = &area.boundary else {
         return Err(ApiError::not_found(format!(
             "area {} has no boundary",

@@ -1,12 +1,11 @@
 use actix_web::{get, web};
-use gridops_infra::DbError;
 use gridops_infra::repo::areas;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::dto::AreaItem;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::routes::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,7 +37,7 @@ pub async fn get_area(
     code: web::Path<String>,
 ) -> Result<web::Json<AreaDetail>, ApiError> {
     let code = code.into_inner();
-    let missing = format!("no area with code {code}");
+    let missing_detail = format!("no area with code {code}");
     let (area, children, ancestors) = state
         .db
         .run(move |conn| {
@@ -55,10 +54,7 @@ pub async fn get_area(
             Ok((area, children, ancestors))
         })
         .await
-        .map_err(|e| match e {
-            DbError::NotFound => ApiError::not_found(missing),
-            other => other.into(),
-        })?;
+        .map_err(missing(missing_detail))?;
     Ok(web::Json(AreaDetail {
         area: AreaItem::from(&area),
         has_boundary: area.boundary.is_some(),

@@ -10,10 +10,9 @@ pub mod list;
 pub mod revoke;
 
 use gridops_domain::access::{Access, Actor, Capability};
-use gridops_infra::DbError;
 use gridops_infra::repo::users::{self, Account};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, missing};
 use crate::routes::AppState;
 use dto::decide_on;
 
@@ -25,24 +24,22 @@ pub async fn load_for(
     id: String,
     capability: Capability,
 ) -> Result<Account, ApiError> {
-    let missing = || ApiError::not_found("no such user");
+    const NO_SUCH_USER: &str = "no such user";
+    let hidden = || ApiError::not_found(NO_SUCH_USER);
     let account = state
         .db
         .run(move |conn| users::find(conn, &id))
         .await
-        .map_err(|e| match e {
-            DbError::NotFound => missing(),
-            other => other.into(),
-        })?;
+        .map_err(missing(NO_SUCH_USER))?;
     match decide_on(actor, Capability::ReadUser, &account) {
         Access::Granted => {}
-        _ => return Err(missing()),
+        _ => return Err(hidden()),
     }
     match decide_on(actor, capability, &account) {
         Access::Granted => Ok(account),
         Access::Forbidden => Err(ApiError::forbidden(
             "your role does not allow this on this user",
         )),
-        Access::Hidden => Err(missing()),
+        Access::Hidden => Err(hidden()),
     }
 }

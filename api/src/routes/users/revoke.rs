@@ -1,11 +1,10 @@
 use actix_web::{HttpRequest, HttpResponse, delete, web};
 use gridops_domain::access::Capability;
-use gridops_infra::DbError;
 use gridops_infra::repo::{audit, users};
 
 use super::load_for;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::routes::{AppState, client_addr};
 
 /// Takes a role away (administrators only). Access tokens already issued
@@ -54,9 +53,6 @@ pub async fn revoke_role(
             )
         })
         .await
-        .map_err(|e| match e {
-            DbError::NotFound => ApiError::not_found("this user has no such grant"),
-            other => other.into(),
-        })?;
+        .map_err(missing("this user has no such grant"))?;
     Ok(HttpResponse::NoContent().finish())
 }
