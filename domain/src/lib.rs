@@ -7,6 +7,8 @@ pub mod account;
 pub mod area;
 pub mod category;
 pub mod geo;
+pub mod incident;
 pub mod party;
+pub mod photo;
 pub mod role;
 pub mod session;

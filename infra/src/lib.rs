@@ -11,6 +11,7 @@ pub mod categories_seed;
 pub mod db;
 pub mod demo;
 pub mod password;
+pub mod photos;
 pub mod repo;
 pub mod schema;
 pub mod setup;

@@ -131,6 +131,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    incidents (id) {
+        id -> Text,
+        reference -> Text,
+        category_code -> Text,
+        description -> Text,
+        lat -> Double,
+        lng -> Double,
+        address -> Nullable<Text>,
+        grid_code -> Text,
+        source -> Text,
+        reporter_id -> Text,
+        priority -> Text,
+        status -> Text,
+        party_code -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        returned_by -> Text,
+        duplicate_of -> Nullable<Text>,
+        rating -> Nullable<Text>,
+        rating_comment -> Nullable<Text>,
+        rework_count -> Integer,
+        result -> Nullable<Text>,
+        version -> BigInt,
+        occurred_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        acknowledge_due -> Nullable<Timestamp>,
+        resolve_due -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    incident_events (id) {
+        id -> Text,
+        incident_id -> Text,
+        seq -> Integer,
+        action -> Text,
+        actor_id -> Text,
+        occurred_at -> Timestamp,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        attachments -> Text,
+    }
+}
+
+diesel::table! {
+    incident_photos (incident_id, photo_key) {
+        incident_id -> Text,
+        photo_key -> Text,
+        kind -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+        taken_at -> Nullable<Timestamp>,
+        taken_lat -> Nullable<Double>,
+        taken_lng -> Nullable<Double>,
+        original_sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    incident_counters (scope) {
+        scope -> Text,
+        last -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(incident_events -> incidents (incident_id));
+diesel::joinable!(incident_photos -> incidents (incident_id));
 diesel::joinable!(party_areas -> parties (party_code));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(party_areas -> areas (area_code));
@@ -149,4 +231,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     personal_data_access,
     secrets,
+    incidents,
+    incident_events,
+    incident_photos,
+    incident_counters,
+    idempotency_keys,
 );

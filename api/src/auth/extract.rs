@@ -35,21 +35,24 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
             false,
         )
     })?;
-    let token = header
+    // RFC 6750 §3.1: another scheme (Basic) gets a bare challenge, like no
+    // header at all; a malformed Bearer header is an invalid token.
+    let value = header
         .to_str()
-        .ok()
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::unauthenticated(
-                "the Authorization header must be `Bearer <access token>`",
-                true,
-            )
-        })?;
+        .map_err(|_| ApiError::unauthenticated("the Authorization header is not ASCII", true))?;
+    let Some(token) = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+    else {
+        return Err(ApiError::unauthenticated(
+            "send `Authorization: Bearer <access token>`",
+            false,
+        ));
+    };
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(ApiError::unauthenticated("the bearer token is empty", true));
+    }
     keys.verify(token).map(AuthUser).map_err(|e| {
         tracing::debug!(error = %e, "access token refused");
         ApiError::unauthenticated(

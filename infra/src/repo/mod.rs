@@ -3,6 +3,7 @@
 pub mod areas;
 pub mod audit;
 pub mod categories;
+pub mod idempotency;
 pub mod parties;
 pub mod secrets;
 pub mod sessions;

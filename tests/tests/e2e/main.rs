@@ -1,5 +1,6 @@
 //! End-to-end tests: HTTP against the real server, on both backends.
 
+mod access_matrix;
 mod accounts;
 mod areas;
 mod auth;
@@ -8,3 +9,4 @@ mod concurrency;
 mod errors;
 mod import;
 mod operations;
+mod tokens;

@@ -61,9 +61,10 @@ pub struct UserView {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    /// Masked (`138****5678`) unless the caller needs the number for this
-    /// user: themselves, an administrator, or a dispatcher of the user's area.
-    /// Unmasked reads by others are logged.
+    /// Masked (`138****5678`) in lists and in answers to changes. Shown whole
+    /// by `GET /users/{id}` and `/me` to whoever needs the number for this
+    /// user: themselves, an administrator, or a dispatcher of the user's area;
+    /// each such read by someone else is logged.
     #[schema(example = "138****5678")]
     pub phone: Option<String>,
     pub phone_masked: bool,

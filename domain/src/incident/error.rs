@@ -1,0 +1,39 @@
+use super::{ActionKind, Status};
+
+/// Why a step was refused. The incident is unchanged whichever it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IncidentError {
+    /// The actor may not know this incident exists (404).
+    #[error("no such incident")]
+    Hidden,
+    /// The actor sees the incident, but their role and relation to it never
+    /// let them take this step (403).
+    #[error("you may not {action} this incident")]
+    Forbidden { action: ActionKind },
+    /// The actor may take this step, but not while the incident is in
+    /// `current`; `allowed` is what this actor may do now (409).
+    #[error("not possible while the incident is {current}")]
+    InvalidTransition {
+        current: Status,
+        allowed: Vec<ActionKind>,
+    },
+    /// The step's input is unusable: a blank reason, a second rating (422).
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+}
+
+impl IncidentError {
+    /// The stable `code` of the problem document, the same the API uses for
+    /// its other 404, 403 and 422 answers.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IncidentError::Hidden => "not_found",
+            IncidentError::Forbidden { .. } => "forbidden",
+            IncidentError::InvalidTransition { .. } => "invalid_transition",
+            IncidentError::Invalid { .. } => "validation_failed",
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! Who may see an incident and take which step of its life, from the actor's
+//! role grants and their relation to the incident. Handlers ask; they never
+//! decide.
+//!
+//! | step | who (besides seeing it) |
+//! |---|---|
+//! | see | its reporter; grid workers and grid chiefs whose grid covers its grid; dispatchers whose area covers it; handlers of its current party; administrators |
+//! | accept, reject | dispatchers covering it; grid chiefs of its grid |
+//! | dispatch | dispatchers covering it |
+//! | acknowledge, return, resolve | its assignee when one is named, else any handler of its party (a handler grant for that party is needed either way) |
+//! | resolve_on_spot | grid workers and grid chiefs of its grid |
+//! | verify, reopen | grid chiefs of its grid; dispatchers covering it (核查 on site) |
+//! | rate | its reporter |
+//! | comment | whoever sees it |
+//!
+//! Administrators see every incident and may comment, and take no step of the
+//! case itself: they administer the system, they do not handle cases, and
+//! every step must be taken by someone in the chain of responsibility that
+//! the KPIs rank. Grants add up: an administrator who also holds a dispatcher
+//! grant acts as that dispatcher.
+//!
+//! A handler sees a case while their party holds it: once the party returns
+//! it, the party's handlers no longer do (the timeline keeps what they did).
+//!
+//! An actor who cannot see the incident is answered [`Access::Hidden`] for
+//! every step; one who sees it but may never take the step,
+//! [`Access::Forbidden`]. Whether the step fits the incident's state is not
+//! asked here but in [`apply`](super::apply).
+
+use crate::access::{Access, Actor};
+use crate::role::Role;
+
+use super::{ActionKind, Incident, next_status};
+
+/// Whether the actor may know the incident exists: `Granted` or `Hidden`.
+pub fn can_see(incident: &Incident, actor: &Actor) -> Access {
+    if Relation::of(incident, actor).sees() {
+        Access::Granted
+    } else {
+        Access::Hidden
+    }
+}
+
+/// Whether the actor's role and relation to the incident let them take
+/// `action`, whatever its state.
+pub fn permits(incident: &Incident, actor: &Actor, action: ActionKind) -> Access {
+    let relation = Relation::of(incident, actor);
+    if !relation.sees() {
+        Access::Hidden
+    } else if relation.may(action) {
+        Access::Granted
+    } else {
+        Access::Forbidden
+    }
+}
+
+/// The steps this actor may take now, in [`ActionKind::ALL`] order: for the
+/// buttons a client shows, and for the `allowed` of a 409. Empty for an actor
+/// who cannot see the incident. `rate` is left out once the incident is rated.
+pub fn allowed_actions(incident: &Incident, actor: &Actor) -> Vec<ActionKind> {
+    let relation = Relation::of(incident, actor);
+    if !relation.sees() {
+        return Vec::new();
+    }
+    ActionKind::ALL
+        .into_iter()
+        .filter(|&action| relation.may(action))
+        .filter(|&action| next_status(incident, action).is_some())
+        .filter(|&action| action != ActionKind::Rate || incident.rating.is_none())
+        .collect()
+}
+
+/// How the actor stands to the incident, through any of their grants.
+#[derive(Debug, Clone, Copy, Default)]
+struct Relation {
+    reporter: bool,
+    /// A grid worker of its grid (or of a grid above its micro-grid).
+    grid_worker: bool,
+    grid_chief: bool,
+    /// A dispatcher whose area covers its grid.
+    dispatcher: bool,
+    /// A handler of its current party.
+    party_handler: bool,
+    /// A handler of its current party who may act on it: the assignee, or any
+    /// handler of the party when none is named.
+    in_charge: bool,
+    admin: bool,
+}
+
+impl Relation {
+    fn of(incident: &Incident, actor: &Actor) -> Relation {
+        let mut relation = Relation {
+            reporter: actor.user_id == incident.reporter_id,
+            ..Relation::default()
+        };
+        for grant in &actor.grants {
+            let covers = grant
+                .area
+                .as_ref()
+                .is_some_and(|area| area.covers(&incident.grid));
+            match grant.role {
+                Role::GridWorker => relation.grid_worker |= covers,
+                Role::GridChief => relation.grid_chief |= covers,
+                Role::Dispatcher => relation.dispatcher |= covers,
+                Role::Handler => {
+                    relation.party_handler |=
+                        grant.party.is_some() && grant.party == incident.party;
+                }
+                Role::Admin => relation.admin = true,
+                Role::Resident => {}
+            }
+        }
+        relation.in_charge = relation.party_handler
+            && incident
+                .assignee
+                .as_ref()
+                .is_none_or(|assignee| *assignee == actor.user_id);
+        relation
+    }
+
+    fn sees(self) -> bool {
+        self.reporter
+            || self.grid_worker
+            || self.grid_chief
+            || self.dispatcher
+            || self.party_handler
+            || self.admin
+    }
+
+    /// Assumes [`Relation::sees`].
+    fn may(self, action: ActionKind) -> bool {
+        match action {
+            ActionKind::Accept | ActionKind::Reject => self.dispatcher || self.grid_chief,
+            ActionKind::Dispatch => self.dispatcher,
+            ActionKind::Acknowledge | ActionKind::Return | ActionKind::Resolve => self.in_charge,
+            ActionKind::ResolveOnSpot => self.grid_worker || self.grid_chief,
+            ActionKind::Verify | ActionKind::Reopen => self.grid_chief || self.dispatcher,
+            ActionKind::Rate => self.reporter,
+            ActionKind::Comment => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::fixtures::{ASSIGNEE, CAST, PARTY, actor, cast, incident, sample_command};
+    use crate::incident::{IncidentError, Status, apply, transition};
+
+    /// Every role × every step, on an incident of grid `410102003001002`
+    /// reported by `reporter`, in a state from which the step is an arrow
+    /// (party `zy-heating` from dispatched on, no assignee). G granted,
+    /// F forbidden, H hidden. Columns, in order: the reporter (a resident), a
+    /// resident of the same community, a grid worker of its grid and one of
+    /// another, a grid chief of its grid and one of another, a dispatcher of
+    /// its subdistrict and one of another, a handler of its party and one of
+    /// another party, an administrator.
+    const POLICY: &str = "
+                                  reporter  resident  worker  worker_else  chief  chief_else  dispatcher  dispatcher_else  handler  handler_else  admin
+    accept           reported     F         H         F       H            G      H           G           H                H        H             F
+    reject           reported     F         H         F       H            G      H           G           H                H        H             F
+    resolve_on_spot  reported     F         H         G       H            G      H           F           H                H        H             F
+    dispatch         accepted     F         H         F       H            F      H           G           H                H        H             F
+    acknowledge      dispatched   F         H         F       H            F      H           F           H                G        H             F
+    return           dispatched   F         H         F       H            F      H           F           H                G        H             F
+    return           in_progress  F         H         F       H            F      H           F           H                G        H             F
+    resolve          in_progress  F         H         F       H            F      H           F           H                G        H             F
+    verify           resolved     F         H         F       H            G      H           G           H                F        H             F
+    reopen           resolved     F         H         F       H            G      H           G           H                F        H             F
+    rate             closed       G         H         F       H            F      H           F           H                F        H             F
+    comment          reported     G         H         G       H            G      H           G           H                H        H             G
+    comment          accepted     G         H         G       H            G      H           G           H                H        H             G
+    comment          dispatched   G         H         G       H            G      H           G           H                G        H             G
+    comment          closed       G         H         G       H            G      H           G           H                G        H             G
+    comment          rejected     G         H         G       H            G      H           G           H                H        H             G
+    ";
+
+    fn letter(access: Access) -> &'static str {
+        match access {
+            Access::Granted => "G",
+            Access::Forbidden => "F",
+            Access::Hidden => "H",
+        }
+    }
+
+    #[test]
+    fn every_role_for_every_step() {
+        let mut lines = POLICY.lines().map(str::trim).filter(|l| !l.is_empty());
+        let header: Vec<&str> = lines
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        assert_eq!(header, CAST, "one column per member of the cast");
+        let cast = cast();
+        let mut covered = Vec::new();
+        for line in lines {
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            let (action, status) = match cells[..2] {
+                [a, s] => (ActionKind::parse(a), Status::parse(s)),
+                _ => (None, None),
+            };
+            let (Some(action), Some(status)) = (action, status) else {
+                panic!("row {line}");
+            };
+            assert!(
+                transition(status, action).is_some(),
+                "{action} from {status}"
+            );
+            covered.push(action);
+            let subject = incident(status);
+            assert_eq!(cells.len() - 2, cast.len(), "row {line}");
+            for ((name, who), &expected) in cast.iter().zip(&cells[2..]) {
+                let access = permits(&subject, who, action);
+                assert_eq!(letter(access), expected, "{name} {action} when {status}");
+                let seen = letter(can_see(&subject, who));
+                assert_eq!(seen == "H", expected == "H", "{name} sees it when {status}");
+                let outcome = apply(&subject, sample_command(action), who, subject.updated_at);
+                match (access, outcome) {
+                    (Access::Granted, Ok((next, _))) => {
+                        assert_eq!(Some(next.status), transition(status, action));
+                    }
+                    (Access::Forbidden, Err(IncidentError::Forbidden { action: a })) => {
+                        assert_eq!(a, action);
+                    }
+                    (Access::Hidden, Err(IncidentError::Hidden)) => {}
+                    (access, outcome) => {
+                        panic!("{name} {action} when {status}: {access:?} but {outcome:?}")
+                    }
+                }
+            }
+        }
+        for action in ActionKind::ALL {
+            assert!(covered.contains(&action), "no row for {action}");
+        }
+    }
+
+    #[test]
+    fn a_named_assignee_alone_acts_for_the_party() {
+        let mut subject = incident(Status::Dispatched);
+        subject.assignee = Some(ASSIGNEE.into());
+        let assignee = actor(ASSIGNEE, Role::Handler, None, Some(PARTY));
+        let colleague = actor("handler", Role::Handler, None, Some(PARTY));
+        for action in [ActionKind::Acknowledge, ActionKind::Return] {
+            assert_eq!(permits(&subject, &assignee, action), Access::Granted);
+            assert_eq!(permits(&subject, &colleague, action), Access::Forbidden);
+        }
+        assert_eq!(can_see(&subject, &colleague), Access::Granted);
+        assert_eq!(
+            permits(&subject, &colleague, ActionKind::Comment),
+            Access::Granted
+        );
+        let former = actor(ASSIGNEE, Role::Handler, None, Some("zy-cg"));
+        assert_eq!(
+            can_see(&subject, &former),
+            Access::Hidden,
+            "an assignee who left the party no longer sees the case"
+        );
+    }
+
+    #[test]
+    fn a_dispatcher_of_the_district_or_city_covers_the_grid_below() {
+        let subject = incident(Status::Reported);
+        for area in ["410102", "410100", "410102003001"] {
+            let dispatcher = actor("d", Role::Dispatcher, Some(area), None);
+            assert_eq!(
+                permits(&subject, &dispatcher, ActionKind::Accept),
+                Access::Granted,
+                "{area}"
+            );
+        }
+        let neighbour = actor("d", Role::Dispatcher, Some("410102004"), None);
+        assert_eq!(can_see(&subject, &neighbour), Access::Hidden);
+    }
+
+    #[test]
+    fn grants_add_up() {
+        let subject = incident(Status::Accepted);
+        let mut admin = actor("admin", Role::Admin, None, None);
+        assert_eq!(allowed_actions(&subject, &admin), vec![ActionKind::Comment]);
+        admin
+            .grants
+            .extend(actor("admin", Role::Dispatcher, Some("410102"), None).grants);
+        assert_eq!(
+            allowed_actions(&subject, &admin),
+            vec![ActionKind::Dispatch, ActionKind::Comment]
+        );
+    }
+
+    #[test]
+    fn allowed_actions_are_those_that_pass_policy_and_state() {
+        let cast = cast();
+        let find = |name: &str| {
+            cast.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, a)| a.clone())
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        use ActionKind::*;
+        let reported = incident(Status::Reported);
+        assert_eq!(
+            allowed_actions(&reported, &find("chief")),
+            vec![Accept, Reject, ResolveOnSpot, Comment]
+        );
+        assert_eq!(
+            allowed_actions(&reported, &find("dispatcher")),
+            vec![Accept, Reject, Comment]
+        );
+        assert_eq!(allowed_actions(&reported, &find("reporter")), vec![Comment]);
+        assert_eq!(allowed_actions(&reported, &find("resident")), vec![]);
+        let in_progress = incident(Status::InProgress);
+        assert_eq!(
+            allowed_actions(&in_progress, &find("handler")),
+            vec![Return, Resolve, Comment]
+        );
+        let mut closed = incident(Status::Closed);
+        assert_eq!(
+            allowed_actions(&closed, &find("reporter")),
+            vec![Rate, Comment]
+        );
+        closed.rating = Some((crate::incident::Rating::Satisfied, None));
+        assert_eq!(allowed_actions(&closed, &find("reporter")), vec![Comment]);
+    }
+}

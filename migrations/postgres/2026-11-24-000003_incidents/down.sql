@@ -1,0 +1,5 @@
+DROP TABLE idempotency_keys;
+DROP TABLE incident_counters;
+DROP TABLE incident_photos;
+DROP TABLE incident_events;
+DROP TABLE incidents;
