@@ -97,6 +97,9 @@ pub struct ServeArgs {
     /// Lifetime of access tokens, seconds.
     #[arg(long, env = "GRIDOPS_ACCESS_TOKEN_TTL_SECS", default_value_t = 15 * 60)]
     pub access_token_ttl_secs: u64,
+    /// Directory for incident photos (created when needed).
+    #[arg(long, env = "GRIDOPS_PHOTO_DIR", default_value = "gridops-photos")]
+    pub photo_dir: PathBuf,
     /// Lifetime of refresh tokens (of a session without use), days.
     #[arg(long, env = "GRIDOPS_REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
     pub refresh_token_ttl_days: u64,
@@ -198,6 +201,7 @@ impl Cli {
             access_token_ttl: Duration::from_secs(args.access_token_ttl_secs.max(1)),
             refresh_token_ttl: Duration::from_secs(args.refresh_token_ttl_days.max(1) * 24 * 3600),
             passwords: self.password_policy(),
+            photo_dir: args.photo_dir.clone(),
         }
     }
 

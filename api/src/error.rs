@@ -35,6 +35,11 @@ pub struct Problem {
     /// Per-field problems, for validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Members particular to the problem (`current_status` and
+    /// `allowed_actions` of an `invalid_transition`).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug)]
@@ -44,6 +49,7 @@ pub struct ApiError {
     detail: String,
     errors: Vec<FieldError>,
     headers: Vec<(HeaderName, String)>,
+    extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -60,6 +66,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             headers: Vec::new(),
+            extensions: serde_json::Map::new(),
         }
     }
 
@@ -90,6 +97,12 @@ impl ApiError {
             field: field.into(),
             message: message.into(),
         }])
+    }
+
+    /// An RFC 9457 extension member, e.g. the allowed actions of a 409.
+    pub fn with_extension(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.to_owned(), value);
+        self
     }
 
     /// The same error under a more specific stable code.
@@ -144,8 +157,15 @@ impl ApiError {
         self.code
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
     pub fn problem(&self) -> Problem {
-        problem(self.status, self.code, &self.detail, self.errors.clone())
+        Problem {
+            extensions: self.extensions.clone(),
+            ..problem(self.status, self.code, &self.detail, self.errors.clone())
+        }
     }
 }
 
@@ -157,6 +177,7 @@ pub fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldEr
         detail: detail.to_owned(),
         code: code.to_owned(),
         errors,
+        extensions: serde_json::Map::new(),
     }
 }
 

@@ -34,8 +34,17 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                     || (essence.starts_with("application/") && essence.ends_with("+json"))
             })
             .unwrap_or(false);
+        let has_content_type = req.headers().contains_key(CONTENT_TYPE);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
+            let bytes = body.await.map_err(|e| payload_error(&e))?;
+            // No body at all (`POST /incidents/{id}/accept`): an empty object,
+            // so optional fields default and required ones are named.
+            if bytes.is_empty() && !has_content_type {
+                let value = parse_json::<T>(b"{}")?;
+                validate(&value)?;
+                return Ok(ValidJson(value));
+            }
             if !is_json {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -43,7 +52,6 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                     "send the body as application/json",
                 ));
             }
-            let bytes = body.await.map_err(|e| payload_error(&e))?;
             let value = parse_json::<T>(&bytes)?;
             validate(&value)?;
             Ok(ValidJson(value))

@@ -22,6 +22,7 @@ use crate::routes;
         (name = "areas", description = "The area tree (city → district → subdistrict → community → grid) and point → grid lookup"),
         (name = "categories", description = "Incident categories and their time limits"),
         (name = "parties", description = "Responsible parties 责任主体 and the areas they serve"),
+        (name = "incidents", description = "Reports and their lifecycle: accept, dispatch, acknowledge, resolve, verify, rate; timeline and photos"),
         (name = "auth", description = "Sign in, refresh, sign out, register; the signed-in user"),
         (name = "users", description = "Accounts and their roles"),
         (name = "operations", description = "Liveness and readiness probes"),

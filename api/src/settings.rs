@@ -35,6 +35,8 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub passwords: PasswordPolicy,
+    /// Where incident photos are kept (content-addressed files).
+    pub photo_dir: std::path::PathBuf,
 }
 
 /// A value that must not appear in logs or debug output.
@@ -71,6 +73,7 @@ impl Settings {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             passwords: PasswordPolicy::default(),
+            photo_dir: "gridops-photos".into(),
         }
     }
 }

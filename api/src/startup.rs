@@ -8,6 +8,7 @@ use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use gridops_infra::photos::FsPhotoStore;
 use gridops_infra::repo::secrets;
 use gridops_infra::token::new_secret;
 use gridops_infra::{Db, DbError, setup};
@@ -120,6 +121,7 @@ impl Application {
             db: db.clone(),
             areas,
             auth,
+            photos: Arc::new(FsPhotoStore::new(settings.photo_dir.clone())),
         };
         let document = openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&document));

@@ -101,7 +101,13 @@ pub struct Category {
     pub default_priority: Priority,
     pub acknowledge_within: TimeLimit,
     pub resolve_within: TimeLimit,
+    /// Open incidents of this category within this distance (and 72 hours)
+    /// are offered to a new report as possible duplicates.
+    pub duplicate_radius_m: u32,
 }
+
+/// How far back a new report looks for possible duplicates.
+pub const DUPLICATE_WINDOW_HOURS: i64 = 72;
 
 impl Category {
     /// Whether `self` is `ancestor` or lies below it in the tree.

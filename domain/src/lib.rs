@@ -6,6 +6,7 @@ pub mod access;
 pub mod account;
 pub mod area;
 pub mod category;
+pub mod deadline;
 pub mod geo;
 pub mod incident;
 pub mod party;

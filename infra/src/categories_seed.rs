@@ -232,6 +232,16 @@ const SEEDS: &[Seed] = &[
     ),
 ];
 
+/// A barking dog is heard by the whole block, a vendor's stall is one spot:
+/// most categories look 250 m around a new report, a few wider or narrower.
+fn duplicate_radius_m(code: &str) -> u32 {
+    match code {
+        "neighbourhood.dog_noise" | "utilities.heating" => 400,
+        "city_appearance.street_vending" | "city_appearance.bikes_blocking" => 100,
+        _ => 250,
+    }
+}
+
 pub fn default_categories() -> Vec<Category> {
     SEEDS
         .iter()
@@ -243,6 +253,7 @@ pub fn default_categories() -> Vec<Category> {
             default_priority: s.priority,
             acknowledge_within: s.acknowledge,
             resolve_within: s.resolve,
+            duplicate_radius_m: duplicate_radius_m(s.code),
         })
         .collect()
 }

@@ -33,6 +33,7 @@ diesel::table! {
         resolve_amount -> Integer,
         resolve_unit -> Text,
         position -> Integer,
+        duplicate_radius_m -> Integer,
     }
 }
 
@@ -194,6 +195,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    incident_followers (incident_id, user_id) {
+        incident_id -> Text,
+        user_id -> Text,
+        since -> Timestamp,
+    }
+}
+
+diesel::table! {
     incident_counters (scope) {
         scope -> Text,
         last -> BigInt,
@@ -234,6 +243,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     incidents,
     incident_events,
     incident_photos,
+    incident_followers,
     incident_counters,
     idempotency_keys,
 );

@@ -128,6 +128,7 @@ pub struct TestApp {
     server: actix_web::dev::ServerHandle,
     running: tokio::task::JoinHandle<std::io::Result<()>>,
     database: Option<TestDatabase>,
+    _photos: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -151,6 +152,8 @@ impl TestApp {
         settings.database.pool_size = 3;
         settings.area_reload_interval = Duration::from_millis(200);
         settings.shutdown_timeout = Duration::from_secs(1);
+        let photos = tempfile::tempdir().expect("a photo directory");
+        settings.photo_dir = photos.path().to_path_buf();
         adjust(&mut settings);
         let app = Application::build(settings)
             .await
@@ -168,6 +171,7 @@ impl TestApp {
             server,
             running,
             database: Some(database),
+            _photos: photos,
         };
         let admin = test_app.login(ADMIN).await;
         test_app.client = client_with(Some(&admin.access_token));

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod categories;
 pub mod fallback;
 pub mod health;
+pub mod incidents;
 pub mod me;
 pub mod parties;
 pub mod users;
@@ -17,13 +18,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::area_directory::AreaDirectory;
 use crate::sessions::AuthConfig;
+use gridops_domain::photo::PhotoStore;
 
 /// What handlers share: the pool, the in-memory area map, the token keys.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub areas: Arc<AreaDirectory>,
     pub auth: Arc<AuthConfig>,
+    pub photos: Arc<dyn PhotoStore>,
 }
 
 /// Page sizes: lists default to 50 and never return more than 500 at once.
@@ -54,7 +57,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(users::get::get_user)
                 .service(users::disable::disable_user)
                 .service(users::grant::grant_role)
-                .service(users::revoke::revoke_role),
+                .service(users::revoke::revoke_role)
+                .service(incidents::list::list_incidents)
+                .service(incidents::create::create_incident)
+                .service(incidents::get::get_incident)
+                .service(incidents::actions::accept)
+                .service(incidents::actions::reject)
+                .service(incidents::actions::dispatch)
+                .service(incidents::actions::acknowledge)
+                .service(incidents::actions::return_case)
+                .service(incidents::actions::resolve)
+                .service(incidents::actions::resolve_on_spot)
+                .service(incidents::actions::verify)
+                .service(incidents::actions::reopen)
+                .service(incidents::actions::rate)
+                .service(incidents::actions::comment_on)
+                .service(incidents::photos::upload_photo)
+                .service(incidents::photos::get_photo),
         );
 }
 
@@ -71,5 +90,13 @@ pub fn check_locale(locale: &str) -> Result<(), validator::ValidationError> {
         Ok(())
     } else {
         Err(validator::ValidationError::new("locale").with_message("locale is zh-CN or en".into()))
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
     }
 }

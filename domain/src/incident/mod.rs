@@ -32,6 +32,7 @@
 mod command;
 mod error;
 pub mod policy;
+mod report;
 mod status;
 mod step;
 
@@ -43,6 +44,7 @@ mod proptests;
 pub use command::{Command, MAX_ID_CHARS, MAX_TEXT_CHARS, Rating, RejectReason};
 pub use error::IncidentError;
 pub use policy::{allowed_actions, can_see, permits};
+pub use report::{Report, report, source_of};
 pub use status::{ActionKind, Status, transition};
 pub use step::{EventDetail, TimelineEvent, apply, next_status};
 

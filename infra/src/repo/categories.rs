@@ -17,6 +17,7 @@ pub struct CategoryRow {
     pub resolve_amount: i32,
     pub resolve_unit: String,
     pub position: i32,
+    pub duplicate_radius_m: i32,
 }
 
 fn limit(code: &str, amount: i32, unit: &str) -> Result<TimeLimit, DbError> {
@@ -37,6 +38,7 @@ impl TryFrom<CategoryRow> for Category {
             })?,
             acknowledge_within: limit(&row.code, row.acknowledge_amount, &row.acknowledge_unit)?,
             resolve_within: limit(&row.code, row.resolve_amount, &row.resolve_unit)?,
+            duplicate_radius_m: u32::try_from(row.duplicate_radius_m).unwrap_or(0),
             code: row.code,
             parent_code: row.parent_code,
             label_zh: row.label_zh,
@@ -58,6 +60,7 @@ fn row(category: &Category, position: i32) -> CategoryRow {
         resolve_amount: amount(category.resolve_within),
         resolve_unit: category.resolve_within.unit.as_str().to_owned(),
         position,
+        duplicate_radius_m: i32::try_from(category.duplicate_radius_m).unwrap_or(i32::MAX),
     }
 }
 
@@ -84,4 +87,12 @@ pub fn seed_if_empty(conn: &mut DbConnection, defaults: &[Category]) -> Result<u
             .execute(conn)?;
     }
     Ok(defaults.len())
+}
+
+pub fn find(conn: &mut DbConnection, code: &str) -> Result<Category, DbError> {
+    categories::table
+        .find(code)
+        .select(CategoryRow::as_select())
+        .first(conn)?
+        .try_into()
 }

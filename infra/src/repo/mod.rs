@@ -4,6 +4,7 @@ pub mod areas;
 pub mod audit;
 pub mod categories;
 pub mod idempotency;
+pub mod incidents;
 pub mod parties;
 pub mod secrets;
 pub mod sessions;

@@ -72,6 +72,15 @@ CREATE TABLE incident_photos (
     PRIMARY KEY (incident_id, photo_key)
 );
 
+-- Reporters of duplicates follow the first report of the problem.
+CREATE TABLE incident_followers (
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    user_id     TEXT NOT NULL REFERENCES users (id),
+    since       TIMESTAMP NOT NULL,
+    PRIMARY KEY (incident_id, user_id)
+);
+CREATE INDEX incident_followers_user_id ON incident_followers (user_id);
+
 -- Per (district, day) sequence behind the human reference numbers.
 CREATE TABLE incident_counters (
     scope TEXT PRIMARY KEY NOT NULL,
@@ -89,3 +98,6 @@ CREATE TABLE idempotency_keys (
     created_at      TIMESTAMP NOT NULL,
     PRIMARY KEY (user_id, idem_key)
 );
+
+-- Open incidents of a category this close to a new report are offered as duplicates.
+ALTER TABLE categories ADD COLUMN duplicate_radius_m INTEGER NOT NULL DEFAULT 250;

@@ -1,0 +1,288 @@
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, ETAG, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{Duration, Utc};
+use gridops_domain::area::AreaLevel;
+use gridops_domain::category::DUPLICATE_WINDOW_HOURS;
+use gridops_domain::deadline::WorkingCalendar;
+use gridops_domain::geo::{Coordinates, distance_m};
+use gridops_domain::incident::{Report, allowed_actions, report};
+use gridops_infra::repo::incidents::{self, StoredIncident};
+use gridops_infra::repo::{categories, idempotency, now};
+use gridops_infra::{DbConnection, DbError};
+
+use super::dto::{CreateIncidentRequest, IncidentView, PossibleDuplicate};
+use super::etag;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, PROBLEM_JSON, Problem};
+use crate::extract::ValidJson;
+use crate::routes::AppState;
+
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// Reports an incident. Requires an `Idempotency-Key` header: a retry with
+/// the same key and body gets the first answer again (one incident however
+/// often a phone resends); the same key with another body is 422; a retry
+/// while the first is still being handled is 409.
+#[utoipa::path(
+    tag = "incidents",
+    params(("Idempotency-Key" = String, Header, description = "A unique key per report, 1–255 characters, kept by the client across retries")),
+    request_body = CreateIncidentRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Reported; `possible_duplicates` lists open incidents of the same category nearby", body = IncidentView),
+        (status = 400, description = "No Idempotency-Key, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role does not report incidents", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The first request with this key is still running, or the client-chosen id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (a point outside every grid names `location`), or the key was used for another body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/incidents")]
+pub async fn create_incident(
+    state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<CreateIncidentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = req
+        .headers()
+        .get(IDEMPOTENCY_KEY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| {
+            ApiError::malformed(
+                "send an Idempotency-Key header (1–255 characters) with every report",
+            )
+        })?
+        .to_owned();
+    let request_hash = {
+        let canonical = serde_json::to_vec(&body).map_err(ApiError::internal)?;
+        gridops_infra::token::hash_token(&String::from_utf8_lossy(&canonical))
+    };
+
+    let (user, claim_key, hash) = (actor.user_id.clone(), key.clone(), request_hash.clone());
+    let claim = state
+        .db
+        .write(move |conn| idempotency::claim(conn, &user, &claim_key, &hash, now()))
+        .await?;
+    match claim {
+        idempotency::Claim::Fresh => {}
+        idempotency::Claim::Replay { status, body } => return Ok(replay(status, body)),
+        idempotency::Claim::Mismatch => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different report; use a new key",
+            ));
+        }
+        idempotency::Claim::InFlight => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "request_in_progress",
+                "a request with this Idempotency-Key is still being handled; retry shortly",
+            ));
+        }
+    }
+
+    let outcome = create(&state, &actor, body, &key).await;
+    match &outcome {
+        Ok(_) => {}
+        // A refusal is the answer to this body: keep it, so a retry hears it again.
+        Err(e) if e.status().is_client_error() => {
+            let (user, key, status, problem) = (
+                actor.user_id.clone(),
+                key.clone(),
+                e.status().as_u16(),
+                e.problem(),
+            );
+            let body = serde_json::to_string(&problem).map_err(ApiError::internal)?;
+            state
+                .db
+                .write(move |conn| idempotency::finish(conn, &user, &key, status, &body))
+                .await?;
+        }
+        // A failure of ours: let the retry run again.
+        Err(_) => {
+            let (user, key) = (actor.user_id.clone(), key.clone());
+            state
+                .db
+                .write(move |conn| idempotency::release(conn, &user, &key))
+                .await?;
+        }
+    }
+    let view = outcome?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/api/v1/incidents/{}", view.id)))
+        .insert_header((ETAG, etag(view.version)))
+        .json(view))
+}
+
+fn replay(status: u16, body: String) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    if status.is_success() {
+        if let Ok(view) = serde_json::from_str::<serde_json::Value>(&body) {
+            if let Some(id) = view["id"].as_str() {
+                response.insert_header((LOCATION, format!("/api/v1/incidents/{id}")));
+            }
+            if let Some(version) = view["version"].as_i64() {
+                response.insert_header((ETAG, etag(version)));
+            }
+        }
+        response.insert_header((CONTENT_TYPE, "application/json"));
+    } else {
+        response.insert_header((CONTENT_TYPE, PROBLEM_JSON));
+    }
+    response
+        .insert_header(("Idempotent-Replayed", "true"))
+        .body(body)
+}
+
+async fn create(
+    state: &AppState,
+    actor: &gridops_domain::access::Actor,
+    body: CreateIncidentRequest,
+    key: &str,
+) -> Result<IncidentView, ApiError> {
+    if body.location.kind != "Point" {
+        return Err(ApiError::invalid_field("location.type", "a GeoJSON Point"));
+    }
+    let point = Coordinates::new(body.location.coordinates[1], body.location.coordinates[0])
+        .map_err(|e| {
+            ApiError::invalid_field(
+                format!(
+                    "location.coordinates[{}]",
+                    if e.field() == "lat" { 1 } else { 0 }
+                ),
+                e.to_string(),
+            )
+        })?
+        .to_wgs84(body.coord_sys.unwrap_or_default().into());
+    let map = state.areas.current();
+    let grid = map
+        .locate(point)
+        .ok_or_else(|| ApiError::invalid_field("location", "the point is outside every grid"))?;
+    let district = map
+        .ancestors(&grid.code)
+        .into_iter()
+        .find(|a| a.level == AreaLevel::District)
+        .map_or_else(
+            || grid.code.as_str()[..6].to_owned(),
+            |a| a.code.to_string(),
+        );
+    let grid_code = grid.code.clone();
+    let now = now();
+    let occurred_at = body.occurred_at.map_or(now, |t| t.naive_utc());
+    if occurred_at > now + Duration::minutes(5) {
+        return Err(ApiError::invalid_field("occurred_at", "in the future"));
+    }
+    let (actor, user, key) = (actor.clone(), actor.user_id.clone(), key.to_owned());
+    state
+        .db
+        .write(move |conn| {
+            let category = match categories::find(conn, &body.category) {
+                Ok(c) => c,
+                Err(DbError::NotFound) => {
+                    return Ok(Err(ApiError::invalid_field(
+                        "category",
+                        format!("no category {}", body.category),
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            let id = body
+                .id
+                .map_or_else(|| uuid::Uuid::now_v7().to_string(), |id| id.to_string());
+            let local_day = (Utc::now() + Duration::hours(8)).date_naive();
+            let reference = incidents::next_reference(conn, &district, local_day)?;
+            let incident = match report(
+                Report {
+                    id,
+                    reference,
+                    category: &category,
+                    description: body.description.clone(),
+                    grid: grid_code,
+                    priority: body.priority.map(Into::into),
+                    from_hotline: body.hotline,
+                },
+                &actor,
+                now,
+            ) {
+                Ok(i) => i,
+                Err(e) => return Ok(Err(e.into())),
+            };
+            let calendar = WorkingCalendar::china_office();
+            let stored = StoredIncident {
+                acknowledge_due: Some(calendar.deadline(now, category.acknowledge_within)),
+                resolve_due: Some(calendar.deadline(now, category.resolve_within)),
+                incident,
+                lat: point.lat(),
+                lng: point.lng(),
+                address: body.address.clone().filter(|a| !a.trim().is_empty()),
+                occurred_at,
+            };
+            match incidents::insert(conn, &stored, None) {
+                Ok(()) => {}
+                Err(DbError::Conflict(_)) => {
+                    return Ok(Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        "conflict",
+                        "an incident with this id exists",
+                    )));
+                }
+                Err(e) => return Err(e),
+            }
+            let duplicates = possible_duplicates(conn, &stored, category.duplicate_radius_m)?;
+            let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
+            view.possible_duplicates = Some(duplicates);
+            let json = serde_json::to_string(&view).map_err(|e| DbError::Other(e.to_string()))?;
+            idempotency::finish(conn, &user, &key, 201, &json)?;
+            Ok(Ok(view))
+        })
+        .await?
+}
+
+/// Open incidents of the same category within the category's radius,
+/// reported in the last 72 hours, nearest first.
+fn possible_duplicates(
+    conn: &mut DbConnection,
+    new: &StoredIncident,
+    radius_m: u32,
+) -> Result<Vec<PossibleDuplicate>, DbError> {
+    let radius = f64::from(radius_m);
+    // Degrees of latitude are ~111 km everywhere; of longitude, fewer away
+    // from the equator.
+    let dlat = radius / 111_000.0;
+    let dlng = radius / (111_000.0 * new.lat.to_radians().cos().max(0.01));
+    let since = new.incident.created_at - Duration::hours(DUPLICATE_WINDOW_HOURS);
+    let here = Coordinates::new(new.lat, new.lng).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let mut found: Vec<PossibleDuplicate> = incidents::open_nearby(
+        conn,
+        &new.incident.category,
+        (
+            new.lat - dlat,
+            new.lng - dlng,
+            new.lat + dlat,
+            new.lng + dlng,
+        ),
+        since,
+    )?
+    .into_iter()
+    .filter(|n| n.id != new.incident.id)
+    .filter_map(|n| {
+        let there = Coordinates::new(n.lat, n.lng).ok()?;
+        let distance = distance_m(here, there);
+        (distance <= radius).then(|| PossibleDuplicate {
+            id: n.id,
+            reference: n.reference,
+            status: n.status,
+            distance_m: (distance * 10.0).round() / 10.0,
+            created_at: n.created_at.and_utc(),
+        })
+    })
+    .collect();
+    found.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+    Ok(found)
+}

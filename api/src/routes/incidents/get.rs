@@ -1,0 +1,44 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use gridops_domain::incident::allowed_actions;
+use gridops_infra::repo::incidents;
+
+use super::dto::{EventView, IncidentView, PhotoView};
+use super::{load_visible, with_etag};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::routes::AppState;
+
+/// One incident with its timeline and photos; `ETag` is its version.
+#[utoipa::path(
+    tag = "incidents",
+    params(("id" = String, Path, description = "Incident id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The incident", body = IncidentView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such incident, or not one the caller may see", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/incidents/{id}")]
+pub async fn get_incident(
+    state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let stored = load_visible(&state, &actor, id.into_inner()).await?;
+    let incident_id = stored.incident.id.clone();
+    let (events, photos) = state
+        .db
+        .run(move |conn| {
+            Ok((
+                incidents::events(conn, &incident_id)?,
+                incidents::photos(conn, &incident_id)?,
+            ))
+        })
+        .await?;
+    let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
+    view.timeline = Some(events.into_iter().map(EventView::from).collect());
+    view.photos = Some(photos.into_iter().map(PhotoView::from).collect());
+    Ok(with_etag(StatusCode::OK, &view))
+}

@@ -1,0 +1,185 @@
+use actix_web::{get, web};
+use chrono::{DateTime, Utc};
+use gridops_domain::incident::{Status, allowed_actions};
+use gridops_domain::role::Role;
+use gridops_infra::repo::incidents::{self, Cursor, IncidentFilter, Sort, Visibility};
+use gridops_infra::repo::now;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::dto::IncidentView;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::ValidQuery;
+use crate::routes::{AppState, DEFAULT_PAGE, MAX_PAGE};
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SortParam {
+    /// Newest report first (default).
+    #[default]
+    CreatedDesc,
+    CreatedAsc,
+    /// Most recently changed first.
+    UpdatedDesc,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListIncidentsQuery {
+    /// Comma-separated statuses, e.g. `dispatched,in_progress`.
+    pub status: Option<String>,
+    /// A category code; its subcategories are included.
+    pub category: Option<String>,
+    /// An area code; everything below it is included.
+    pub area: Option<String>,
+    pub party: Option<String>,
+    /// A user id, or `me`.
+    pub assignee: Option<String>,
+    /// `me`: only what the caller reported.
+    pub reporter: Option<String>,
+    /// `true`: past the resolve deadline and not resolved.
+    pub overdue: Option<bool>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub updated_from: Option<DateTime<Utc>>,
+    pub updated_to: Option<DateTime<Utc>>,
+    /// `min_lng,min_lat,max_lng,max_lat` (WGS-84).
+    pub bbox: Option<String>,
+    /// Text in the description.
+    #[validate(length(min = 1, max = 100, message = "1 to 100 characters"))]
+    pub q: Option<String>,
+    pub sort: Option<SortParam>,
+    /// `next_cursor` of the previous page (same sort and filters).
+    pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[validate(range(min = 1, max = 500, message = "limit must be between 1 and 500"))]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentPage {
+    pub items: Vec<IncidentView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Incidents the caller may see — a resident their own reports (and those
+/// they follow), a grid worker or chief their grids, a dispatcher their
+/// area, a handler their party's cases, an administrator all — filtered,
+/// sorted and a page at a time.
+#[utoipa::path(
+    tag = "incidents",
+    params(ListIncidentsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of incidents", body = IncidentPage),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/incidents")]
+pub async fn list_incidents(
+    state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
+    ValidQuery(query): ValidQuery<ListIncidentsQuery>,
+) -> Result<web::Json<IncidentPage>, ApiError> {
+    let visibility = Visibility {
+        everything: actor.is_admin(),
+        reporter: Some(actor.user_id.clone()),
+        areas: actor
+            .grants
+            .iter()
+            .filter(|g| {
+                matches!(
+                    g.role,
+                    Role::GridWorker | Role::GridChief | Role::Dispatcher
+                )
+            })
+            .filter_map(|g| g.area.as_ref().map(ToString::to_string))
+            .collect(),
+        parties: actor
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::Handler)
+            .filter_map(|g| g.party.clone())
+            .collect(),
+    };
+    let me = |v: Option<String>| v.map(|v| if v == "me" { actor.user_id.clone() } else { v });
+    let statuses = match &query.status {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|s| {
+                Status::parse(s.trim())
+                    .map(|s| s.as_str().to_owned())
+                    .ok_or_else(|| ApiError::invalid_field("status", format!("unknown status {s}")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let bbox = match &query.bbox {
+        None => None,
+        Some(text) => {
+            let parts: Vec<f64> = text
+                .split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect();
+            match parts.as_slice() {
+                [a, b, c, d] if a <= c && b <= d => Some((*a, *b, *c, *d)),
+                _ => {
+                    return Err(ApiError::invalid_field(
+                        "bbox",
+                        "min_lng,min_lat,max_lng,max_lat",
+                    ));
+                }
+            }
+        }
+    };
+    let sort = match query.sort.unwrap_or_default() {
+        SortParam::CreatedDesc => Sort::NewestFirst,
+        SortParam::CreatedAsc => Sort::OldestFirst,
+        SortParam::UpdatedDesc => Sort::RecentlyUpdated,
+    };
+    let cursor = match &query.cursor {
+        None => None,
+        Some(text) => Some(
+            text.split_once('_')
+                .and_then(|(micros, id)| {
+                    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+                    Some(Cursor {
+                        at,
+                        id: id.to_owned(),
+                    })
+                })
+                .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))?,
+        ),
+    };
+    let filter = IncidentFilter {
+        statuses,
+        category: query.category,
+        area: query.area,
+        party: query.party,
+        assignee: me(query.assignee),
+        reporter: me(query.reporter),
+        overdue_at: query.overdue.filter(|o| *o).map(|_| now()),
+        created_from: query.created_from.map(|t| t.naive_utc()),
+        created_to: query.created_to.map(|t| t.naive_utc()),
+        updated_from: query.updated_from.map(|t| t.naive_utc()),
+        updated_to: query.updated_to.map(|t| t.naive_utc()),
+        bbox,
+        text: query.q,
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
+    let page = state
+        .db
+        .run(move |conn| incidents::list(conn, &visibility, &filter, sort, cursor.as_ref(), limit))
+        .await?;
+    Ok(web::Json(IncidentPage {
+        items: page
+            .items
+            .iter()
+            .map(|s| IncidentView::new(s, &allowed_actions(&s.incident, &actor)))
+            .collect(),
+        next_cursor: page.next,
+    }))
+}

@@ -1,0 +1,557 @@
+//! Incidents, their timeline and their photos.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use gridops_domain::area::AreaCode;
+use gridops_domain::category::Priority;
+use gridops_domain::incident::{Incident, Rating, Source, Status, TimelineEvent};
+use uuid::Uuid;
+
+use super::Page;
+use diesel::sql_types::Bool;
+
+use crate::db::{DbConnection, DbError, MultiBackend};
+
+type Condition = Box<dyn BoxableExpression<incidents::table, MultiBackend, SqlType = Bool>>;
+use crate::schema::{
+    incident_counters, incident_events, incident_followers, incident_photos, incidents,
+};
+
+/// An incident with what is kept beside its lifecycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredIncident {
+    pub incident: Incident,
+    /// WGS-84.
+    pub lat: f64,
+    pub lng: f64,
+    pub address: Option<String>,
+    pub occurred_at: NaiveDateTime,
+    pub acknowledge_due: Option<NaiveDateTime>,
+    pub resolve_due: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = incidents, treat_none_as_null = true)]
+pub struct IncidentRow {
+    pub id: String,
+    pub reference: String,
+    pub category_code: String,
+    pub description: String,
+    pub lat: f64,
+    pub lng: f64,
+    pub address: Option<String>,
+    pub grid_code: String,
+    pub source: String,
+    pub reporter_id: String,
+    pub priority: String,
+    pub status: String,
+    pub party_code: Option<String>,
+    pub assignee_id: Option<String>,
+    pub returned_by: String,
+    pub duplicate_of: Option<String>,
+    pub rating: Option<String>,
+    pub rating_comment: Option<String>,
+    pub rework_count: i32,
+    pub result: Option<String>,
+    pub version: i64,
+    pub occurred_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub acknowledge_due: Option<NaiveDateTime>,
+    pub resolve_due: Option<NaiveDateTime>,
+}
+
+impl From<&StoredIncident> for IncidentRow {
+    fn from(s: &StoredIncident) -> Self {
+        let i = &s.incident;
+        IncidentRow {
+            id: i.id.clone(),
+            reference: i.reference.clone(),
+            category_code: i.category.clone(),
+            description: i.description.clone(),
+            lat: s.lat,
+            lng: s.lng,
+            address: s.address.clone(),
+            grid_code: i.grid.to_string(),
+            source: i.source.as_str().to_owned(),
+            reporter_id: i.reporter_id.clone(),
+            priority: i.priority.as_str().to_owned(),
+            status: i.status.as_str().to_owned(),
+            party_code: i.party.clone(),
+            assignee_id: i.assignee.clone(),
+            returned_by: i.returned_by.join(","),
+            duplicate_of: i.duplicate_of.clone(),
+            rating: i.rating.as_ref().map(|(r, _)| r.as_str().to_owned()),
+            rating_comment: i.rating.as_ref().and_then(|(_, c)| c.clone()),
+            rework_count: i32::try_from(i.rework_count).unwrap_or(i32::MAX),
+            result: i.result.clone(),
+            version: i.version,
+            occurred_at: s.occurred_at,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+            acknowledge_due: s.acknowledge_due,
+            resolve_due: s.resolve_due,
+        }
+    }
+}
+
+impl TryFrom<IncidentRow> for StoredIncident {
+    type Error = DbError;
+    fn try_from(row: IncidentRow) -> Result<Self, DbError> {
+        let corrupt = |what: &str| DbError::Corrupt(format!("incident {}: {what}", row.id));
+        let rating = match &row.rating {
+            None => None,
+            Some(r) => Some((
+                Rating::parse(r).ok_or_else(|| corrupt("rating"))?,
+                row.rating_comment.clone(),
+            )),
+        };
+        let incident = Incident {
+            grid: AreaCode::parse(&row.grid_code).map_err(|_| corrupt("grid"))?,
+            source: Source::parse(&row.source).ok_or_else(|| corrupt("source"))?,
+            priority: Priority::parse(&row.priority).ok_or_else(|| corrupt("priority"))?,
+            status: Status::parse(&row.status).ok_or_else(|| corrupt("status"))?,
+            returned_by: row
+                .returned_by
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            rating,
+            rework_count: u32::try_from(row.rework_count).unwrap_or(0),
+            id: row.id,
+            reference: row.reference,
+            category: row.category_code,
+            description: row.description,
+            reporter_id: row.reporter_id,
+            party: row.party_code,
+            assignee: row.assignee_id,
+            duplicate_of: row.duplicate_of,
+            result: row.result,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        };
+        Ok(StoredIncident {
+            incident,
+            lat: row.lat,
+            lng: row.lng,
+            address: row.address,
+            occurred_at: row.occurred_at,
+            acknowledge_due: row.acknowledge_due,
+            resolve_due: row.resolve_due,
+        })
+    }
+}
+
+/// The next human reference of `district` on `day`: `410102-20261124-000123`.
+/// Call inside the write transaction that stores the incident.
+pub fn next_reference(
+    conn: &mut DbConnection,
+    district: &str,
+    day: chrono::NaiveDate,
+) -> Result<String, DbError> {
+    let scope = format!("{district}-{}", day.format("%Y%m%d"));
+    for _ in 0..2 {
+        let bumped = diesel::update(incident_counters::table.find(&scope))
+            .set(incident_counters::last.eq(incident_counters::last + 1))
+            .execute(conn)?;
+        if bumped == 0 {
+            // First of the day; a concurrent first insert makes us bump instead.
+            match diesel::insert_into(incident_counters::table)
+                .values((
+                    incident_counters::scope.eq(&scope),
+                    incident_counters::last.eq(1_i64),
+                ))
+                .execute(conn)
+                .map_err(DbError::from)
+            {
+                Ok(_) => {}
+                Err(DbError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let last: i64 = incident_counters::table
+            .find(&scope)
+            .select(incident_counters::last)
+            .first(conn)?;
+        return Ok(format!("{scope}-{last:06}"));
+    }
+    Err(DbError::Other(format!(
+        "could not number an incident in {scope}"
+    )))
+}
+
+/// Stores a new incident with its first timeline event (the report).
+pub fn insert(
+    conn: &mut DbConnection,
+    stored: &StoredIncident,
+    note: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::insert_into(incidents::table)
+        .values(IncidentRow::from(stored))
+        .execute(conn)?;
+    let i = &stored.incident;
+    diesel::insert_into(incident_events::table)
+        .values((
+            incident_events::id.eq(Uuid::now_v7().to_string()),
+            incident_events::incident_id.eq(&i.id),
+            incident_events::seq.eq(1),
+            incident_events::action.eq("report"),
+            incident_events::actor_id.eq(&i.reporter_id),
+            incident_events::occurred_at.eq(i.created_at),
+            incident_events::from_status.eq(None::<String>),
+            incident_events::to_status.eq(i.status.as_str()),
+            incident_events::note.eq(note),
+            incident_events::attachments.eq(""),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredIncident, DbError> {
+    incidents::table
+        .find(id)
+        .select(IncidentRow::as_select())
+        .first(conn)?
+        .try_into()
+}
+
+/// Stores the incident after a step, if nobody changed it since
+/// `expected_version`; appends the step's event. `Ok(false)` means somebody
+/// was faster: nothing was written.
+pub fn save_step(
+    conn: &mut DbConnection,
+    next: &StoredIncident,
+    expected_version: i64,
+    event: &TimelineEvent,
+    detail: Option<&str>,
+) -> Result<bool, DbError> {
+    let row = IncidentRow::from(next);
+    let changed = diesel::update(
+        incidents::table
+            .find(&row.id)
+            .filter(incidents::version.eq(expected_version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    // One event per version: the event's sequence is the version it made.
+    diesel::insert_into(incident_events::table)
+        .values((
+            incident_events::id.eq(Uuid::now_v7().to_string()),
+            incident_events::incident_id.eq(&row.id),
+            incident_events::seq.eq(i32::try_from(row.version).unwrap_or(i32::MAX)),
+            incident_events::action.eq(event.action.as_str()),
+            incident_events::actor_id.eq(&event.actor_id),
+            incident_events::occurred_at.eq(event.at),
+            incident_events::from_status.eq(Some(event.from.as_str())),
+            incident_events::to_status.eq(event.to.as_str()),
+            incident_events::note.eq(event.note.as_deref()),
+            incident_events::attachments.eq(event.attachments.join(",")),
+        ))
+        .execute(conn)?;
+    let _ = detail;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
+#[diesel(table_name = incident_events)]
+pub struct EventRow {
+    pub seq: i32,
+    pub action: String,
+    pub actor_id: String,
+    pub occurred_at: NaiveDateTime,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: Option<String>,
+    pub attachments: String,
+}
+
+/// The timeline, oldest first.
+pub fn events(conn: &mut DbConnection, id: &str) -> Result<Vec<EventRow>, DbError> {
+    Ok(incident_events::table
+        .filter(incident_events::incident_id.eq(id))
+        .order(incident_events::seq.asc())
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, PartialEq)]
+#[diesel(table_name = incident_photos)]
+pub struct PhotoRow {
+    pub incident_id: String,
+    pub photo_key: String,
+    pub kind: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: NaiveDateTime,
+    pub taken_at: Option<NaiveDateTime>,
+    pub taken_lat: Option<f64>,
+    pub taken_lng: Option<f64>,
+    pub original_sha256: String,
+}
+
+pub fn photos(conn: &mut DbConnection, id: &str) -> Result<Vec<PhotoRow>, DbError> {
+    Ok(incident_photos::table
+        .filter(incident_photos::incident_id.eq(id))
+        .order((
+            incident_photos::uploaded_at.asc(),
+            incident_photos::photo_key.asc(),
+        ))
+        .select(PhotoRow::as_select())
+        .load(conn)?)
+}
+
+/// Adds a photo; `Ok(false)` when this incident already has the same photo.
+pub fn add_photo(conn: &mut DbConnection, photo: &PhotoRow) -> Result<bool, DbError> {
+    match diesel::insert_into(incident_photos::table)
+        .values(photo)
+        .execute(conn)
+        .map_err(DbError::from)
+    {
+        Ok(_) => Ok(true),
+        Err(DbError::Conflict(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `user_id` follows `incident_id` (the reporter of a duplicate).
+pub fn follow(conn: &mut DbConnection, incident_id: &str, user_id: &str) -> Result<(), DbError> {
+    match diesel::insert_into(incident_followers::table)
+        .values((
+            incident_followers::incident_id.eq(incident_id),
+            incident_followers::user_id.eq(user_id),
+            incident_followers::since.eq(super::now()),
+        ))
+        .execute(conn)
+        .map_err(DbError::from)
+    {
+        Ok(_) | Err(DbError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn follows(conn: &mut DbConnection, incident_id: &str, user_id: &str) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        incident_followers::table.find((incident_id, user_id)),
+    ))
+    .get_result(conn)?)
+}
+
+/// An open incident near a new report.
+#[derive(Debug, Clone, Queryable, PartialEq)]
+pub struct Nearby {
+    pub id: String,
+    pub reference: String,
+    pub status: String,
+    pub lat: f64,
+    pub lng: f64,
+    pub created_at: NaiveDateTime,
+}
+
+/// Open incidents of `category` created since `since` inside the box
+/// around a point; the caller measures the real distance.
+pub fn open_nearby(
+    conn: &mut DbConnection,
+    category: &str,
+    (min_lat, min_lng, max_lat, max_lng): (f64, f64, f64, f64),
+    since: NaiveDateTime,
+) -> Result<Vec<Nearby>, DbError> {
+    Ok(incidents::table
+        .filter(incidents::category_code.eq(category))
+        .filter(incidents::created_at.ge(since))
+        .filter(incidents::status.ne_all(["closed", "rejected"]))
+        .filter(incidents::lat.between(min_lat, max_lat))
+        .filter(incidents::lng.between(min_lng, max_lng))
+        .order(incidents::created_at.asc())
+        .limit(50)
+        .select((
+            incidents::id,
+            incidents::reference,
+            incidents::status,
+            incidents::lat,
+            incidents::lng,
+            incidents::created_at,
+        ))
+        .load(conn)?)
+}
+
+/// Which incidents a caller may list: the union of their relations.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    pub everything: bool,
+    /// The caller: what they reported and what they follow.
+    pub reporter: Option<String>,
+    /// Grids of grid workers and chiefs, areas of dispatchers: codes nest,
+    /// so each is a prefix of the grid codes it covers.
+    pub areas: Vec<String>,
+    pub parties: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    pub statuses: Vec<String>,
+    /// A category and its subtree.
+    pub category: Option<String>,
+    /// An area and everything below it.
+    pub area: Option<String>,
+    pub party: Option<String>,
+    pub assignee: Option<String>,
+    pub reporter: Option<String>,
+    /// Past the resolve deadline and not yet resolved, at this time.
+    pub overdue_at: Option<NaiveDateTime>,
+    pub created_from: Option<NaiveDateTime>,
+    pub created_to: Option<NaiveDateTime>,
+    pub updated_from: Option<NaiveDateTime>,
+    pub updated_to: Option<NaiveDateTime>,
+    /// (min_lng, min_lat, max_lng, max_lat)
+    pub bbox: Option<(f64, f64, f64, f64)>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    RecentlyUpdated,
+}
+
+/// A position in a sorted list: the sort key and the id of the last row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub at: NaiveDateTime,
+    pub id: String,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &IncidentFilter,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: usize,
+) -> Result<Page<StoredIncident>, DbError> {
+    let mut query = incidents::table
+        .select(IncidentRow::as_select())
+        .into_boxed();
+    if !visibility.everything {
+        // The union of the caller's relations, as one parenthesised OR.
+        let mut scope: Condition = Box::new(false.into_sql::<Bool>());
+        if let Some(me) = &visibility.reporter {
+            scope = Box::new(scope.or(incidents::reporter_id.eq(me.clone())));
+        }
+        for area in &visibility.areas {
+            scope = Box::new(scope.or(incidents::grid_code.like(format!("{area}%"))));
+        }
+        for party in &visibility.parties {
+            scope = Box::new(scope.or(incidents::party_code.assume_not_null().eq(party.clone())));
+        }
+        if let Some(me) = &visibility.reporter {
+            let followed: Vec<String> = incident_followers::table
+                .filter(incident_followers::user_id.eq(me))
+                .select(incident_followers::incident_id)
+                .load(conn)?;
+            if !followed.is_empty() {
+                scope = Box::new(scope.or(incidents::id.eq_any(followed)));
+            }
+        }
+        query = query.filter(scope);
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(incidents::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(category) = &filter.category {
+        query = query.filter(
+            incidents::category_code
+                .eq(category.clone())
+                .or(incidents::category_code.like(format!("{category}.%"))),
+        );
+    }
+    if let Some(area) = &filter.area {
+        query = query.filter(incidents::grid_code.like(format!("{area}%")));
+    }
+    if let Some(party) = &filter.party {
+        query = query.filter(incidents::party_code.eq(party.clone()));
+    }
+    if let Some(assignee) = &filter.assignee {
+        query = query.filter(incidents::assignee_id.eq(assignee.clone()));
+    }
+    if let Some(reporter) = &filter.reporter {
+        query = query.filter(incidents::reporter_id.eq(reporter.clone()));
+    }
+    if let Some(now) = filter.overdue_at {
+        query = query
+            .filter(incidents::resolve_due.lt(now))
+            .filter(incidents::status.ne_all(["resolved", "closed", "rejected"]));
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(incidents::created_at.ge(from));
+    }
+    if let Some(to) = filter.created_to {
+        query = query.filter(incidents::created_at.lt(to));
+    }
+    if let Some(from) = filter.updated_from {
+        query = query.filter(incidents::updated_at.ge(from));
+    }
+    if let Some(to) = filter.updated_to {
+        query = query.filter(incidents::updated_at.lt(to));
+    }
+    if let Some((min_lng, min_lat, max_lng, max_lat)) = filter.bbox {
+        query = query
+            .filter(incidents::lat.between(min_lat, max_lat))
+            .filter(incidents::lng.between(min_lng, max_lng));
+    }
+    if let Some(text) = &filter.text {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        query = query.filter(
+            incidents::description
+                .like(format!("%{escaped}%"))
+                .escape('\\'),
+        );
+    }
+    query = match (sort, after) {
+        (Sort::NewestFirst, Some(c)) => query.filter(
+            incidents::created_at.lt(c.at).or(incidents::created_at
+                .eq(c.at)
+                .and(incidents::id.lt(c.id.clone()))),
+        ),
+        (Sort::OldestFirst, Some(c)) => query.filter(
+            incidents::created_at.gt(c.at).or(incidents::created_at
+                .eq(c.at)
+                .and(incidents::id.gt(c.id.clone()))),
+        ),
+        (Sort::RecentlyUpdated, Some(c)) => query.filter(
+            incidents::updated_at.lt(c.at).or(incidents::updated_at
+                .eq(c.at)
+                .and(incidents::id.lt(c.id.clone()))),
+        ),
+        (_, None) => query,
+    };
+    query = match sort {
+        Sort::NewestFirst => query.order((incidents::created_at.desc(), incidents::id.desc())),
+        Sort::OldestFirst => query.order((incidents::created_at.asc(), incidents::id.asc())),
+        Sort::RecentlyUpdated => query.order((incidents::updated_at.desc(), incidents::id.desc())),
+    };
+    let rows: Vec<IncidentRow> = query
+        .limit(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(StoredIncident::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_overfetch(items, limit, |s| {
+        let at = match sort {
+            Sort::RecentlyUpdated => s.incident.updated_at,
+            _ => s.incident.created_at,
+        };
+        format!("{}_{}", at.and_utc().timestamp_micros(), s.incident.id)
+    }))
+}
