@@ -8,6 +8,7 @@ pub mod cli;
 pub mod demo_users;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod request_id;

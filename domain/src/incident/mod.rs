@@ -30,6 +30,7 @@
 //! Who may do what is in [`policy`].
 
 mod command;
+pub mod duplicates;
 mod error;
 pub mod policy;
 mod report;

@@ -1,24 +1,24 @@
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, ETAG, LOCATION};
+use actix_web::http::header::{ETAG, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{Duration, Utc};
 use gridops_domain::area::AreaLevel;
 use gridops_domain::category::DUPLICATE_WINDOW_HOURS;
 use gridops_domain::deadline::WorkingCalendar;
-use gridops_domain::geo::{Coordinates, distance_m};
+use gridops_domain::geo::Coordinates;
+use gridops_domain::incident::duplicates::{self, Candidate, search_box};
 use gridops_domain::incident::{Report, allowed_actions, report};
 use gridops_infra::repo::incidents::{self, StoredIncident};
-use gridops_infra::repo::{categories, idempotency, now};
+use gridops_infra::repo::{categories, now};
 use gridops_infra::{DbConnection, DbError};
 
 use super::dto::{CreateIncidentRequest, IncidentView, PossibleDuplicate};
 use super::etag;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, PROBLEM_JSON, Problem};
+use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
+use crate::idempotency::{self, Begun, Claimed};
 use crate::routes::AppState;
-
-const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 /// Reports an incident. Requires an `Idempotency-Key` header: a retry with
 /// the same key and body gets the first answer again (one incident however
@@ -45,72 +45,14 @@ pub async fn create_incident(
     req: HttpRequest,
     ValidJson(body): ValidJson<CreateIncidentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = req
-        .headers()
-        .get(IDEMPOTENCY_KEY)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255)
-        .ok_or_else(|| {
-            ApiError::malformed(
-                "send an Idempotency-Key header (1–255 characters) with every report",
-            )
-        })?
-        .to_owned();
-    let request_hash = {
-        let canonical = serde_json::to_vec(&body).map_err(ApiError::internal)?;
-        gridops_infra::token::hash_token(&String::from_utf8_lossy(&canonical))
-    };
-
-    let (user, claim_key, hash) = (actor.user_id.clone(), key.clone(), request_hash.clone());
-    let claim = state
-        .db
-        .write(move |conn| idempotency::claim(conn, &user, &claim_key, &hash, now()))
-        .await?;
-    match claim {
-        idempotency::Claim::Fresh => {}
-        idempotency::Claim::Replay { status, body } => return Ok(replay(status, body)),
-        idempotency::Claim::Mismatch => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "this Idempotency-Key was used for a different report; use a new key",
-            ));
-        }
-        idempotency::Claim::InFlight => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "request_in_progress",
-                "a request with this Idempotency-Key is still being handled; retry shortly",
-            ));
-        }
-    }
-
-    let outcome = create(&state, &actor, body, &key).await;
-    match &outcome {
-        Ok(_) => {}
-        // A refusal is the answer to this body: keep it, so a retry hears it again.
-        Err(e) if e.status().is_client_error() => {
-            let (user, key, status, problem) = (
-                actor.user_id.clone(),
-                key.clone(),
-                e.status().as_u16(),
-                e.problem(),
-            );
-            let body = serde_json::to_string(&problem).map_err(ApiError::internal)?;
-            state
-                .db
-                .write(move |conn| idempotency::finish(conn, &user, &key, status, &body))
-                .await?;
-        }
-        // A failure of ours: let the retry run again.
-        Err(_) => {
-            let (user, key) = (actor.user_id.clone(), key.clone());
-            state
-                .db
-                .write(move |conn| idempotency::release(conn, &user, &key))
-                .await?;
-        }
+    let claimed =
+        match idempotency::begin(&state, &actor.user_id, &req, &body, "/api/v1/incidents").await? {
+            Begun::Fresh(claimed) => claimed,
+            Begun::Replay(answer) => return Ok(answer),
+        };
+    let outcome = create(&state, &actor, body, &claimed).await;
+    if let Err(e) = &outcome {
+        claimed.settle_failure(&state, e).await?;
     }
     let view = outcome?;
     Ok(HttpResponse::Created()
@@ -119,32 +61,11 @@ pub async fn create_incident(
         .json(view))
 }
 
-fn replay(status: u16, body: String) -> HttpResponse {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    let mut response = HttpResponse::build(status);
-    if status.is_success() {
-        if let Ok(view) = serde_json::from_str::<serde_json::Value>(&body) {
-            if let Some(id) = view["id"].as_str() {
-                response.insert_header((LOCATION, format!("/api/v1/incidents/{id}")));
-            }
-            if let Some(version) = view["version"].as_i64() {
-                response.insert_header((ETAG, etag(version)));
-            }
-        }
-        response.insert_header((CONTENT_TYPE, "application/json"));
-    } else {
-        response.insert_header((CONTENT_TYPE, PROBLEM_JSON));
-    }
-    response
-        .insert_header(("Idempotent-Replayed", "true"))
-        .body(body)
-}
-
 async fn create(
     state: &AppState,
     actor: &gridops_domain::access::Actor,
     body: CreateIncidentRequest,
-    key: &str,
+    claimed: &Claimed,
 ) -> Result<IncidentView, ApiError> {
     if body.location.kind != "Point" {
         return Err(ApiError::invalid_field("location.type", "a GeoJSON Point"));
@@ -178,7 +99,7 @@ async fn create(
     if occurred_at > now + Duration::minutes(5) {
         return Err(ApiError::invalid_field("occurred_at", "in the future"));
     }
-    let (actor, user, key) = (actor.clone(), actor.user_id.clone(), key.to_owned());
+    let (actor, claimed) = (actor.clone(), claimed.clone());
     state
         .db
         .write(move |conn| {
@@ -237,8 +158,7 @@ async fn create(
             let duplicates = possible_duplicates(conn, &stored, category.duplicate_radius_m)?;
             let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
             view.possible_duplicates = Some(duplicates);
-            let json = serde_json::to_string(&view).map_err(|e| DbError::Other(e.to_string()))?;
-            idempotency::finish(conn, &user, &key, 201, &json)?;
+            claimed.finish_in(conn, StatusCode::CREATED, &view)?;
             Ok(Ok(view))
         })
         .await?
@@ -251,38 +171,35 @@ fn possible_duplicates(
     new: &StoredIncident,
     radius_m: u32,
 ) -> Result<Vec<PossibleDuplicate>, DbError> {
-    let radius = f64::from(radius_m);
-    // Degrees of latitude are ~111 km everywhere; of longitude, fewer away
-    // from the equator.
-    let dlat = radius / 111_000.0;
-    let dlng = radius / (111_000.0 * new.lat.to_radians().cos().max(0.01));
-    let since = new.incident.created_at - Duration::hours(DUPLICATE_WINDOW_HOURS);
     let here = Coordinates::new(new.lat, new.lng).map_err(|e| DbError::Corrupt(e.to_string()))?;
-    let mut found: Vec<PossibleDuplicate> = incidents::open_nearby(
+    let radius = f64::from(radius_m);
+    let since = new.incident.created_at - Duration::hours(DUPLICATE_WINDOW_HOURS);
+    let candidates = incidents::open_nearby(
         conn,
         &new.incident.category,
-        (
-            new.lat - dlat,
-            new.lng - dlng,
-            new.lat + dlat,
-            new.lng + dlng,
-        ),
+        search_box(here, radius),
         since,
     )?
     .into_iter()
-    .filter(|n| n.id != new.incident.id)
     .filter_map(|n| {
-        let there = Coordinates::new(n.lat, n.lng).ok()?;
-        let distance = distance_m(here, there);
-        (distance <= radius).then(|| PossibleDuplicate {
+        Some(Candidate {
+            at: Coordinates::new(n.lat, n.lng).ok()?,
             id: n.id,
             reference: n.reference,
             status: n.status,
-            distance_m: (distance * 10.0).round() / 10.0,
-            created_at: n.created_at.and_utc(),
+            created_at: n.created_at,
         })
-    })
-    .collect();
-    found.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
-    Ok(found)
+    });
+    Ok(
+        duplicates::within(here, radius, &new.incident.id, candidates)
+            .into_iter()
+            .map(|d| PossibleDuplicate {
+                id: d.candidate.id,
+                reference: d.candidate.reference,
+                status: d.candidate.status,
+                distance_m: d.distance_m,
+                created_at: d.candidate.created_at.and_utc(),
+            })
+            .collect(),
+    )
 }

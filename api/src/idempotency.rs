@@ -1,0 +1,135 @@
+//! `Idempotency-Key` for creating requests: the first answer to a (user, key)
+//! pair is kept and replayed to retries; the same key with another body is
+//! 422, a retry while the first is running 409, no key 400.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, ETAG, LOCATION};
+use actix_web::{HttpRequest, HttpResponse};
+use gridops_infra::repo::{idempotency, now};
+use gridops_infra::token::hash_token;
+use gridops_infra::{DbConnection, DbError};
+use serde::Serialize;
+
+use crate::error::{ApiError, PROBLEM_JSON};
+use crate::routes::AppState;
+
+pub const HEADER: &str = "Idempotency-Key";
+
+/// A claimed key: the request runs, then its answer is recorded under it.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    user: String,
+    key: String,
+}
+
+pub enum Begun {
+    Fresh(Claimed),
+    /// The answer to give again, as first given.
+    Replay(HttpResponse),
+}
+
+/// Claims the request's key for `user_id`, or answers from an earlier run.
+/// `collection` is where created objects live (`/api/v1/incidents`), for the
+/// `Location` of a replayed 201.
+pub async fn begin(
+    state: &AppState,
+    user_id: &str,
+    req: &HttpRequest,
+    body: &impl Serialize,
+    collection: &'static str,
+) -> Result<Begun, ApiError> {
+    let key = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| {
+            ApiError::malformed(
+                "send an Idempotency-Key header (1–255 characters), the same on every retry",
+            )
+        })?
+        .to_owned();
+    // The body as parsed, so that formatting differences do not count.
+    let canonical = serde_json::to_string(body).map_err(ApiError::internal)?;
+    let hash = hash_token(&canonical);
+    let claimed = Claimed {
+        user: user_id.to_owned(),
+        key,
+    };
+    let attempt = claimed.clone();
+    let claim = state
+        .db
+        .write(move |conn| idempotency::claim(conn, &attempt.user, &attempt.key, &hash, now()))
+        .await?;
+    match claim {
+        idempotency::Claim::Fresh => Ok(Begun::Fresh(claimed)),
+        idempotency::Claim::Replay { status, body } => {
+            Ok(Begun::Replay(replay(status, body, collection)))
+        }
+        idempotency::Claim::Mismatch => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request; use a new key",
+        )),
+        idempotency::Claim::InFlight => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "request_in_progress",
+            "a request with this Idempotency-Key is still being handled; retry shortly",
+        )),
+    }
+}
+
+impl Claimed {
+    /// Records the success answer, in the transaction that did the work.
+    pub fn finish_in(
+        &self,
+        conn: &mut DbConnection,
+        status: StatusCode,
+        body: &impl Serialize,
+    ) -> Result<(), DbError> {
+        let json = serde_json::to_string(body).map_err(|e| DbError::Other(e.to_string()))?;
+        idempotency::finish(conn, &self.user, &self.key, status.as_u16(), &json)
+    }
+
+    /// After a failure: a refusal (4xx) is the answer to this body and is
+    /// kept; a failure of ours releases the key so the retry runs again.
+    pub async fn settle_failure(&self, state: &AppState, error: &ApiError) -> Result<(), ApiError> {
+        let (user, key) = (self.user.clone(), self.key.clone());
+        if error.status().is_client_error() {
+            let status = error.status().as_u16();
+            let body = serde_json::to_string(&error.problem()).map_err(ApiError::internal)?;
+            state
+                .db
+                .write(move |conn| idempotency::finish(conn, &user, &key, status, &body))
+                .await?;
+        } else {
+            state
+                .db
+                .write(move |conn| idempotency::release(conn, &user, &key))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn replay(status: u16, body: String, collection: &str) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    if status.is_success() {
+        if let Ok(view) = serde_json::from_str::<serde_json::Value>(&body) {
+            if let Some(id) = view["id"].as_str() {
+                response.insert_header((LOCATION, format!("{collection}/{id}")));
+            }
+            if let Some(version) = view["version"].as_i64() {
+                response.insert_header((ETAG, format!("\"{version}\"")));
+            }
+        }
+        response.insert_header((CONTENT_TYPE, "application/json"));
+    } else {
+        response.insert_header((CONTENT_TYPE, PROBLEM_JSON));
+    }
+    response
+        .insert_header(("Idempotent-Replayed", "true"))
+        .body(body)
+}
