@@ -328,3 +328,16 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+
+/// A `multipart/form-data` body with one file part named `part`: the
+/// `Content-Type` to send (with its boundary) and the body.
+pub fn multipart(part: &str, filename: &str, media_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = format!("gridops-test-{}", uuid::Uuid::now_v7().simple());
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"{filename}\"\r\nContent-Type: {media_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

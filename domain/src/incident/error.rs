@@ -10,6 +10,9 @@ pub enum IncidentError {
     /// let them take this step (403).
     #[error("you may not {action} this incident")]
     Forbidden { action: ActionKind },
+    /// The actor's roles do not report incidents (handlers, administrators) (403).
+    #[error("your role does not report incidents")]
+    NotAReporter,
     /// The actor may take this step, but not while the incident is in
     /// `current`; `allowed` is what this actor may do now (409).
     #[error("not possible while the incident is {current}")]
@@ -31,7 +34,7 @@ impl IncidentError {
     pub fn code(&self) -> &'static str {
         match self {
             IncidentError::Hidden => "not_found",
-            IncidentError::Forbidden { .. } => "forbidden",
+            IncidentError::Forbidden { .. } | IncidentError::NotAReporter => "forbidden",
             IncidentError::InvalidTransition { .. } => "invalid_transition",
             IncidentError::Invalid { .. } => "validation_failed",
         }

@@ -103,6 +103,7 @@ pub fn incident(status: Status) -> Incident {
         duplicate_of: None,
         rating: None,
         rework_count: 0,
+        followers: Vec::new(),
         result: resolved.then(|| "snow cleared".into()),
         version: 1,
         created_at: at(0),

@@ -120,6 +120,8 @@ pub struct Incident {
     pub returned_by: Vec<String>,
     /// Set when rejected as a duplicate of that incident.
     pub duplicate_of: Option<String>,
+    /// Users who reported duplicates of it: they see it and may comment.
+    pub followers: Vec<String>,
     pub rating: Option<(Rating, Option<String>)>,
     /// How often it was reopened (返工率).
     pub rework_count: u32,

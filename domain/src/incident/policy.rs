@@ -74,6 +74,8 @@ pub fn allowed_actions(incident: &Incident, actor: &Actor) -> Vec<ActionKind> {
 #[derive(Debug, Clone, Copy, Default)]
 struct Relation {
     reporter: bool,
+    /// Reported a duplicate of it.
+    follower: bool,
     /// A grid worker of its grid (or of a grid above its micro-grid).
     grid_worker: bool,
     grid_chief: bool,
@@ -91,6 +93,7 @@ impl Relation {
     fn of(incident: &Incident, actor: &Actor) -> Relation {
         let mut relation = Relation {
             reporter: actor.user_id == incident.reporter_id,
+            follower: incident.followers.contains(&actor.user_id),
             ..Relation::default()
         };
         for grant in &actor.grants {
@@ -120,6 +123,7 @@ impl Relation {
 
     fn sees(self) -> bool {
         self.reporter
+            || self.follower
             || self.grid_worker
             || self.grid_chief
             || self.dispatcher
@@ -146,6 +150,23 @@ mod tests {
     use super::*;
     use crate::incident::fixtures::{ASSIGNEE, CAST, PARTY, actor, cast, incident, sample_command};
     use crate::incident::{IncidentError, Status, apply, transition};
+
+    #[test]
+    fn a_follower_sees_and_comments_but_takes_no_other_step() {
+        let mut subject = incident(Status::Accepted);
+        let stranger = actor("follower", Role::Resident, Some("410181001001"), None);
+        assert_eq!(can_see(&subject, &stranger), Access::Hidden);
+        subject.followers.push(stranger.user_id.clone());
+        assert_eq!(can_see(&subject, &stranger), Access::Granted);
+        assert_eq!(
+            allowed_actions(&subject, &stranger),
+            vec![ActionKind::Comment]
+        );
+        assert_eq!(
+            permits(&subject, &stranger, ActionKind::Dispatch),
+            Access::Forbidden
+        );
+    }
 
     /// Every role × every step, on an incident of grid `410102003001002`
     /// reported by `reporter`, in a state from which the step is an arrow

@@ -228,6 +228,9 @@ fn play(moves: &[Move]) -> Result<HashSet<Status>, TestCaseError> {
                         prop_assert_eq!(*refused, action);
                         prop_assert_eq!(access, Access::Forbidden);
                     }
+                    IncidentError::NotAReporter => {
+                        prop_assert!(false, "apply never reports");
+                    }
                     IncidentError::InvalidTransition {
                         current: status,
                         allowed: told,

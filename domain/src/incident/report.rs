@@ -47,9 +47,7 @@ pub fn report(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Incident, IncidentError> {
-    let source = source_of(actor, report.from_hotline).ok_or(IncidentError::Forbidden {
-        action: super::ActionKind::Comment,
-    })?;
+    let source = source_of(actor, report.from_hotline).ok_or(IncidentError::NotAReporter)?;
     if report.from_hotline && source != Source::Hotline {
         return Err(IncidentError::Invalid {
             field: "source",
@@ -91,6 +89,7 @@ pub fn report(
         duplicate_of: None,
         rating: None,
         rework_count: 0,
+        followers: Vec::new(),
         result: None,
         version: 1,
         created_at: now,
@@ -150,12 +149,9 @@ mod tests {
         assert_eq!(by(Role::Dispatcher), Ok(Source::Console));
         assert!(matches!(
             by(Role::Handler),
-            Err(IncidentError::Forbidden { .. })
+            Err(IncidentError::NotAReporter)
         ));
-        assert!(matches!(
-            by(Role::Admin),
-            Err(IncidentError::Forbidden { .. })
-        ));
+        assert!(matches!(by(Role::Admin), Err(IncidentError::NotAReporter)));
         let hotline = report(
             Report {
                 from_hotline: true,

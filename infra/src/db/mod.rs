@@ -255,6 +255,22 @@ async fn spawn_blocking<T: Send + 'static>(
     }
 }
 
+/// Runs an insert that may hit a unique constraint inside a savepoint, so a
+/// conflict does not poison the surrounding transaction (PostgreSQL refuses
+/// every later statement of a transaction after an error). `Ok(false)` when
+/// the row already existed.
+pub fn insert_unless_exists(
+    conn: &mut DbConnection,
+    insert: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<usize>,
+) -> Result<bool, DbError> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match conn.transaction(insert) {
+        Ok(_) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A SQLite write transaction that takes the write lock at BEGIN. A deferred
 /// transaction that reads first and writes later fails at once with
 /// SQLITE_BUSY when another process wrote in between; IMMEDIATE waits its turn

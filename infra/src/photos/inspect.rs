@@ -185,8 +185,13 @@ fn ascii(exif: &exif::Exif, tag: Tag) -> Option<&[u8]> {
 }
 
 fn evidence_from(exif: &exif::Exif) -> PhotoEvidence {
-    let taken_at = date_time(exif, Tag::DateTimeOriginal, Tag::SubSecTimeOriginal)
-        .or_else(|| date_time(exif, Tag::DateTime, Tag::SubSecTime));
+    let taken_at = date_time(
+        exif,
+        Tag::DateTimeOriginal,
+        Tag::SubSecTimeOriginal,
+        Tag::OffsetTimeOriginal,
+    )
+    .or_else(|| date_time(exif, Tag::DateTime, Tag::SubSecTime, Tag::OffsetTime));
     let (lat, lng) = match position(exif) {
         Some((lat, lng)) => (Some(lat), Some(lng)),
         None => (None, None),
@@ -194,18 +199,30 @@ fn evidence_from(exif: &exif::Exif) -> PhotoEvidence {
     PhotoEvidence { taken_at, lat, lng }
 }
 
-fn date_time(exif: &exif::Exif, tag: Tag, subsec: Tag) -> Option<NaiveDateTime> {
+/// Cameras write local time. When the photo says its offset (EXIF 2.31
+/// `OffsetTime*`) it is used; when it does not, the phone is taken to be on
+/// China Standard Time (UTC+8), where gridops works. The result is UTC.
+const ASSUMED_OFFSET_MINUTES: i64 = 8 * 60;
+
+fn date_time(exif: &exif::Exif, tag: Tag, subsec: Tag, offset: Tag) -> Option<NaiveDateTime> {
     let mut dt = exif::DateTime::from_ascii(ascii(exif, tag)?).ok()?;
     if let Some(s) = ascii(exif, subsec) {
         // A malformed sub-second part only loses precision.
         let _ = dt.parse_subsec(s);
     }
-    NaiveDate::from_ymd_opt(dt.year.into(), dt.month.into(), dt.day.into())?.and_hms_nano_opt(
-        dt.hour.into(),
-        dt.minute.into(),
-        dt.second.into(),
-        dt.nanosecond.unwrap_or(0),
-    )
+    if let Some(s) = ascii(exif, offset) {
+        // A malformed offset falls back to the assumed one.
+        let _ = dt.parse_offset(s);
+    }
+    let local = NaiveDate::from_ymd_opt(dt.year.into(), dt.month.into(), dt.day.into())?
+        .and_hms_nano_opt(
+            dt.hour.into(),
+            dt.minute.into(),
+            dt.second.into(),
+            dt.nanosecond.unwrap_or(0),
+        )?;
+    let minutes = dt.offset.map_or(ASSUMED_OFFSET_MINUTES, i64::from);
+    Some(local - chrono::Duration::minutes(minutes))
 }
 
 /// Signed decimal degrees from GPSLatitude/Longitude and their refs; `None`
@@ -881,9 +898,11 @@ mod tests {
         tiff(&fields)
     }
 
+    /// The samples say 09:26:53 without an offset: China Standard Time,
+    /// so 01:26:53 UTC.
     fn taken_at() -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 3, 14)
-            .and_then(|d| d.and_hms_opt(9, 26, 53))
+            .and_then(|d| d.and_hms_opt(1, 26, 53))
             .expect("valid date")
     }
 

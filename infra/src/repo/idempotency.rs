@@ -5,7 +5,7 @@
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
-use crate::db::{DbConnection, DbError};
+use crate::db::{DbConnection, DbError, insert_unless_exists};
 use crate::schema::idempotency_keys;
 
 /// How a request with an idempotency key may proceed.
@@ -34,18 +34,18 @@ pub fn claim(
     request_hash: &str,
     now: NaiveDateTime,
 ) -> Result<Claim, DbError> {
-    let inserted = diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::user_id.eq(user_id),
-            idempotency_keys::idem_key.eq(key),
-            idempotency_keys::request_hash.eq(request_hash),
-            idempotency_keys::created_at.eq(now),
-        ))
-        .execute(conn);
-    match inserted.map_err(DbError::from) {
-        Ok(_) => return Ok(Claim::Fresh),
-        Err(DbError::Conflict(_)) => {}
-        Err(e) => return Err(e),
+    let inserted = insert_unless_exists(conn, |conn| {
+        diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::user_id.eq(user_id),
+                idempotency_keys::idem_key.eq(key),
+                idempotency_keys::request_hash.eq(request_hash),
+                idempotency_keys::created_at.eq(now),
+            ))
+            .execute(conn)
+    })?;
+    if inserted {
+        return Ok(Claim::Fresh);
     }
     let (hash, status, body, created_at): (String, Option<i32>, Option<String>, NaiveDateTime) =
         idempotency_keys::table

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::Page;
 use diesel::sql_types::Bool;
 
-use crate::db::{DbConnection, DbError, MultiBackend};
+use crate::db::{DbConnection, DbError, MultiBackend, insert_unless_exists};
 
 type Condition = Box<dyn BoxableExpression<incidents::table, MultiBackend, SqlType = Bool>>;
 use crate::schema::{
@@ -119,6 +119,7 @@ impl TryFrom<IncidentRow> for StoredIncident {
                 .collect(),
             rating,
             rework_count: u32::try_from(row.rework_count).unwrap_or(0),
+            followers: Vec::new(),
             id: row.id,
             reference: row.reference,
             category: row.category_code,
@@ -156,20 +157,18 @@ pub fn next_reference(
         let bumped = diesel::update(incident_counters::table.find(&scope))
             .set(incident_counters::last.eq(incident_counters::last + 1))
             .execute(conn)?;
-        if bumped == 0 {
-            // First of the day; a concurrent first insert makes us bump instead.
-            match diesel::insert_into(incident_counters::table)
-                .values((
-                    incident_counters::scope.eq(&scope),
-                    incident_counters::last.eq(1_i64),
-                ))
-                .execute(conn)
-                .map_err(DbError::from)
-            {
-                Ok(_) => {}
-                Err(DbError::Conflict(_)) => continue,
-                Err(e) => return Err(e),
-            }
+        // First of the day; when a concurrent first insert wins, bump instead.
+        if bumped == 0
+            && !insert_unless_exists(conn, |conn| {
+                diesel::insert_into(incident_counters::table)
+                    .values((
+                        incident_counters::scope.eq(&scope),
+                        incident_counters::last.eq(1_i64),
+                    ))
+                    .execute(conn)
+            })?
+        {
+            continue;
         }
         let last: i64 = incident_counters::table
             .find(&scope)
@@ -209,12 +208,19 @@ pub fn insert(
     Ok(())
 }
 
+/// An incident with its followers.
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredIncident, DbError> {
-    incidents::table
+    let mut stored: StoredIncident = incidents::table
         .find(id)
         .select(IncidentRow::as_select())
         .first(conn)?
-        .try_into()
+        .try_into()?;
+    stored.incident.followers = incident_followers::table
+        .filter(incident_followers::incident_id.eq(id))
+        .order(incident_followers::since.asc())
+        .select(incident_followers::user_id)
+        .load(conn)?;
+    Ok(stored)
 }
 
 /// Stores the incident after a step, if nobody changed it since
@@ -308,38 +314,25 @@ pub fn photos(conn: &mut DbConnection, id: &str) -> Result<Vec<PhotoRow>, DbErro
 
 /// Adds a photo; `Ok(false)` when this incident already has the same photo.
 pub fn add_photo(conn: &mut DbConnection, photo: &PhotoRow) -> Result<bool, DbError> {
-    match diesel::insert_into(incident_photos::table)
-        .values(photo)
-        .execute(conn)
-        .map_err(DbError::from)
-    {
-        Ok(_) => Ok(true),
-        Err(DbError::Conflict(_)) => Ok(false),
-        Err(e) => Err(e),
-    }
+    insert_unless_exists(conn, |conn| {
+        diesel::insert_into(incident_photos::table)
+            .values(photo)
+            .execute(conn)
+    })
 }
 
 /// `user_id` follows `incident_id` (the reporter of a duplicate).
 pub fn follow(conn: &mut DbConnection, incident_id: &str, user_id: &str) -> Result<(), DbError> {
-    match diesel::insert_into(incident_followers::table)
-        .values((
-            incident_followers::incident_id.eq(incident_id),
-            incident_followers::user_id.eq(user_id),
-            incident_followers::since.eq(super::now()),
-        ))
-        .execute(conn)
-        .map_err(DbError::from)
-    {
-        Ok(_) | Err(DbError::Conflict(_)) => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-pub fn follows(conn: &mut DbConnection, incident_id: &str, user_id: &str) -> Result<bool, DbError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        incident_followers::table.find((incident_id, user_id)),
-    ))
-    .get_result(conn)?)
+    insert_unless_exists(conn, |conn| {
+        diesel::insert_into(incident_followers::table)
+            .values((
+                incident_followers::incident_id.eq(incident_id),
+                incident_followers::user_id.eq(user_id),
+                incident_followers::since.eq(super::now()),
+            ))
+            .execute(conn)
+    })?;
+    Ok(())
 }
 
 /// An open incident near a new report.

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::now;
-use crate::db::{DbConnection, DbError};
+use crate::db::{DbConnection, DbError, insert_unless_exists};
 use crate::schema::secrets;
 
 /// The named secret, created with `generate` on first use. Nodes starting
@@ -21,15 +21,16 @@ pub fn get_or_create(
     if let Some(value) = read(conn)? {
         return Ok(value);
     }
-    let inserted = diesel::insert_into(secrets::table)
-        .values((
-            secrets::name.eq(name),
-            secrets::value.eq(generate()?),
-            secrets::created_at.eq(now()),
-        ))
-        .execute(conn);
-    match inserted.map_err(DbError::from) {
-        Ok(_) | Err(DbError::Conflict(_)) => read(conn)?.ok_or(DbError::NotFound),
-        Err(e) => Err(e),
-    }
+    let value = generate()?;
+    // Nodes starting together may both generate; the first insert wins.
+    insert_unless_exists(conn, |conn| {
+        diesel::insert_into(secrets::table)
+            .values((
+                secrets::name.eq(name),
+                secrets::value.eq(&value),
+                secrets::created_at.eq(now()),
+            ))
+            .execute(conn)
+    })?;
+    read(conn)?.ok_or(DbError::NotFound)
 }

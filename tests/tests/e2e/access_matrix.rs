@@ -5,16 +5,23 @@
 //! status), one for each `Who`; `every_operation_has_a_row_for_every_actor`
 //! fails until a new endpoint has them. Paths and bodies may use the
 //! placeholders of `Run::value`. Rows that change data act on a `{tmp_*}`
-//! user created for that row alone, so they never disturb later rows; rows
-//! that would change the actor's own account (`{self}`) come last.
+//! user created for that row alone, and incident steps on an incident made
+//! for the row (`{reported_hh}`, `{closed_gy}`, …), so they never disturb
+//! later rows; rows that would change the actor's own account (`{self}`)
+//! come last.
 
 use std::collections::{BTreeSet, HashMap};
 
 use actix_web::dev::ResourceDef;
 use gridops_infra::demo::areas::demo_point_in_grid;
-use gridops_tests::{DEMO_PASSWORD, TestApp, json, json_of, on_both_backends};
+use gridops_tests::{DEMO_PASSWORD, TestApp, json, json_of, multipart, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::Value;
+
+use crate::incident_photos::{jpeg, uploaded};
+use crate::incidents::{
+    HEATING, User, centre_of, new_user, report_in, report_of, sign_in, step, text,
+};
 
 /// The grid of `chief.guanlan` and `worker.guanlan`, in the subdistrict of
 /// `dispatcher.hanghaixilu` (410102003).
@@ -70,6 +77,18 @@ const GRANT_GY: &str = r#"{"role":"grid_chief","area":"410181001001001"}"#;
 /// What a non-administrator would most like to grant themselves.
 const GRANT_ADMIN: &str = r#"{"role":"admin"}"#;
 const AREA_FILE: &str = "{area_file}";
+/// A report in the Guanlan grid.
+const REPORT: &str = "{report_hh}";
+const REJECT: &str = r#"{"reason":"invalid"}"#;
+const DISPATCH_HH: &str = r#"{"party":"zy-heating"}"#;
+const DISPATCH_GY: &str = r#"{"party":"gy-heating"}"#;
+const RETURN: &str = r#"{"reason":"matrix: not ours"}"#;
+const RESOLVE: &str = r#"{"result":"matrix: done"}"#;
+const REOPEN: &str = r#"{"reason":"matrix: not done"}"#;
+const RATE: &str = r#"{"rating":"satisfied"}"#;
+const COMMENT: &str = r#"{"text":"matrix"}"#;
+/// Not JSON: a multipart form with a photo in its `photo` part.
+const PHOTO: &str = "{photo_form}";
 
 #[rustfmt::skip]
 const ROWS: &[Row] = &[
@@ -307,6 +326,266 @@ const ROWS: &[Row] = &[
     (Admin,    "DELETE", "/api/v1/users/{missing}/roles/{missing}", None, 404),
     (Admin,    "DELETE", "/api/v1/users/{tmp_hh}/roles/{missing}", None, 404),
 
+    // Incidents. Listing: everyone signed in, each their own share (the
+    // shares are checked in `incidents.rs`).
+    (Anon,     "GET",    "/api/v1/incidents", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents", None, 200),
+    (DispGy,   "GET",    "/api/v1/incidents", None, 200),
+    (Chief,    "GET",    "/api/v1/incidents", None, 200),
+    (Worker,   "GET",    "/api/v1/incidents", None, 200),
+    (Handler,  "GET",    "/api/v1/incidents", None, 200),
+    (Resident, "GET",    "/api/v1/incidents", None, 200),
+
+    // Reporting: everyone but handlers and administrators, who act on cases.
+    (Anon,     "POST",   "/api/v1/incidents", Some(REPORT), 401),
+    (Admin,    "POST",   "/api/v1/incidents", Some(REPORT), 403),
+    (DispHh,   "POST",   "/api/v1/incidents", Some(REPORT), 201),
+    (DispGy,   "POST",   "/api/v1/incidents", Some(REPORT), 201),
+    (Chief,    "POST",   "/api/v1/incidents", Some(REPORT), 201),
+    (Worker,   "POST",   "/api/v1/incidents", Some(REPORT), 201),
+    (Handler,  "POST",   "/api/v1/incidents", Some(REPORT), 403),
+    (Resident, "POST",   "/api/v1/incidents", Some(REPORT), 201),
+
+    // Reading one: `{inc_hh}` is resident.guanlan's report in the Guanlan grid,
+    // dispatched to handler.heating's party; `{inc_gy}` a Gongyi grid worker's.
+    // Whoever does not see an incident is told it does not exist.
+    (Anon,     "GET",    "/api/v1/incidents/{inc_hh}", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_hh}", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_hh}", None, 200),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_hh}", None, 404),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_hh}", None, 200),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_hh}", None, 200),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_hh}", None, 200),
+    (Resident, "GET",    "/api/v1/incidents/{inc_hh}", None, 200),
+    (Anon,     "GET",    "/api/v1/incidents/{inc_gy}", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_gy}", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_gy}", None, 404),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_gy}", None, 200),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_gy}", None, 404),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_gy}", None, 404),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_gy}", None, 404),
+    (Resident, "GET",    "/api/v1/incidents/{inc_gy}", None, 404),
+    (Anon,     "GET",    "/api/v1/incidents/{inc_hh}/photos/{photo_hh}", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_hh}/photos/{photo_hh}", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_hh}/photos/{photo_hh}", None, 200),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_hh}/photos/{photo_hh}", None, 404),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_hh}/photos/{photo_hh}", None, 200),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_hh}/photos/{photo_hh}", None, 200),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_hh}/photos/{photo_hh}", None, 200),
+    (Resident, "GET",    "/api/v1/incidents/{inc_hh}/photos/{photo_hh}", None, 200),
+    (Anon,     "GET",    "/api/v1/incidents/{inc_gy}/photos/{photo_gy}", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_gy}/photos/{photo_gy}", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_gy}/photos/{photo_gy}", None, 404),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_gy}/photos/{photo_gy}", None, 200),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_gy}/photos/{photo_gy}", None, 404),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_gy}/photos/{photo_gy}", None, 404),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_gy}/photos/{photo_gy}", None, 404),
+    (Resident, "GET",    "/api/v1/incidents/{inc_gy}/photos/{photo_gy}", None, 404),
+    (Admin,    "GET",    "/api/v1/incidents/{missing}", None, 404),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_hh}/photos/{missing}", None, 404),
+
+    // Steps, each on an incident made for the row in the state the step
+    // needs (`{reported_hh}`, `{accepted_gy}`, …): 200 for those the policy lets
+    // take it, 403 for those who see it but may not, 404 for those who do not
+    // see it. Guanlan's are reported by resident.guanlan and go to zy-heating,
+    // Gongyi's by a Gongyi grid worker and go to gy-heating.
+    (Anon,     "POST",   "/api/v1/incidents/{reported_hh}/accept", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{reported_hh}/accept", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{reported_hh}/accept", None, 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{reported_hh}/accept", None, 404),
+    (Chief,    "POST",   "/api/v1/incidents/{reported_hh}/accept", None, 200),
+    (Worker,   "POST",   "/api/v1/incidents/{reported_hh}/accept", None, 403),
+    (Handler,  "POST",   "/api/v1/incidents/{reported_hh}/accept", None, 404),
+    (Resident, "POST",   "/api/v1/incidents/{reported_hh}/accept", None, 403),
+    (Anon,     "POST",   "/api/v1/incidents/{reported_gy}/accept", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{reported_gy}/accept", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{reported_gy}/accept", None, 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{reported_gy}/accept", None, 200),
+    (Chief,    "POST",   "/api/v1/incidents/{reported_gy}/accept", None, 404),
+    (Worker,   "POST",   "/api/v1/incidents/{reported_gy}/accept", None, 404),
+    (Handler,  "POST",   "/api/v1/incidents/{reported_gy}/accept", None, 404),
+    (Resident, "POST",   "/api/v1/incidents/{reported_gy}/accept", None, 404),
+    (Anon,     "POST",   "/api/v1/incidents/{reported_hh}/reject", Some(REJECT), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{reported_hh}/reject", Some(REJECT), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{reported_hh}/reject", Some(REJECT), 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{reported_hh}/reject", Some(REJECT), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{reported_hh}/reject", Some(REJECT), 200),
+    (Worker,   "POST",   "/api/v1/incidents/{reported_hh}/reject", Some(REJECT), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{reported_hh}/reject", Some(REJECT), 404),
+    (Resident, "POST",   "/api/v1/incidents/{reported_hh}/reject", Some(REJECT), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{reported_gy}/reject", Some(REJECT), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{reported_gy}/reject", Some(REJECT), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{reported_gy}/reject", Some(REJECT), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{reported_gy}/reject", Some(REJECT), 200),
+    (Chief,    "POST",   "/api/v1/incidents/{reported_gy}/reject", Some(REJECT), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{reported_gy}/reject", Some(REJECT), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{reported_gy}/reject", Some(REJECT), 404),
+    (Resident, "POST",   "/api/v1/incidents/{reported_gy}/reject", Some(REJECT), 404),
+    (Anon,     "POST",   "/api/v1/incidents/{accepted_hh}/dispatch", Some(DISPATCH_HH), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{accepted_hh}/dispatch", Some(DISPATCH_HH), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{accepted_hh}/dispatch", Some(DISPATCH_HH), 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{accepted_hh}/dispatch", Some(DISPATCH_HH), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{accepted_hh}/dispatch", Some(DISPATCH_HH), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{accepted_hh}/dispatch", Some(DISPATCH_HH), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{accepted_hh}/dispatch", Some(DISPATCH_HH), 404),
+    (Resident, "POST",   "/api/v1/incidents/{accepted_hh}/dispatch", Some(DISPATCH_HH), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{accepted_gy}/dispatch", Some(DISPATCH_GY), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{accepted_gy}/dispatch", Some(DISPATCH_GY), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{accepted_gy}/dispatch", Some(DISPATCH_GY), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{accepted_gy}/dispatch", Some(DISPATCH_GY), 200),
+    (Chief,    "POST",   "/api/v1/incidents/{accepted_gy}/dispatch", Some(DISPATCH_GY), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{accepted_gy}/dispatch", Some(DISPATCH_GY), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{accepted_gy}/dispatch", Some(DISPATCH_GY), 404),
+    (Resident, "POST",   "/api/v1/incidents/{accepted_gy}/dispatch", Some(DISPATCH_GY), 404),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_hh}/acknowledge", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_hh}/acknowledge", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_hh}/acknowledge", None, 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_hh}/acknowledge", None, 404),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_hh}/acknowledge", None, 403),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_hh}/acknowledge", None, 403),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_hh}/acknowledge", None, 200),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_hh}/acknowledge", None, 403),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_gy}/acknowledge", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_gy}/acknowledge", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_gy}/acknowledge", None, 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_gy}/acknowledge", None, 403),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_gy}/acknowledge", None, 404),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_gy}/acknowledge", None, 404),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_gy}/acknowledge", None, 404),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_gy}/acknowledge", None, 404),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_hh}/return", Some(RETURN), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_hh}/return", Some(RETURN), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_hh}/return", Some(RETURN), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_hh}/return", Some(RETURN), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_hh}/return", Some(RETURN), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_hh}/return", Some(RETURN), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_hh}/return", Some(RETURN), 200),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_hh}/return", Some(RETURN), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_gy}/return", Some(RETURN), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_gy}/return", Some(RETURN), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_gy}/return", Some(RETURN), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_gy}/return", Some(RETURN), 403),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_gy}/return", Some(RETURN), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_gy}/return", Some(RETURN), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_gy}/return", Some(RETURN), 404),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_gy}/return", Some(RETURN), 404),
+    (Anon,     "POST",   "/api/v1/incidents/{in_progress_hh}/resolve", Some(RESOLVE), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{in_progress_hh}/resolve", Some(RESOLVE), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{in_progress_hh}/resolve", Some(RESOLVE), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{in_progress_hh}/resolve", Some(RESOLVE), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{in_progress_hh}/resolve", Some(RESOLVE), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{in_progress_hh}/resolve", Some(RESOLVE), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{in_progress_hh}/resolve", Some(RESOLVE), 200),
+    (Resident, "POST",   "/api/v1/incidents/{in_progress_hh}/resolve", Some(RESOLVE), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{in_progress_gy}/resolve", Some(RESOLVE), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{in_progress_gy}/resolve", Some(RESOLVE), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{in_progress_gy}/resolve", Some(RESOLVE), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{in_progress_gy}/resolve", Some(RESOLVE), 403),
+    (Chief,    "POST",   "/api/v1/incidents/{in_progress_gy}/resolve", Some(RESOLVE), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{in_progress_gy}/resolve", Some(RESOLVE), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{in_progress_gy}/resolve", Some(RESOLVE), 404),
+    (Resident, "POST",   "/api/v1/incidents/{in_progress_gy}/resolve", Some(RESOLVE), 404),
+    (Anon,     "POST",   "/api/v1/incidents/{reported_hh}/resolve_on_spot", Some(RESOLVE), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{reported_hh}/resolve_on_spot", Some(RESOLVE), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{reported_hh}/resolve_on_spot", Some(RESOLVE), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{reported_hh}/resolve_on_spot", Some(RESOLVE), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{reported_hh}/resolve_on_spot", Some(RESOLVE), 200),
+    (Worker,   "POST",   "/api/v1/incidents/{reported_hh}/resolve_on_spot", Some(RESOLVE), 200),
+    (Handler,  "POST",   "/api/v1/incidents/{reported_hh}/resolve_on_spot", Some(RESOLVE), 404),
+    (Resident, "POST",   "/api/v1/incidents/{reported_hh}/resolve_on_spot", Some(RESOLVE), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{reported_gy}/resolve_on_spot", Some(RESOLVE), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{reported_gy}/resolve_on_spot", Some(RESOLVE), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{reported_gy}/resolve_on_spot", Some(RESOLVE), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{reported_gy}/resolve_on_spot", Some(RESOLVE), 403),
+    (Chief,    "POST",   "/api/v1/incidents/{reported_gy}/resolve_on_spot", Some(RESOLVE), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{reported_gy}/resolve_on_spot", Some(RESOLVE), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{reported_gy}/resolve_on_spot", Some(RESOLVE), 404),
+    (Resident, "POST",   "/api/v1/incidents/{reported_gy}/resolve_on_spot", Some(RESOLVE), 404),
+    (Anon,     "POST",   "/api/v1/incidents/{resolved_hh}/verify", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{resolved_hh}/verify", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{resolved_hh}/verify", None, 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{resolved_hh}/verify", None, 404),
+    (Chief,    "POST",   "/api/v1/incidents/{resolved_hh}/verify", None, 200),
+    (Worker,   "POST",   "/api/v1/incidents/{resolved_hh}/verify", None, 403),
+    (Handler,  "POST",   "/api/v1/incidents/{resolved_hh}/verify", None, 403),
+    (Resident, "POST",   "/api/v1/incidents/{resolved_hh}/verify", None, 403),
+    (Anon,     "POST",   "/api/v1/incidents/{resolved_gy}/verify", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{resolved_gy}/verify", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{resolved_gy}/verify", None, 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{resolved_gy}/verify", None, 200),
+    (Chief,    "POST",   "/api/v1/incidents/{resolved_gy}/verify", None, 404),
+    (Worker,   "POST",   "/api/v1/incidents/{resolved_gy}/verify", None, 404),
+    (Handler,  "POST",   "/api/v1/incidents/{resolved_gy}/verify", None, 404),
+    (Resident, "POST",   "/api/v1/incidents/{resolved_gy}/verify", None, 404),
+    (Anon,     "POST",   "/api/v1/incidents/{resolved_hh}/reopen", Some(REOPEN), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{resolved_hh}/reopen", Some(REOPEN), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{resolved_hh}/reopen", Some(REOPEN), 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{resolved_hh}/reopen", Some(REOPEN), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{resolved_hh}/reopen", Some(REOPEN), 200),
+    (Worker,   "POST",   "/api/v1/incidents/{resolved_hh}/reopen", Some(REOPEN), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{resolved_hh}/reopen", Some(REOPEN), 403),
+    (Resident, "POST",   "/api/v1/incidents/{resolved_hh}/reopen", Some(REOPEN), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{resolved_gy}/reopen", Some(REOPEN), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{resolved_gy}/reopen", Some(REOPEN), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{resolved_gy}/reopen", Some(REOPEN), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{resolved_gy}/reopen", Some(REOPEN), 200),
+    (Chief,    "POST",   "/api/v1/incidents/{resolved_gy}/reopen", Some(REOPEN), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{resolved_gy}/reopen", Some(REOPEN), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{resolved_gy}/reopen", Some(REOPEN), 404),
+    (Resident, "POST",   "/api/v1/incidents/{resolved_gy}/reopen", Some(REOPEN), 404),
+    (Anon,     "POST",   "/api/v1/incidents/{closed_hh}/rate", Some(RATE), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{closed_hh}/rate", Some(RATE), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{closed_hh}/rate", Some(RATE), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{closed_hh}/rate", Some(RATE), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{closed_hh}/rate", Some(RATE), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{closed_hh}/rate", Some(RATE), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{closed_hh}/rate", Some(RATE), 403),
+    (Resident, "POST",   "/api/v1/incidents/{closed_hh}/rate", Some(RATE), 200),
+    (Anon,     "POST",   "/api/v1/incidents/{closed_gy}/rate", Some(RATE), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{closed_gy}/rate", Some(RATE), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{closed_gy}/rate", Some(RATE), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{closed_gy}/rate", Some(RATE), 403),
+    (Chief,    "POST",   "/api/v1/incidents/{closed_gy}/rate", Some(RATE), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{closed_gy}/rate", Some(RATE), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{closed_gy}/rate", Some(RATE), 404),
+    (Resident, "POST",   "/api/v1/incidents/{closed_gy}/rate", Some(RATE), 404),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_hh}/comment", Some(COMMENT), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_hh}/comment", Some(COMMENT), 200),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_hh}/comment", Some(COMMENT), 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_hh}/comment", Some(COMMENT), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_hh}/comment", Some(COMMENT), 200),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_hh}/comment", Some(COMMENT), 200),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_hh}/comment", Some(COMMENT), 200),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_hh}/comment", Some(COMMENT), 200),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 200),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 200),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 404),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 404),
+
+    // Photos: whoever sees the incident may add one (the endpoint's rule, not
+    // a step of the policy); each row on an incident of its own.
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 201),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 201),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 201),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 201),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 201),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 201),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 201),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 201),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 404),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 404),
+
     // Last: nobody but an administrator changes their own account.
     (DispHh,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
     (DispGy,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
@@ -345,6 +624,113 @@ struct Run<'a> {
     point: String,
     area_file: String,
     serial: usize,
+    cases: Cases,
+}
+
+/// The states an incident of a row may be made in, in the order of the loop.
+const STATES: [&str; 6] = [
+    "reported",
+    "accepted",
+    "dispatched",
+    "in_progress",
+    "resolved",
+    "closed",
+];
+
+/// Who reports an incident in one scope and takes it through the loop.
+struct Chain {
+    grid: &'static str,
+    reporter: User,
+    dispatcher: User,
+    party: &'static str,
+    handler: User,
+}
+
+impl Chain {
+    /// A new incident of this scope, taken as far as `state`.
+    async fn incident(&self, app: &TestApp, state: &str) -> String {
+        let depth = STATES
+            .iter()
+            .position(|s| *s == state)
+            .unwrap_or_else(|| panic!("no state {state}"));
+        let id = report_in(app, &self.reporter, self.grid, HEATING, "矩阵测试").await;
+        for next in &STATES[1..=depth] {
+            let (who, action, body) = match *next {
+                "accepted" => (&self.dispatcher, "accept", None),
+                "dispatched" => (
+                    &self.dispatcher,
+                    "dispatch",
+                    Some(json!({"party": self.party})),
+                ),
+                "in_progress" => (&self.handler, "acknowledge", None),
+                "resolved" => (&self.handler, "resolve", Some(json!({"result": "matrix"}))),
+                _ => (&self.dispatcher, "verify", None),
+            };
+            step(app, who, &id, action, body).await;
+        }
+        id
+    }
+}
+
+/// The incidents of the rows: one in each scope to read, with a photo, and
+/// the chains that make one for a row.
+struct Cases {
+    /// resident.guanlan reports in `GUANLAN_GRID`; dispatcher.hanghaixilu,
+    /// zy-heating and handler.heating take it on.
+    hh: Chain,
+    /// A grid worker of `GONGYI_GRID` reports; dispatcher.gongyi, gy-heating
+    /// and a handler of it take it on.
+    gy: Chain,
+    inc_hh: String,
+    photo_hh: String,
+    inc_gy: String,
+    photo_gy: String,
+}
+
+impl Cases {
+    async fn prepare(app: &TestApp, signed: &HashMap<Who, Signed>) -> Cases {
+        let user = |who: Who| {
+            let s = &signed[&who];
+            User {
+                name: format!("{who:?}"),
+                id: s.id.clone(),
+                client: s.client.clone(),
+            }
+        };
+        let hh = Chain {
+            grid: GUANLAN_GRID,
+            reporter: user(Resident),
+            dispatcher: user(DispHh),
+            party: "zy-heating",
+            handler: user(Handler),
+        };
+        let gy = Chain {
+            grid: GONGYI_GRID,
+            reporter: sign_in(app, "matrix.gongyi").await,
+            dispatcher: user(DispGy),
+            party: "gy-heating",
+            handler: new_user(
+                app,
+                "matrix.gy-heating",
+                "handler",
+                None,
+                Some("gy-heating"),
+            )
+            .await,
+        };
+        let inc_hh = hh.incident(app, "dispatched").await;
+        let photo_hh = uploaded(app, &hh.reporter, &inc_hh, "before", &jpeg(1, &[])).await;
+        let inc_gy = gy.incident(app, "dispatched").await;
+        let photo_gy = uploaded(app, &gy.reporter, &inc_gy, "before", &jpeg(2, &[])).await;
+        Cases {
+            hh,
+            gy,
+            inc_hh,
+            photo_hh: text(&photo_hh["key"]),
+            inc_gy,
+            photo_gy: text(&photo_gy["key"]),
+        }
+    }
 }
 
 impl<'a> Run<'a> {
@@ -376,6 +762,7 @@ impl<'a> Run<'a> {
         }
         let (gongyi, _) = create_worker(app, "matrix.gongyi", GONGYI_GRID).await;
         let (lng, lat) = demo_point_in_grid(GUANLAN_GRID).expect("a demo grid");
+        let cases = Cases::prepare(app, &signed).await;
         Run {
             app,
             signed,
@@ -384,6 +771,7 @@ impl<'a> Run<'a> {
             point: format!("lat={lat}&lng={lng}"),
             area_file: area_file(app).await.to_string(),
             serial: 0,
+            cases,
         }
     }
 
@@ -436,7 +824,24 @@ impl<'a> Run<'a> {
             "point" => self.point.clone(),
             // An area file that checks out: one micro-grid inside GUANLAN_GRID.
             "area_file" => self.area_file.clone(),
-            other => panic!("unknown placeholder {{{other}}}"),
+            // A report (JSON body) of a heating fault in GUANLAN_GRID.
+            "report_hh" => report_of(HEATING, centre_of(GUANLAN_GRID), "矩阵测试").to_string(),
+            // The incidents to read (see `Cases`) and the key of their photo.
+            "inc_hh" => self.cases.inc_hh.clone(),
+            "inc_gy" => self.cases.inc_gy.clone(),
+            "photo_hh" => self.cases.photo_hh.clone(),
+            "photo_gy" => self.cases.photo_gy.clone(),
+            // An incident made for this row alone, in the named state, in
+            // GUANLAN_GRID or GONGYI_GRID: `{reported_hh}` … `{closed_gy}`.
+            other => match other.rsplit_once('_') {
+                Some((state, "hh")) if STATES.contains(&state) => {
+                    self.cases.hh.incident(self.app, state).await
+                }
+                Some((state, "gy")) if STATES.contains(&state) => {
+                    self.cases.gy.incident(self.app, state).await
+                }
+                _ => panic!("unknown placeholder {{{other}}}"),
+            },
         }
     }
 
@@ -463,20 +868,34 @@ impl<'a> Run<'a> {
         let (who, method, path, body, expected) = *row;
         let mut tmp = None;
         let path = self.fill(who, path, &mut tmp).await;
+        // (content type, bytes)
         let body = match body {
-            Some(template) => Some(self.fill(who, template, &mut tmp).await),
+            Some(PHOTO) => Some(multipart(
+                "photo",
+                "matrix.jpg",
+                "image/jpeg",
+                &jpeg(0, &[]),
+            )),
+            Some(template) => Some((
+                "application/json".to_owned(),
+                self.fill(who, template, &mut tmp).await.into_bytes(),
+            )),
             None => None,
         };
+        // Reports must carry an Idempotency-Key; every row its own.
+        let idempotency_key = (method == "POST" && path == "/api/v1/incidents")
+            .then(|| uuid::Uuid::now_v7().to_string());
         let client = match who {
             Anon => &self.app.anonymous,
             _ => &self.signed(who).client,
         };
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
         let mut request = client.request(method, self.app.url(&path));
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
+        if let Some((content_type, body)) = body {
+            request = request.header("content-type", content_type).body(body);
+        }
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
         }
         let response = request.send().await.expect("sent");
         let status = response.status().as_u16();

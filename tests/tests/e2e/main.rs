@@ -8,5 +8,8 @@ mod catalogue;
 mod concurrency;
 mod errors;
 mod import;
+mod incident_photos;
+mod incidents;
 mod operations;
+mod scenarios;
 mod tokens;

@@ -49,23 +49,6 @@ pub fn with_etag(status: StatusCode, view: &IncidentView) -> HttpResponse {
         .json(view)
 }
 
-/// Whether the actor may see the incident: by their roles, or because they
-/// follow it (they reported a duplicate of it).
-pub async fn visible(
-    state: &AppState,
-    actor: &Actor,
-    stored: &StoredIncident,
-) -> Result<bool, ApiError> {
-    if can_see(&stored.incident, actor) == Access::Granted {
-        return Ok(true);
-    }
-    let (id, me) = (stored.incident.id.clone(), actor.user_id.clone());
-    Ok(state
-        .db
-        .run(move |conn| incidents::follows(conn, &id, &me))
-        .await?)
-}
-
 /// Loads an incident the actor may see; 404 otherwise, as if it did not exist.
 pub async fn load_visible(
     state: &AppState,
@@ -77,10 +60,10 @@ pub async fn load_visible(
         .run(move |conn| incidents::find(conn, &id))
         .await
         .map_err(missing(NO_SUCH_INCIDENT))?;
-    if visible(state, actor, &stored).await? {
-        Ok(stored)
-    } else {
-        Err(ApiError::not_found(NO_SUCH_INCIDENT))
+    // Followers (reporters of duplicates) see it too: `find` loads them.
+    match can_see(&stored.incident, actor) {
+        Access::Granted => Ok(stored),
+        _ => Err(ApiError::not_found(NO_SUCH_INCIDENT)),
     }
 }
 
@@ -91,6 +74,7 @@ impl From<IncidentError> for ApiError {
             IncidentError::Forbidden { action } => {
                 ApiError::forbidden(format!("your role may not {action} this incident"))
             }
+            e @ IncidentError::NotAReporter => ApiError::forbidden(e.to_string()),
             IncidentError::InvalidTransition { current, allowed } => {
                 let allowed: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
                 ApiError::new(

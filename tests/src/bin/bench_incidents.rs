@@ -1,0 +1,1540 @@
+//! `bench-incidents`: the incidents API at a realistic size, over HTTP.
+//!
+//! Starts the real server in-process on its own fresh database (a temporary
+//! SQLite file, or a new PostgreSQL database dropped at the end) with the demo
+//! data; preloads N incidents straight into the database — `COPY` on
+//! PostgreSQL, multi-row `INSERT`s on SQLite, large transactions — spread over
+//! the demo grids, categories, users and 90 days, each with the timeline that
+//! led to its status; then measures report (create), get and filtered lists
+//! through a real HTTP client on loopback with bounded concurrency. On
+//! PostgreSQL it also runs `pgbench` with the INSERT statements the API issues
+//! for a report, for the raw figure beside the API's create rate.
+//!
+//! ```sh
+//! cargo run --release -p gridops-tests --bin bench-incidents -- \
+//!     --backend postgres --incidents 1000000 --requests 5000 --concurrency 16
+//! ```
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+use clap::{Parser, ValueEnum};
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel::sqlite::SqliteConnection;
+use gridops_domain::category::Category;
+use gridops_domain::deadline::WorkingCalendar;
+use gridops_domain::incident::{ActionKind, Status, transition};
+use gridops_infra::Db;
+use gridops_infra::demo::areas::{demo_areas, demo_point_in_grid};
+use gridops_infra::demo::parties::DEMO_PARTIES;
+use gridops_infra::repo::categories;
+use gridops_infra::schema::{incident_counters, incident_events, incidents, users};
+use gridops_tests::reqwest::{self, StatusCode};
+use gridops_tests::{Backend, TestApp, json};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendArg {
+    Sqlite,
+    Postgres,
+}
+
+/// Benchmark of the incidents API: preload, then create, get and list over HTTP.
+#[derive(Debug, Parser)]
+#[command(name = "bench-incidents")]
+struct Args {
+    #[arg(long, value_enum)]
+    backend: BackendArg,
+    /// Incidents preloaded straight into the database before measuring.
+    #[arg(long, default_value_t = 1_000_000)]
+    incidents: usize,
+    /// Requests per measured phase.
+    #[arg(long, default_value_t = 5_000)]
+    requests: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Unmeasured requests of each kind before the measured phases.
+    #[arg(long, default_value_t = 200)]
+    warmup: usize,
+    /// A phase stops issuing requests after this long, however many are left.
+    #[arg(long, default_value_t = 180)]
+    phase_secs: u64,
+    /// How long each pgbench run lasts (PostgreSQL only).
+    #[arg(long, default_value_t = 20)]
+    pgbench_secs: u32,
+    /// Print the plans of the list queries and of the duplicate check.
+    #[arg(long)]
+    explain: bool,
+    /// Seed of the synthetic data.
+    #[arg(long, default_value_t = 20_261_124)]
+    seed: u64,
+    /// Leave the database behind (its URL is printed), to look at it afterwards.
+    #[arg(long)]
+    keep: bool,
+}
+
+/// The dispatcher whose lists are measured, and the area they dispatch.
+const DISPATCHER: &str = "dispatcher.hanghaixilu";
+const DISPATCHER_AREA: &str = "410102003";
+/// A community inside it: the bbox query covers it.
+const BBOX_COMMUNITY: &str = "410102003001";
+/// Users who report in the create phase, in turn.
+const REPORTERS: &[&str] = &[
+    "resident.guanlan",
+    "worker.guanlan",
+    DISPATCHER,
+    "dispatcher.gongyi",
+];
+/// How far back the preloaded reports go.
+const HISTORY_DAYS: i64 = 90;
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    // The server's logs (and the causes of 500s) only when asked for: RUST_LOG=error.
+    if std::env::var_os("RUST_LOG").is_some() {
+        gridops_api::telemetry::init(gridops_api::settings::LogFormat::Pretty);
+    }
+    if let Err(e) = run(args).await {
+        eprintln!("bench-incidents: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let backend = match args.backend {
+        BackendArg::Sqlite => Backend::Sqlite,
+        BackendArg::Postgres => Backend::Postgres,
+    };
+    let backend_name = match backend {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    println!(
+        "bench-incidents: {backend_name}, {} incidents, {} requests per phase, concurrency {}",
+        args.incidents, args.requests, args.concurrency
+    );
+    // Production defaults: one HTTP worker per core, a pool of 10.
+    let app = TestApp::spawn_with(backend, |settings| {
+        let defaults = gridops_api::Settings::new(settings.database.url.clone());
+        settings.workers = defaults.workers;
+        settings.database.pool_size = defaults.database.pool_size;
+        settings.area_reload_interval = defaults.area_reload_interval;
+        // One sign-in per user for the whole run, however long it takes.
+        settings.access_token_ttl = Duration::from_secs(4 * 3600);
+    })
+    .await
+    .ok_or("PostgreSQL is unreachable; set GRIDOPS_TEST_POSTGRES_URL")?;
+    println!("server on {} ({})", app.base, app.database_url);
+
+    let outcome = bench(&app, backend, backend_name, &args).await;
+    if args.keep {
+        println!("kept the database: {}", app.database_url);
+        // Never dropped, so never removed; the server stops with the process.
+        std::mem::forget(app);
+    } else {
+        app.stop().await;
+    }
+    outcome
+}
+
+async fn bench(
+    app: &TestApp,
+    backend: Backend,
+    backend_name: &str,
+    args: &Args,
+) -> Result<(), String> {
+    let db = app.open_db();
+    let fixture = Arc::new(
+        tokio::task::spawn_blocking(move || Fixture::load(&db))
+            .await
+            .map_err(|e| e.to_string())??,
+    );
+    println!(
+        "demo data: {} grids ({} in {DISPATCHER_AREA}), {} categories, {} users",
+        fixture.grids.len(),
+        fixture
+            .grids
+            .iter()
+            .filter(|g| g.code.starts_with(DISPATCHER_AREA))
+            .count(),
+        fixture.categories.len(),
+        fixture.users.len()
+    );
+
+    let (url, n, seed, f) = (
+        app.database_url.clone(),
+        args.incidents,
+        args.seed,
+        fixture.clone(),
+    );
+    let preloaded = tokio::task::spawn_blocking(move || preload(&url, backend, &f, n, seed))
+        .await
+        .map_err(|e| e.to_string())??;
+    println!(
+        "preload: {} incidents and {} events in {:.1} s ({:.0} incidents/s); settling took {:.1} s",
+        preloaded.incidents,
+        preloaded.events,
+        preloaded.elapsed.as_secs_f64(),
+        preloaded.incidents as f64 / preloaded.elapsed.as_secs_f64(),
+        preloaded.settle.as_secs_f64(),
+    );
+
+    let cap = Duration::from_secs(args.phase_secs);
+    let mut phases = Vec::new();
+    let requests = Requests::new(app, &fixture, Arc::new(preloaded.visible_ids), args.seed);
+
+    // Warm-up: every kind of request, unmeasured; show what each list returns.
+    let kinds = requests.kinds(app).await;
+    for kind in &kinds {
+        let phase = measure(&kind.name, args.warmup, args.concurrency, cap, kind.call()).await;
+        let sample = match &kind.list_query {
+            Some(query) => format!(", first page: {} items", first_page_len(query).await?),
+            None => String::new(),
+        };
+        println!(
+            "warm-up {}: {} requests, {} errors{sample}",
+            kind.name, phase.requests, phase.errors
+        );
+        if let Some(e) = &phase.first_error {
+            println!("  first error: {e}");
+        }
+    }
+    for kind in &kinds {
+        let phase = measure(
+            &kind.name,
+            args.requests,
+            args.concurrency,
+            cap,
+            kind.call(),
+        )
+        .await;
+        println!("{} (load average {})", phase.line(), load_average());
+        if let Some(e) = &phase.first_error {
+            println!("  first error: {e}");
+        }
+        phases.push(phase);
+    }
+
+    let mut pgbench = Vec::new();
+    match backend {
+        Backend::Postgres => {
+            for script in [PgbenchScript::Inserts, PgbenchScript::CreateSequence] {
+                let (url, f, c, secs) = (
+                    app.database_url.clone(),
+                    fixture.clone(),
+                    args.concurrency,
+                    args.pgbench_secs,
+                );
+                let result =
+                    tokio::task::spawn_blocking(move || run_pgbench(&url, &f, script, c, secs))
+                        .await
+                        .map_err(|e| e.to_string())??;
+                println!("{} (load average {})", result.line(), load_average());
+                pgbench.push(result);
+            }
+        }
+        Backend::Sqlite => println!("pgbench: not applicable to SQLite (no raw figure)"),
+    }
+
+    if args.explain {
+        let (url, f) = (app.database_url.clone(), fixture.clone());
+        let plans = tokio::task::spawn_blocking(move || explain(&url, backend, &f))
+            .await
+            .map_err(|e| e.to_string())??;
+        println!("{plans}");
+    }
+
+    println!();
+    println!("{}", table(backend_name, args, &phases, &pgbench));
+    Ok(())
+}
+
+// ── Synthetic data ──────────────────────────────────────────────────────────────────────
+
+/// SplitMix64: small, fast and deterministic, which is all synthetic data needs.
+#[derive(Debug, Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// The `i`-th value of the stream seeded with `seed`, without state.
+    fn at(seed: u64, i: usize) -> Rng {
+        let mut rng = Rng(seed ^ (i as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
+        rng.next_u64();
+        rng
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
+    }
+
+    fn minutes(&mut self, from: i64, to: i64) -> TimeDelta {
+        TimeDelta::seconds(60 * from + (self.unit() * ((to - from) * 60) as f64) as i64)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// An index into `weights`, drawn in proportion to them.
+    fn weighted(&mut self, weights: &[u32]) -> usize {
+        let total: u32 = weights.iter().sum();
+        let mut r = self.below(total as usize) as u32;
+        for (i, w) in weights.iter().enumerate() {
+            if r < *w {
+                return i;
+            }
+            r -= w;
+        }
+        weights.len() - 1
+    }
+
+    fn uuid_v7(&mut self, at: NaiveDateTime) -> Uuid {
+        let millis = u64::try_from(at.and_utc().timestamp_millis()).unwrap_or(0);
+        let mut random = [0_u8; 10];
+        random[..8].copy_from_slice(&self.next_u64().to_le_bytes());
+        random[8..].copy_from_slice(&self.next_u64().to_le_bytes()[..2]);
+        uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Grid {
+    code: String,
+    name: String,
+    district: String,
+    /// West, south, east, north in WGS-84 degrees, shrunk by 5 % on each side
+    /// so that a point drawn inside never lands on a neighbour's edge.
+    rect: [f64; 4],
+    /// Parties that serve the grid or an area above it.
+    parties: Vec<&'static str>,
+}
+
+impl Grid {
+    fn point(&self, rng: &mut Rng) -> (f64, f64) {
+        let [w, s, e, n] = self.rect;
+        let round = |v: f64| (v * 1e7).round() / 1e7;
+        (
+            round(w + (e - w) * rng.unit()),
+            round(s + (n - s) * rng.unit()),
+        )
+    }
+
+    /// The username of the dispatcher who runs this grid's incidents.
+    fn dispatcher(&self) -> &'static str {
+        if self.code.starts_with(DISPATCHER_AREA) {
+            DISPATCHER
+        } else if self.code.starts_with("410181") {
+            "dispatcher.gongyi"
+        } else {
+            // No demo dispatcher below this district: the administrator acts.
+            "admin"
+        }
+    }
+}
+
+/// The demo data the synthetic incidents refer to.
+#[derive(Debug)]
+struct Fixture {
+    grids: Vec<Grid>,
+    categories: Vec<Category>,
+    /// Username → id.
+    users: HashMap<String, String>,
+}
+
+impl Fixture {
+    fn load(db: &Db) -> Result<Fixture, String> {
+        let collection = serde_json::to_value(demo_areas()).map_err(|e| e.to_string())?;
+        let mut grids = Vec::new();
+        for feature in collection["features"].as_array().ok_or("no features")? {
+            let props = &feature["properties"];
+            if props["level"] != "grid" {
+                continue;
+            }
+            let code = props["code"]
+                .as_str()
+                .ok_or("a grid without code")?
+                .to_owned();
+            let ring = feature["geometry"]["coordinates"][0]
+                .as_array()
+                .ok_or("a grid without a ring")?;
+            let mut bounds = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+            for position in ring {
+                let (lng, lat) = (
+                    position[0].as_f64().ok_or("lng")?,
+                    position[1].as_f64().ok_or("lat")?,
+                );
+                bounds = [
+                    bounds[0].min(lng),
+                    bounds[1].min(lat),
+                    bounds[2].max(lng),
+                    bounds[3].max(lat),
+                ];
+            }
+            let [w, s, e, n] = bounds;
+            let (dx, dy) = ((e - w) * 0.05, (n - s) * 0.05);
+            let rect = [w + dx, s + dy, e - dx, n - dy];
+            let (cx, cy) = demo_point_in_grid(&code).ok_or("a grid the demo does not know")?;
+            if !(rect[0] < cx && cx < rect[2] && rect[1] < cy && cy < rect[3]) {
+                return Err(format!("grid {code}: its centre is outside its polygon"));
+            }
+            let parties: Vec<&'static str> = DEMO_PARTIES
+                .iter()
+                .filter(|p| p.areas.iter().any(|a| code.starts_with(a)))
+                .map(|p| p.code)
+                .collect();
+            if parties.is_empty() {
+                return Err(format!("grid {code}: no demo party serves it"));
+            }
+            grids.push(Grid {
+                district: code[..6].to_owned(),
+                name: props["name"].as_str().unwrap_or_default().to_owned(),
+                code,
+                rect,
+                parties,
+            });
+        }
+        let (categories, users) = db
+            .read_blocking(|conn| {
+                let users: Vec<(String, String)> = users::table
+                    .select((users::username, users::id))
+                    .load(conn)?;
+                Ok((categories::list(conn)?, users))
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(Fixture {
+            grids,
+            categories,
+            users: users.into_iter().collect(),
+        })
+    }
+
+    fn user(&self, username: &str) -> &str {
+        self.users
+            .get(username)
+            .map(String::as_str)
+            .expect("a demo user")
+    }
+
+    fn dispatcher_grids(&self) -> impl Iterator<Item = &Grid> {
+        self.grids
+            .iter()
+            .filter(|g| g.code.starts_with(DISPATCHER_AREA))
+    }
+
+    /// West, south, east, north around the grids whose code starts with `prefix`.
+    fn bbox_of(&self, prefix: &str) -> [f64; 4] {
+        self.grids
+            .iter()
+            .filter(|g| g.code.starts_with(prefix))
+            .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, g| {
+                [
+                    b[0].min(g.rect[0]),
+                    b[1].min(g.rect[1]),
+                    b[2].max(g.rect[2]),
+                    b[3].max(g.rect[3]),
+                ]
+            })
+    }
+}
+
+const SNIPPETS: &[&str] = &[
+    "居民反映情况已持续数日，请尽快处理",
+    "现场拍照已上传，影响行人通行",
+    "楼道内发现，夜间尤其明显",
+    "小区门口附近，多名居民投诉",
+    "网格员巡查发现，已做临时处置",
+    "12345热线转来，来电人要求回电",
+    "老旧小区，无物业管理，需社区协调",
+    "靠近学校，上下学时段人员密集",
+];
+
+/// One incident row as the API's repository writes it (all 26 columns).
+#[derive(Insertable)]
+#[diesel(table_name = incidents, treat_none_as_default_value = false)]
+struct NewIncident {
+    id: String,
+    reference: String,
+    category_code: String,
+    description: String,
+    lat: f64,
+    lng: f64,
+    address: Option<String>,
+    grid_code: String,
+    source: &'static str,
+    reporter_id: String,
+    priority: &'static str,
+    status: &'static str,
+    party_code: Option<&'static str>,
+    assignee_id: Option<String>,
+    returned_by: &'static str,
+    duplicate_of: Option<String>,
+    rating: Option<&'static str>,
+    rating_comment: Option<String>,
+    rework_count: i32,
+    result: Option<&'static str>,
+    version: i64,
+    occurred_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    acknowledge_due: Option<NaiveDateTime>,
+    resolve_due: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = incident_events, treat_none_as_default_value = false)]
+struct NewEvent {
+    id: String,
+    incident_id: String,
+    seq: i32,
+    action: &'static str,
+    actor_id: String,
+    occurred_at: NaiveDateTime,
+    from_status: Option<&'static str>,
+    to_status: &'static str,
+    note: Option<String>,
+    attachments: &'static str,
+}
+
+/// The steps after the report that lead to each status, each checked
+/// against the domain's state machine before any row is made.
+fn path_to(status: Status) -> Vec<ActionKind> {
+    use ActionKind as A;
+    let path = match status {
+        Status::Reported => vec![],
+        Status::Accepted => vec![A::Accept],
+        Status::Rejected => vec![A::Reject],
+        Status::Dispatched => vec![A::Accept, A::Dispatch],
+        Status::InProgress => vec![A::Accept, A::Dispatch, A::Acknowledge],
+        Status::Resolved => vec![A::Accept, A::Dispatch, A::Acknowledge, A::Resolve],
+        Status::Closed => vec![
+            A::Accept,
+            A::Dispatch,
+            A::Acknowledge,
+            A::Resolve,
+            A::Verify,
+        ],
+    };
+    let end = path
+        .iter()
+        .try_fold(Status::Reported, |s, a| transition(s, *a));
+    assert_eq!(end, Some(status), "{path:?} must lead to {status:?}");
+    path
+}
+
+const STATUSES: [Status; 7] = [
+    Status::Reported,
+    Status::Accepted,
+    Status::Dispatched,
+    Status::InProgress,
+    Status::Resolved,
+    Status::Closed,
+    Status::Rejected,
+];
+
+/// The status mix by age: new reports are still open, old ones closed.
+fn status_weights(age: TimeDelta) -> &'static [u32; 7] {
+    if age < TimeDelta::days(3) {
+        &[20, 15, 25, 20, 10, 5, 5]
+    } else if age < TimeDelta::days(14) {
+        &[3, 4, 10, 15, 18, 45, 5]
+    } else {
+        &[0, 1, 2, 3, 4, 85, 5]
+    }
+}
+
+/// Makes incident `i` of `n` and its timeline; the same `seed` makes the same data.
+struct Generator<'a> {
+    fixture: &'a Fixture,
+    seed: u64,
+    n: usize,
+    start: NaiveDateTime,
+    now: NaiveDateTime,
+    calendar: WorkingCalendar,
+    paths: Vec<(Status, Vec<ActionKind>)>,
+}
+
+impl<'a> Generator<'a> {
+    fn new(fixture: &'a Fixture, seed: u64, n: usize) -> Self {
+        let now = gridops_infra::repo::now();
+        Generator {
+            fixture,
+            seed,
+            n,
+            start: now - TimeDelta::days(HISTORY_DAYS),
+            now,
+            calendar: WorkingCalendar::china_office(),
+            paths: STATUSES.iter().map(|s| (*s, path_to(*s))).collect(),
+        }
+    }
+
+    fn make(&self, i: usize, events: &mut Vec<NewEvent>) -> NewIncident {
+        let fixture = self.fixture;
+        let mut rng = Rng::at(self.seed, i);
+        // Spread evenly over the history, in order, as reports arrive.
+        let span = TimeDelta::days(HISTORY_DAYS)
+            .num_microseconds()
+            .unwrap_or(0);
+        let offset = (span as f64 * (i as f64 + rng.unit()) / self.n as f64) as i64;
+        let created_at = (self.start + TimeDelta::microseconds(offset)).min(self.now);
+        let grid = rng.pick(&fixture.grids);
+        let category = rng.pick(&fixture.categories);
+        let (lng, lat) = grid.point(&mut rng);
+        let dispatcher = grid.dispatcher();
+        let (reporter, source) = match rng.below(20) {
+            0..=10 => ("resident.guanlan", "resident"),
+            11..=13 => ("worker.guanlan", "patrol"),
+            14 => ("chief.guanlan", "patrol"),
+            _ if dispatcher == "admin" => ("resident.guanlan", "resident"),
+            15..=17 => (dispatcher, "console"),
+            _ => (dispatcher, "hotline"),
+        };
+        let (status, path) = &self.paths[rng.weighted(status_weights(self.now - created_at))];
+        let party = (path.contains(&ActionKind::Dispatch)).then(|| *rng.pick(&grid.parties));
+        // The one demo handler works for the heating company; others' steps are
+        // entered by the dispatcher on the party's behalf.
+        let handler_name = if party == Some("zy-heating") {
+            "handler.heating"
+        } else {
+            dispatcher
+        };
+        let handler = (party == Some("zy-heating")).then(|| fixture.user("handler.heating"));
+        let id = rng.uuid_v7(created_at).to_string();
+        let day = (created_at + TimeDelta::hours(8)).format("%Y%m%d");
+
+        let mut at = created_at;
+        let mut from = Status::Reported;
+        events.push(NewEvent {
+            id: rng.uuid_v7(at).to_string(),
+            incident_id: id.clone(),
+            seq: 1,
+            action: "report",
+            actor_id: fixture.user(reporter).to_owned(),
+            occurred_at: at,
+            from_status: None,
+            to_status: Status::Reported.as_str(),
+            note: None,
+            attachments: "",
+        });
+        for (step, action) in path.iter().enumerate() {
+            let (delay, actor) = match action {
+                ActionKind::Accept | ActionKind::Reject => (rng.minutes(5, 180), dispatcher),
+                ActionKind::Dispatch => (rng.minutes(5, 120), dispatcher),
+                ActionKind::Acknowledge => (rng.minutes(10, 480), handler_name),
+                ActionKind::Resolve => (rng.minutes(60, 3 * 24 * 60), handler_name),
+                _ => (rng.minutes(60, 2 * 24 * 60), dispatcher),
+            };
+            at = (at + delay).min(self.now);
+            let to = transition(from, *action).expect("a checked path");
+            events.push(NewEvent {
+                id: rng.uuid_v7(at).to_string(),
+                incident_id: id.clone(),
+                seq: i32::try_from(step + 2).unwrap_or(i32::MAX),
+                action: action.as_str(),
+                actor_id: fixture.user(actor).to_owned(),
+                occurred_at: at,
+                from_status: Some(from.as_str()),
+                to_status: to.as_str(),
+                note: (*action == ActionKind::Reject).then(|| "不属于本辖区".to_owned()),
+                attachments: "",
+            });
+            from = to;
+        }
+        let version = i64::try_from(path.len() + 1).unwrap_or(i64::MAX);
+        let done = matches!(status, Status::Resolved | Status::Closed);
+        NewIncident {
+            reference: format!("bench-{}-{day}-{i:07}", grid.district),
+            category_code: category.code.clone(),
+            description: format!(
+                "{}：{}（{}）",
+                category.label_zh,
+                rng.pick(SNIPPETS),
+                grid.name
+            ),
+            lat,
+            lng,
+            address: (rng.below(10) < 7).then(|| format!("{}{}号附近", grid.name, rng.below(200))),
+            grid_code: grid.code.clone(),
+            source,
+            reporter_id: fixture.user(reporter).to_owned(),
+            priority: category.default_priority.as_str(),
+            status: status.as_str(),
+            party_code: party,
+            assignee_id: handler
+                .filter(|_| path.contains(&ActionKind::Acknowledge))
+                .map(str::to_owned),
+            returned_by: "",
+            duplicate_of: None,
+            rating: None,
+            rating_comment: None,
+            rework_count: 0,
+            result: done.then_some("已处理完毕，现场已恢复"),
+            version,
+            occurred_at: created_at - rng.minutes(0, 60),
+            created_at,
+            updated_at: at,
+            acknowledge_due: Some(
+                self.calendar
+                    .deadline(created_at, category.acknowledge_within),
+            ),
+            resolve_due: Some(self.calendar.deadline(created_at, category.resolve_within)),
+            id,
+        }
+    }
+}
+
+// ── Preload ─────────────────────────────────────────────────────────────────────────────
+
+struct Preloaded {
+    incidents: usize,
+    events: usize,
+    elapsed: Duration,
+    /// VACUUM ANALYZE on PostgreSQL, a WAL checkpoint on SQLite.
+    settle: Duration,
+    /// Ids of incidents the measured dispatcher may see: a sample for `get`.
+    visible_ids: Vec<String>,
+}
+
+/// Incidents per transaction.
+const PRELOAD_BATCH: usize = 50_000;
+/// Rows per INSERT statement on SQLite (26 and 10 columns: under its 32,766 variables).
+const SQLITE_INCIDENTS_PER_INSERT: usize = 1_000;
+const SQLITE_EVENTS_PER_INSERT: usize = 3_000;
+
+enum Writer {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl Writer {
+    fn open(url: &str, backend: Backend) -> Result<Writer, String> {
+        Ok(match backend {
+            Backend::Postgres => {
+                Writer::Postgres(PgConnection::establish(url).map_err(|e| e.to_string())?)
+            }
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(url).map_err(|e| e.to_string())?;
+                // What the server sets, plus a large page cache for this bulk load.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA cache_size = -524288;",
+                )
+                .map_err(|e| e.to_string())?;
+                Writer::Sqlite(conn)
+            }
+        })
+    }
+
+    /// Stores a batch in one transaction: an incident never exists without its report.
+    fn write(&mut self, rows: &[NewIncident], events: &[NewEvent]) -> QueryResult<()> {
+        match self {
+            Writer::Postgres(conn) => conn.transaction(|conn| {
+                diesel::copy_from(incidents::table)
+                    .from_insertable(rows)
+                    .execute(conn)?;
+                diesel::copy_from(incident_events::table)
+                    .from_insertable(events)
+                    .execute(conn)?;
+                Ok(())
+            }),
+            Writer::Sqlite(conn) => conn.immediate_transaction(|conn| {
+                for chunk in rows.chunks(SQLITE_INCIDENTS_PER_INSERT) {
+                    diesel::insert_into(incidents::table)
+                        .values(chunk)
+                        .execute(conn)?;
+                }
+                for chunk in events.chunks(SQLITE_EVENTS_PER_INSERT) {
+                    diesel::insert_into(incident_events::table)
+                        .values(chunk)
+                        .execute(conn)?;
+                }
+                Ok(())
+            }),
+        }
+    }
+
+    /// What a database that grew to this size would have done by itself:
+    /// autovacuum's statistics on PostgreSQL, a WAL checkpoint on SQLite.
+    /// (The server never runs ANALYZE on SQLite, so neither does this.)
+    fn settle(&mut self) -> QueryResult<()> {
+        match self {
+            // One statement each: VACUUM cannot run inside a multi-statement query.
+            Writer::Postgres(conn) => {
+                conn.batch_execute("VACUUM ANALYZE incidents")?;
+                conn.batch_execute("VACUUM ANALYZE incident_events")
+            }
+            Writer::Sqlite(conn) => conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);"),
+        }
+    }
+}
+
+fn preload(
+    url: &str,
+    backend: Backend,
+    fixture: &Fixture,
+    n: usize,
+    seed: u64,
+) -> Result<Preloaded, String> {
+    let mut writer = Writer::open(url, backend)?;
+    let generator = Generator::new(fixture, seed, n);
+    // About 100,000 ids of the dispatcher's area for `get`, spread over the history.
+    let area_share = fixture.dispatcher_grids().count() as f64 / fixture.grids.len() as f64;
+    let stride = ((n as f64 * area_share / 100_000.0) as usize).max(1);
+    let mut visible_ids = Vec::new();
+    let started = Instant::now();
+    let mut events_total = 0;
+    let mut reported_tenth = 0;
+    let (mut rows, mut events) = (Vec::with_capacity(PRELOAD_BATCH), Vec::new());
+    for from in (0..n).step_by(PRELOAD_BATCH) {
+        rows.clear();
+        events.clear();
+        for i in from..(from + PRELOAD_BATCH).min(n) {
+            let row = generator.make(i, &mut events);
+            if i % stride == 0 && row.grid_code.starts_with(DISPATCHER_AREA) {
+                visible_ids.push(row.id.clone());
+            }
+            rows.push(row);
+        }
+        writer
+            .write(&rows, &events)
+            .map_err(|e| format!("preload at incident {from}: {e}"))?;
+        events_total += events.len();
+        let done = from + rows.len();
+        if done * 10 / n.max(1) > reported_tenth {
+            reported_tenth = done * 10 / n.max(1);
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "  preloaded {done} incidents in {secs:.1} s ({:.0}/s)",
+                done as f64 / secs
+            );
+        }
+    }
+    let elapsed = started.elapsed();
+    let settling = Instant::now();
+    writer.settle().map_err(|e| format!("after preload: {e}"))?;
+    Ok(Preloaded {
+        incidents: n,
+        events: events_total,
+        elapsed,
+        settle: settling.elapsed(),
+        visible_ids,
+    })
+}
+
+// ── HTTP phases ─────────────────────────────────────────────────────────────────────────
+
+struct Phase {
+    name: String,
+    requests: usize,
+    errors: usize,
+    elapsed: Duration,
+    /// Sorted.
+    latencies: Vec<Duration>,
+    first_error: Option<String>,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn quantile(&self, q: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((self.latencies.len() as f64 * q).ceil() as usize).max(1);
+        self.latencies[rank.min(self.latencies.len()) - 1]
+    }
+
+    fn max(&self) -> Duration {
+        self.latencies.last().copied().unwrap_or_default()
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "{}: {} requests in {:.1} s, {:.1} req/s, p50 {}, p99 {}, max {}, {} errors",
+            self.name,
+            self.requests,
+            self.elapsed.as_secs_f64(),
+            self.rate(),
+            ms(self.quantile(0.50)),
+            ms(self.quantile(0.99)),
+            ms(self.max()),
+            self.errors
+        )
+    }
+}
+
+/// The 1-minute load average: other work on the machine skews every figure.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Runs `request(0..total)` with `concurrency` in flight; stops issuing after `cap`.
+async fn measure<F, Fut>(
+    name: &str,
+    total: usize,
+    concurrency: usize,
+    cap: Duration,
+    request: F,
+) -> Phase
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
+{
+    let request = Arc::new(request);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + cap;
+    let workers: Vec<_> = (0..concurrency.max(1))
+        .map(|_| {
+            let (request, next) = (request.clone(), next.clone());
+            tokio::spawn(async move {
+                let (mut latencies, mut errors, mut first_error) = (Vec::new(), 0, None);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total || Instant::now() >= deadline {
+                        break;
+                    }
+                    let sent = Instant::now();
+                    let outcome = request(i).await;
+                    latencies.push(sent.elapsed());
+                    if let Err(e) = outcome {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
+                }
+                (latencies, errors, first_error)
+            })
+        })
+        .collect();
+    let mut phase = Phase {
+        name: name.to_owned(),
+        requests: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::with_capacity(total),
+        first_error: None,
+    };
+    for worker in workers {
+        let (latencies, errors, first_error) = worker.await.expect("a benchmark worker");
+        phase.latencies.extend(latencies);
+        phase.errors += errors;
+        if phase.first_error.is_none() {
+            phase.first_error = first_error;
+        }
+    }
+    phase.elapsed = started.elapsed();
+    phase.requests = phase.latencies.len();
+    phase.latencies.sort_unstable();
+    phase
+}
+
+/// Sends, reads the whole body, and checks the status.
+async fn expect(request: reqwest::RequestBuilder, status: StatusCode) -> Result<(), String> {
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let actual = response.status();
+    let body = response.bytes().await.map_err(|e| e.to_string())?;
+    if actual == status {
+        Ok(())
+    } else {
+        let text = String::from_utf8_lossy(&body);
+        Err(format!(
+            "{actual}: {}",
+            text.chars().take(300).collect::<String>()
+        ))
+    }
+}
+
+/// What each phase sends.
+struct Requests {
+    base: String,
+    fixture: Arc<Fixture>,
+    visible_ids: Arc<Vec<String>>,
+    seed: u64,
+    created_from: String,
+    bbox: String,
+}
+
+/// One kind of request, with the clients it needs (signed in just now).
+struct Kind {
+    name: String,
+    send: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>,
+    expected: StatusCode,
+    /// Lists: the query, to show how many items the first page has.
+    list_query: Option<(reqwest::Client, String)>,
+}
+
+impl Kind {
+    fn call(
+        &self,
+    ) -> impl Fn(usize) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>
+    + Send
+    + Sync
+    + 'static {
+        let (send, expected) = (self.send.clone(), self.expected);
+        move |i| Box::pin(expect(send(i), expected))
+    }
+}
+
+/// How many items the first page of a list has.
+async fn first_page_len((client, url): &(reqwest::Client, String)) -> Result<usize, String> {
+    let body: serde_json::Value = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(body["items"].as_array().map_or(0, Vec::len))
+}
+
+impl Requests {
+    fn new(
+        app: &TestApp,
+        fixture: &Arc<Fixture>,
+        visible_ids: Arc<Vec<String>>,
+        seed: u64,
+    ) -> Self {
+        let created_from = (Utc::now() - TimeDelta::days(30))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let [w, s, e, n] = fixture.bbox_of(BBOX_COMMUNITY);
+        Requests {
+            base: app.base.clone(),
+            fixture: fixture.clone(),
+            visible_ids,
+            seed,
+            created_from,
+            bbox: format!("{w:.6},{s:.6},{e:.6},{n:.6}"),
+        }
+    }
+
+    /// The list queries measured, as the dispatcher.
+    fn list_queries(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("list: inbox (no filter)", "limit=50".to_owned()),
+            (
+                "list: status+area",
+                format!("status=dispatched,in_progress&area={DISPATCHER_AREA}&limit=50"),
+            ),
+            (
+                "list: category+created_from",
+                format!(
+                    "category=public_safety&created_from={}&limit=50",
+                    self.created_from
+                ),
+            ),
+            ("list: bbox", format!("bbox={}&limit=50", self.bbox)),
+        ]
+    }
+
+    async fn kinds(&self, app: &TestApp) -> Vec<Kind> {
+        let mut kinds = Vec::new();
+
+        let mut reporters = Vec::new();
+        for username in REPORTERS {
+            reporters.push(app.client_for(&app.login(username).await.access_token));
+        }
+        let (base, fixture, seed) = (self.base.clone(), self.fixture.clone(), self.seed);
+        kinds.push(Kind {
+            name: "create".into(),
+            send: Arc::new(move |i| {
+                let mut rng = Rng::at(seed ^ 0xC0FFEE, i);
+                let grid = rng.pick(&fixture.grids);
+                let category = rng.pick(&fixture.categories);
+                let (lng, lat) = grid.point(&mut rng);
+                reporters[i % reporters.len()]
+                    .post(format!("{base}/api/v1/incidents"))
+                    .header("Idempotency-Key", Uuid::now_v7().to_string())
+                    .json(&json!({
+                        "category": category.code,
+                        "description": format!("{}：{}", category.label_zh, rng.pick(SNIPPETS)),
+                        "location": {"type": "Point", "coordinates": [lng, lat]},
+                    }))
+            }),
+            expected: StatusCode::CREATED,
+            list_query: None,
+        });
+
+        let dispatcher = app.client_for(&app.login(DISPATCHER).await.access_token);
+        let (base, ids, d) = (
+            self.base.clone(),
+            self.visible_ids.clone(),
+            dispatcher.clone(),
+        );
+        kinds.push(Kind {
+            name: "get".into(),
+            send: Arc::new(move |i| {
+                let id = Rng::at(seed ^ 0x6E7, i).pick(&ids).clone();
+                d.get(format!("{base}/api/v1/incidents/{id}"))
+            }),
+            expected: StatusCode::OK,
+            list_query: None,
+        });
+
+        for (name, query) in self.list_queries() {
+            let url = format!("{}/api/v1/incidents?{query}", self.base);
+            let (d, u) = (dispatcher.clone(), url.clone());
+            kinds.push(Kind {
+                name: name.into(),
+                send: Arc::new(move |_| d.get(&u)),
+                expected: StatusCode::OK,
+                list_query: Some((dispatcher.clone(), url)),
+            });
+        }
+        kinds
+    }
+}
+
+// ── pgbench ─────────────────────────────────────────────────────────────────────────────
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PgbenchScript {
+    /// The two INSERTs of a report (incident, its first event), one transaction.
+    Inserts,
+    /// Every statement a report makes, in the API's two transactions.
+    CreateSequence,
+}
+
+impl PgbenchScript {
+    fn name(self) -> &'static str {
+        match self {
+            PgbenchScript::Inserts => "pgbench: INSERT incident + event",
+            PgbenchScript::CreateSequence => "pgbench: create's full statement sequence",
+        }
+    }
+}
+
+struct PgbenchResult {
+    script: PgbenchScript,
+    tps: f64,
+    transactions: usize,
+    failed: usize,
+    /// Sorted per-transaction latencies from pgbench's log.
+    latencies: Vec<Duration>,
+}
+
+impl PgbenchResult {
+    /// As a phase whose rate is pgbench's tps.
+    fn as_phase(&self) -> Phase {
+        Phase {
+            name: self.script.name().into(),
+            requests: self.transactions,
+            errors: self.failed,
+            elapsed: Duration::from_secs_f64(self.transactions as f64 / self.tps.max(f64::EPSILON)),
+            latencies: self.latencies.clone(),
+            first_error: None,
+        }
+    }
+
+    fn line(&self) -> String {
+        let phase = self.as_phase();
+        format!(
+            "{}: {:.1} tps, {} transactions, p50 {}, p99 {}, max {}, {} failed",
+            self.script.name(),
+            self.tps,
+            self.transactions,
+            ms(phase.quantile(0.50)),
+            ms(phase.quantile(0.99)),
+            ms(phase.max()),
+            self.failed
+        )
+    }
+}
+
+fn find_pgbench() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("pgbench"))
+            .find(|p| p.is_file())
+    });
+    on_path.or_else(|| {
+        let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin/pgbench")))
+            .filter(|p| p.is_file())
+            .collect();
+        found.sort();
+        found.pop()
+    })
+}
+
+/// `(ARRAY[...])[:var]`: one of `values`, chosen by a 1-based pgbench variable.
+fn pick_sql(values: &[String], var: &str, ty: &str) -> String {
+    format!("(ARRAY[{}]::{ty}[])[:{var}::int]", values.join(","))
+}
+
+fn quoted(values: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
+    values
+        .into_iter()
+        .map(|v| format!("'{}'", v.as_ref().replace('\'', "''")))
+        .collect()
+}
+
+/// The pgbench script: the API's statements with pgbench's random values.
+fn pgbench_script(fixture: &Fixture, script: PgbenchScript) -> String {
+    let grids = &fixture.grids;
+    let codes = quoted(grids.iter().map(|g| &g.code));
+    let districts = quoted(grids.iter().map(|g| format!("pgbench-{}", g.district)));
+    let numbers = |f: &dyn Fn(&Grid) -> f64| -> Vec<String> {
+        grids.iter().map(|g| format!("{:.7}", f(g))).collect()
+    };
+    let lat = format!(
+        "({} + {} * :fy::float8 / 1000000)",
+        pick_sql(&numbers(&|g| g.rect[1]), "g", "float8"),
+        pick_sql(&numbers(&|g| g.rect[3] - g.rect[1]), "g", "float8"),
+    );
+    let lng = format!(
+        "({} + {} * :fx::float8 / 1000000)",
+        pick_sql(&numbers(&|g| g.rect[0]), "g", "float8"),
+        pick_sql(&numbers(&|g| g.rect[2] - g.rect[0]), "g", "float8"),
+    );
+    let category = pick_sql(
+        &quoted(fixture.categories.iter().map(|c| &c.code)),
+        "c",
+        "text",
+    );
+    let reporters = quoted(REPORTERS.iter().map(|u| fixture.user(u)));
+    let reporter = pick_sql(&reporters, "u", "text");
+    let now = "(now() AT TIME ZONE 'UTC')";
+    let id = "'pgbench-' || :client_id::text || '-' || :r::text";
+    let mut sql = format!(
+        "\\set g random(1, {})\n\\set c random(1, {})\n\\set u random(1, {})\n\
+         \\set fx random(0, 1000000)\n\\set fy random(0, 1000000)\n\
+         \\set r random(1, 4611686018427387903)\n",
+        grids.len(),
+        fixture.categories.len(),
+        reporters.len(),
+    );
+    let insert_incident = format!(
+        "INSERT INTO incidents (id, reference, category_code, description, lat, lng, address, \
+         grid_code, source, reporter_id, priority, status, party_code, assignee_id, returned_by, \
+         duplicate_of, rating, rating_comment, rework_count, result, version, occurred_at, \
+         created_at, updated_at, acknowledge_due, resolve_due) VALUES ({id}, {id}, {category}, \
+         '井盖缺失，夜间行人容易踩空，请尽快处理', {lat}, {lng}, NULL, {grid}, 'resident', \
+         {reporter}, 'normal', 'reported', NULL, NULL, '', NULL, NULL, NULL, 0, NULL, 1, {now}, \
+         {now}, {now}, {now} + interval '2 hours', {now} + interval '2 days');\n",
+        grid = pick_sql(&codes, "g", "text"),
+    );
+    let insert_event = format!(
+        "INSERT INTO incident_events (id, incident_id, seq, action, actor_id, occurred_at, \
+         from_status, to_status, note, attachments) VALUES ({id} || '-1', {id}, 1, 'report', \
+         {reporter}, {now}, NULL, 'reported', NULL, '');\n"
+    );
+    match script {
+        PgbenchScript::Inserts => {
+            sql.push_str("BEGIN;\n");
+            sql.push_str(&insert_incident);
+            sql.push_str(&insert_event);
+            sql.push_str("END;\n");
+        }
+        PgbenchScript::CreateSequence => {
+            // create.rs: claim the key in its own transaction, then one transaction that
+            // reads the category, numbers the report, stores it, looks for duplicates and
+            // keeps the response for replays.
+            let key = format!("{reporter}, {id}");
+            let scope = pick_sql(&districts, "g", "text");
+            let _ = write!(
+                sql,
+                "BEGIN;\nINSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) \
+                 VALUES ({key}, 'c0ffee', {now});\nEND;\nBEGIN;\n\
+                 SELECT * FROM categories WHERE code = {category} LIMIT 1;\n\
+                 UPDATE incident_counters SET last = last + 1 WHERE scope = {scope};\n\
+                 SELECT last FROM incident_counters WHERE scope = {scope} LIMIT 1;\n\
+                 {insert_incident}{insert_event}\
+                 SELECT id, reference, status, lat, lng, created_at FROM incidents \
+                 WHERE category_code = {category} AND created_at >= {now} - interval '72 hours' \
+                 AND status NOT IN ('closed', 'rejected') \
+                 AND lat BETWEEN {lat} - 0.00225 AND {lat} + 0.00225 \
+                 AND lng BETWEEN {lng} - 0.00275 AND {lng} + 0.00275 \
+                 ORDER BY created_at ASC LIMIT 50;\n\
+                 UPDATE idempotency_keys SET response_status = 201, response_body = '{body}' \
+                 WHERE user_id = {reporter} AND idem_key = {id};\nEND;\n",
+                body = "x".repeat(1500),
+            );
+        }
+    }
+    sql
+}
+
+fn run_pgbench(
+    url: &str,
+    fixture: &Fixture,
+    script: PgbenchScript,
+    clients: usize,
+    secs: u32,
+) -> Result<PgbenchResult, String> {
+    let pgbench = find_pgbench().ok_or("pgbench not found on PATH or in /usr/lib/postgresql")?;
+    if script == PgbenchScript::CreateSequence {
+        // The per-district counters the sequence bumps, as the first report of a day makes.
+        let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+        for district in ["410102", "410181"] {
+            diesel::insert_into(incident_counters::table)
+                .values((
+                    incident_counters::scope.eq(format!("pgbench-{district}")),
+                    incident_counters::last.eq(0_i64),
+                ))
+                .on_conflict_do_nothing()
+                .execute(&mut conn)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let file = dir.path().join("script.sql");
+    std::fs::write(&file, pgbench_script(fixture, script)).map_err(|e| e.to_string())?;
+    let prefix = dir.path().join("log");
+    let output = Command::new(&pgbench)
+        .args(["-n", "-M", "prepared", "-j", "2", "-l"])
+        .arg(format!("--log-prefix={}", prefix.display()))
+        .arg(format!("-c{clients}"))
+        .arg(format!("-T{secs}"))
+        .arg("-f")
+        .arg(&file)
+        .arg(url)
+        .output()
+        .map_err(|e| format!("{}: {e}", pgbench.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "pgbench failed: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let field = |label: &str| -> Option<f64> {
+        stdout
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(label))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+    };
+    let tps = field("tps = ").ok_or_else(|| format!("no tps in pgbench's output: {stdout}"))?;
+    let failed = field("number of failed transactions:").unwrap_or(0.0) as usize;
+    let latencies = pgbench_latencies(dir.path())?;
+    Ok(PgbenchResult {
+        script,
+        tps,
+        transactions: latencies.len(),
+        failed,
+        latencies,
+    })
+}
+
+/// Per-transaction latencies from pgbench's `-l` logs: the third field, in µs.
+fn pgbench_latencies(dir: &Path) -> Result<Vec<Duration>, String> {
+    let mut latencies = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("log"))
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        latencies.extend(
+            text.lines()
+                .filter_map(|l| l.split_whitespace().nth(2)?.parse::<u64>().ok())
+                .map(Duration::from_micros),
+        );
+    }
+    latencies.sort_unstable();
+    Ok(latencies)
+}
+
+// ── Plans ───────────────────────────────────────────────────────────────────────────────
+
+/// The columns `IncidentRow::as_select()` reads.
+const COLUMNS: &str = "id, reference, category_code, description, lat, lng, address, grid_code, \
+    source, reporter_id, priority, status, party_code, assignee_id, returned_by, duplicate_of, \
+    rating, rating_comment, rework_count, result, version, occurred_at, created_at, updated_at, \
+    acknowledge_due, resolve_due";
+
+#[derive(QueryableByName)]
+struct PgPlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+#[derive(QueryableByName)]
+struct SqlitePlanLine {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+/// The SQL `incidents::list` and `incidents::open_nearby` build for the
+/// measured requests, with the values inlined, and their plans.
+fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, String> {
+    let me = fixture.user(DISPATCHER);
+    let ts = |t: NaiveDateTime| match backend {
+        Backend::Postgres => format!("'{}'::timestamp", t.format("%Y-%m-%d %H:%M:%S%.6f")),
+        Backend::Sqlite => format!("'{}'", t.format("%Y-%m-%d %H:%M:%S%.6f")),
+    };
+    let statuses = match backend {
+        Backend::Postgres => "status = ANY('{dispatched,in_progress}')",
+        Backend::Sqlite => "status IN ('dispatched', 'in_progress')",
+    };
+    let now = gridops_infra::repo::now();
+    let [w, s, e, n] = fixture.bbox_of(BBOX_COMMUNITY);
+    let list = |filter: String| {
+        format!(
+            "SELECT {COLUMNS} FROM incidents WHERE ((false OR reporter_id = '{me}') \
+             OR grid_code LIKE '{DISPATCHER_AREA}%'){filter} \
+             ORDER BY created_at DESC, id DESC LIMIT 51"
+        )
+    };
+    let grid = &fixture.grids[0];
+    let (lng, lat) = (
+        (grid.rect[0] + grid.rect[2]) / 2.0,
+        (grid.rect[1] + grid.rect[3]) / 2.0,
+    );
+    let queries = [
+        ("list: inbox (no filter)", list(String::new())),
+        (
+            "list: status+area",
+            list(format!(
+                " AND {statuses} AND grid_code LIKE '{DISPATCHER_AREA}%'"
+            )),
+        ),
+        (
+            "list: category+created_from",
+            list(format!(
+                " AND (category_code = 'public_safety' OR category_code LIKE 'public_safety.%') \
+                 AND created_at >= {}",
+                ts(now - TimeDelta::days(30))
+            )),
+        ),
+        (
+            "list: bbox",
+            list(format!(
+                " AND lat BETWEEN {s} AND {n} AND lng BETWEEN {w} AND {e}"
+            )),
+        ),
+        (
+            "create: open_nearby (duplicate check)",
+            format!(
+                "SELECT id, reference, status, lat, lng, created_at FROM incidents \
+                 WHERE category_code = 'public_safety.snow_ice' AND created_at >= {} \
+                 AND status NOT IN ('closed', 'rejected') \
+                 AND lat BETWEEN {} AND {} AND lng BETWEEN {} AND {} \
+                 ORDER BY created_at ASC LIMIT 50",
+                ts(now - TimeDelta::hours(72)),
+                lat - 0.00225,
+                lat + 0.00225,
+                lng - 0.00275,
+                lng + 0.00275
+            ),
+        ),
+    ];
+    let mut out = String::from("\nPlans (values inlined):\n");
+    match backend {
+        Backend::Postgres => {
+            let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+            for (name, sql) in queries {
+                let lines: Vec<PgPlanLine> =
+                    diesel::sql_query(format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+                        .load(&mut conn)
+                        .map_err(|e| format!("{name}: {e}"))?;
+                let _ = writeln!(out, "-- {name}\n{sql}");
+                for l in lines {
+                    let _ = writeln!(out, "  {}", l.line);
+                }
+            }
+        }
+        Backend::Sqlite => {
+            let mut conn = SqliteConnection::establish(url).map_err(|e| e.to_string())?;
+            for (name, sql) in queries {
+                let lines: Vec<SqlitePlanLine> =
+                    diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+                        .load(&mut conn)
+                        .map_err(|e| format!("{name}: {e}"))?;
+                let started = Instant::now();
+                conn.batch_execute(&sql)
+                    .map_err(|e| format!("{name}: {e}"))?;
+                let _ = writeln!(out, "-- {name} ({} once)\n{sql}", ms(started.elapsed()));
+                for l in lines {
+                    let _ = writeln!(out, "  {}", l.detail);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ── Report ──────────────────────────────────────────────────────────────────────────────
+
+fn table(backend: &str, args: &Args, phases: &[Phase], pgbench: &[PgbenchResult]) -> String {
+    let mut out = String::from(
+        "| backend | incidents | phase | requests | req/s | p50 | p99 | max | errors | pgbench tps (same INSERTs) |\n\
+         |---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let inserts = pgbench
+        .iter()
+        .find(|p| p.script == PgbenchScript::Inserts)
+        .map_or_else(|| "n/a".to_owned(), |p| format!("{:.1}", p.tps));
+    let rows = phases
+        .iter()
+        .map(|p| (p, (p.name == "create").then(|| inserts.clone())));
+    let pgbench_phases: Vec<Phase> = pgbench.iter().map(PgbenchResult::as_phase).collect();
+    for (phase, tps) in rows.chain(pgbench_phases.iter().map(|p| (p, None))) {
+        let _ = writeln!(
+            out,
+            "| {backend} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {} |",
+            group(args.incidents),
+            phase.name,
+            group(phase.requests),
+            phase.rate(),
+            ms(phase.quantile(0.50)),
+            ms(phase.quantile(0.99)),
+            ms(phase.max()),
+            phase.errors,
+            tps.unwrap_or_default()
+        );
+    }
+    out
+}
+
+/// 1000000 → "1,000,000".
+fn group(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
