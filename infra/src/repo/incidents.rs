@@ -373,6 +373,14 @@ pub fn open_nearby(
         .load(conn)?)
 }
 
+/// The grid codes in an area: codes nest and are digits, so "this area or
+/// below" is the range [area, area + ':') — a plain index range on both
+/// backends, where `LIKE 'area%'` is not (SQLite's LIKE is case-insensitive,
+/// PostgreSQL's needs a pattern-ops index).
+fn code_range(area: &str) -> (String, String) {
+    (area.to_owned(), format!("{area}:"))
+}
+
 /// Which incidents a caller may list: the union of their relations.
 #[derive(Debug, Clone, Default)]
 pub struct Visibility {
@@ -439,7 +447,12 @@ pub fn list(
             scope = Box::new(scope.or(incidents::reporter_id.eq(me.clone())));
         }
         for area in &visibility.areas {
-            scope = Box::new(scope.or(incidents::grid_code.like(format!("{area}%"))));
+            let (from, to) = code_range(area);
+            scope = Box::new(
+                scope.or(incidents::grid_code
+                    .ge(from)
+                    .and(incidents::grid_code.lt(to))),
+            );
         }
         for party in &visibility.parties {
             scope = Box::new(scope.or(incidents::party_code.assume_not_null().eq(party.clone())));
@@ -466,7 +479,10 @@ pub fn list(
         );
     }
     if let Some(area) = &filter.area {
-        query = query.filter(incidents::grid_code.like(format!("{area}%")));
+        let (from, to) = code_range(area);
+        query = query
+            .filter(incidents::grid_code.ge(from))
+            .filter(incidents::grid_code.lt(to));
     }
     if let Some(party) = &filter.party {
         query = query.filter(incidents::party_code.eq(party.clone()));

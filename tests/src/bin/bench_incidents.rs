@@ -1262,15 +1262,16 @@ fn pgbench_script(fixture: &Fixture, script: PgbenchScript) -> String {
             sql.push_str("END;\n");
         }
         PgbenchScript::CreateSequence => {
-            // create.rs: claim the key in its own transaction, then one transaction that
-            // reads the category, numbers the report, stores it, looks for duplicates and
-            // keeps the response for replays.
+            // create.rs: claim the key in its own transaction (the insert in a savepoint),
+            // then one transaction that reads the category, numbers the report, stores it,
+            // looks for duplicates and keeps the response for replays.
             let key = format!("{reporter}, {id}");
             let scope = pick_sql(&districts, "g", "text");
             let _ = write!(
                 sql,
-                "BEGIN;\nINSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) \
-                 VALUES ({key}, 'c0ffee', {now});\nEND;\nBEGIN;\n\
+                "BEGIN;\nSAVEPOINT claim;\n\
+                 INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) \
+                 VALUES ({key}, 'c0ffee', {now});\nRELEASE SAVEPOINT claim;\nEND;\nBEGIN;\n\
                  SELECT * FROM categories WHERE code = {category} LIMIT 1;\n\
                  UPDATE incident_counters SET last = last + 1 WHERE scope = {scope};\n\
                  SELECT last FROM incident_counters WHERE scope = {scope} LIMIT 1;\n\

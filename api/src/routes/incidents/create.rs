@@ -99,23 +99,38 @@ async fn create(
     if occurred_at > now + Duration::minutes(5) {
         return Err(ApiError::invalid_field("occurred_at", "in the future"));
     }
+    let id = body
+        .id
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), |id| id.to_string());
+    // Reads first, outside the write transaction: the counter row it locks
+    // serialises every report of the district, so it must be short.
+    let (code, new_id) = (body.category.clone(), id.clone());
+    let (category, duplicates) = state
+        .db
+        .run(move |conn| {
+            let category = match categories::find(conn, &code) {
+                Ok(c) => c,
+                Err(DbError::NotFound) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let duplicates = possible_duplicates(
+                conn,
+                &category.code,
+                point,
+                category.duplicate_radius_m,
+                now,
+                &new_id,
+            )?;
+            Ok(Some((category, duplicates)))
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid_field("category", format!("no category {}", body.category))
+        })?;
     let (actor, claimed) = (actor.clone(), claimed.clone());
     state
         .db
         .write(move |conn| {
-            let category = match categories::find(conn, &body.category) {
-                Ok(c) => c,
-                Err(DbError::NotFound) => {
-                    return Ok(Err(ApiError::invalid_field(
-                        "category",
-                        format!("no category {}", body.category),
-                    )));
-                }
-                Err(e) => return Err(e),
-            };
-            let id = body
-                .id
-                .map_or_else(|| uuid::Uuid::now_v7().to_string(), |id| id.to_string());
             let local_day = (Utc::now() + Duration::hours(8)).date_naive();
             let reference = incidents::next_reference(conn, &district, local_day)?;
             let incident = match report(
@@ -155,7 +170,6 @@ async fn create(
                 }
                 Err(e) => return Err(e),
             }
-            let duplicates = possible_duplicates(conn, &stored, category.duplicate_radius_m)?;
             let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
             view.possible_duplicates = Some(duplicates);
             claimed.finish_in(conn, StatusCode::CREATED, &view)?;
@@ -168,15 +182,17 @@ async fn create(
 /// reported in the last 72 hours, nearest first.
 fn possible_duplicates(
     conn: &mut DbConnection,
-    new: &StoredIncident,
+    category: &str,
+    here: Coordinates,
     radius_m: u32,
+    now: chrono::NaiveDateTime,
+    new_id: &str,
 ) -> Result<Vec<PossibleDuplicate>, DbError> {
-    let here = Coordinates::new(new.lat, new.lng).map_err(|e| DbError::Corrupt(e.to_string()))?;
     let radius = f64::from(radius_m);
-    let since = new.incident.created_at - Duration::hours(DUPLICATE_WINDOW_HOURS);
+    let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
     let candidates = incidents::open_nearby(
         conn,
-        &new.incident.category,
+        category,
         search_box(here, radius),
         since,
     )?
@@ -191,7 +207,7 @@ fn possible_duplicates(
         })
     });
     Ok(
-        duplicates::within(here, radius, &new.incident.id, candidates)
+        duplicates::within(here, radius, new_id, candidates)
             .into_iter()
             .map(|d| PossibleDuplicate {
                 id: d.candidate.id,
