@@ -190,32 +190,25 @@ fn possible_duplicates(
 ) -> Result<Vec<PossibleDuplicate>, DbError> {
     let radius = f64::from(radius_m);
     let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
-    let candidates = incidents::open_nearby(
-        conn,
-        category,
-        search_box(here, radius),
-        since,
-    )?
-    .into_iter()
-    .filter_map(|n| {
-        Some(Candidate {
-            at: Coordinates::new(n.lat, n.lng).ok()?,
-            id: n.id,
-            reference: n.reference,
-            status: n.status,
-            created_at: n.created_at,
-        })
-    });
-    Ok(
-        duplicates::within(here, radius, new_id, candidates)
-            .into_iter()
-            .map(|d| PossibleDuplicate {
-                id: d.candidate.id,
-                reference: d.candidate.reference,
-                status: d.candidate.status,
-                distance_m: d.distance_m,
-                created_at: d.candidate.created_at.and_utc(),
+    let candidates = incidents::open_nearby(conn, category, search_box(here, radius), since)?
+        .into_iter()
+        .filter_map(|n| {
+            Some(Candidate {
+                at: Coordinates::new(n.lat, n.lng).ok()?,
+                id: n.id,
+                reference: n.reference,
+                status: n.status,
+                created_at: n.created_at,
             })
-            .collect(),
-    )
+        });
+    Ok(duplicates::within(here, radius, new_id, candidates)
+        .into_iter()
+        .map(|d| PossibleDuplicate {
+            id: d.candidate.id,
+            reference: d.candidate.reference,
+            status: d.candidate.status,
+            distance_m: d.distance_m,
+            created_at: d.candidate.created_at.and_utc(),
+        })
+        .collect())
 }
