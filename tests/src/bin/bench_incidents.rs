@@ -17,7 +17,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -87,7 +86,7 @@ struct Args {
 /// The dispatcher whose lists are measured, and the area they dispatch.
 const DISPATCHER: &str = "dispatcher.hanghaixilu";
 const DISPATCHER_AREA: &str = "410102003";
-/// A community inside it: the bbox query covers it.
+/// The community of the dispatcher's four grids: the bbox query is a map view of it.
 const BBOX_COMMUNITY: &str = "410102003001";
 /// Users who report in the create phase, in turn.
 const REPORTERS: &[&str] = &[
@@ -164,11 +163,7 @@ async fn bench(
     println!(
         "demo data: {} grids ({} in {DISPATCHER_AREA}), {} categories, {} users",
         fixture.grids.len(),
-        fixture
-            .grids
-            .iter()
-            .filter(|g| g.code.starts_with(DISPATCHER_AREA))
-            .count(),
+        fixture.dispatcher_grids().count(),
         fixture.categories.len(),
         fixture.users.len()
     );
@@ -193,15 +188,15 @@ async fn bench(
 
     let cap = Duration::from_secs(args.phase_secs);
     let mut phases = Vec::new();
-    let requests = Requests::new(app, &fixture, Arc::new(preloaded.visible_ids), args.seed);
+    let kinds = request_kinds(app, &fixture, Arc::new(preloaded.visible_ids), args.seed).await;
 
     // Warm-up: every kind of request, unmeasured; show what each list returns.
-    let kinds = requests.kinds(app).await;
     for kind in &kinds {
-        let phase = measure(&kind.name, args.warmup, args.concurrency, cap, kind.call()).await;
-        let sample = match &kind.list_query {
-            Some(query) => format!(", first page: {} items", first_page_len(query).await?),
-            None => String::new(),
+        let phase = measure(kind, args.warmup, args.concurrency, cap).await;
+        let sample = if kind.is_list {
+            format!(", first page: {} items", first_page_len(kind).await?)
+        } else {
+            String::new()
         };
         println!(
             "warm-up {}: {} requests, {} errors{sample}",
@@ -212,15 +207,8 @@ async fn bench(
         }
     }
     for kind in &kinds {
-        let phase = measure(
-            &kind.name,
-            args.requests,
-            args.concurrency,
-            cap,
-            kind.call(),
-        )
-        .await;
-        println!("{} (load average {})", phase.line(), load_average());
+        let phase = measure(kind, args.requests, args.concurrency, cap).await;
+        println!("{}", phase.line());
         if let Some(e) = &phase.first_error {
             println!("  first error: {e}");
         }
@@ -241,7 +229,7 @@ async fn bench(
                     tokio::task::spawn_blocking(move || run_pgbench(&url, &f, script, c, secs))
                         .await
                         .map_err(|e| e.to_string())??;
-                println!("{} (load average {})", result.line(), load_average());
+                println!("{}", result.line());
                 pgbench.push(result);
             }
         }
@@ -889,37 +877,18 @@ impl Phase {
     }
 }
 
-/// The 1-minute load average: other work on the machine skews every figure.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".into())
-}
-
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// Runs `request(0..total)` with `concurrency` in flight; stops issuing after `cap`.
-async fn measure<F, Fut>(
-    name: &str,
-    total: usize,
-    concurrency: usize,
-    cap: Duration,
-    request: F,
-) -> Phase
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), String>> + Send + 'static,
-{
-    let request = Arc::new(request);
+/// Sends requests `0..total` of `kind`, `concurrency` at a time; stops issuing after `cap`.
+async fn measure(kind: &Kind, total: usize, concurrency: usize, cap: Duration) -> Phase {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + cap;
     let workers: Vec<_> = (0..concurrency.max(1))
         .map(|_| {
-            let (request, next) = (request.clone(), next.clone());
+            let (send, expected, next) = (kind.send.clone(), kind.expected, next.clone());
             tokio::spawn(async move {
                 let (mut latencies, mut errors, mut first_error) = (Vec::new(), 0, None);
                 loop {
@@ -928,7 +897,7 @@ where
                         break;
                     }
                     let sent = Instant::now();
-                    let outcome = request(i).await;
+                    let outcome = expect(send(i), expected).await;
                     latencies.push(sent.elapsed());
                     if let Err(e) = outcome {
                         errors += 1;
@@ -940,7 +909,7 @@ where
         })
         .collect();
     let mut phase = Phase {
-        name: name.to_owned(),
+        name: kind.name.clone(),
         requests: 0,
         errors: 0,
         elapsed: Duration::ZERO,
@@ -977,41 +946,18 @@ async fn expect(request: reqwest::RequestBuilder, status: StatusCode) -> Result<
     }
 }
 
-/// What each phase sends.
-struct Requests {
-    base: String,
-    fixture: Arc<Fixture>,
-    visible_ids: Arc<Vec<String>>,
-    seed: u64,
-    created_from: String,
-    bbox: String,
-}
-
-/// One kind of request, with the clients it needs (signed in just now).
+/// One kind of request, with the signed-in client it is sent with.
 struct Kind {
     name: String,
+    /// Request `i` of the phase.
     send: Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>,
     expected: StatusCode,
-    /// Lists: the query, to show how many items the first page has.
-    list_query: Option<(reqwest::Client, String)>,
-}
-
-impl Kind {
-    fn call(
-        &self,
-    ) -> impl Fn(usize) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>
-    + Send
-    + Sync
-    + 'static {
-        let (send, expected) = (self.send.clone(), self.expected);
-        move |i| Box::pin(expect(send(i), expected))
-    }
+    is_list: bool,
 }
 
 /// How many items the first page of a list has.
-async fn first_page_len((client, url): &(reqwest::Client, String)) -> Result<usize, String> {
-    let body: serde_json::Value = client
-        .get(url)
+async fn first_page_len(kind: &Kind) -> Result<usize, String> {
+    let body: serde_json::Value = (kind.send)(0)
         .send()
         .await
         .map_err(|e| e.to_string())?
@@ -1021,102 +967,82 @@ async fn first_page_len((client, url): &(reqwest::Client, String)) -> Result<usi
     Ok(body["items"].as_array().map_or(0, Vec::len))
 }
 
-impl Requests {
-    fn new(
-        app: &TestApp,
-        fixture: &Arc<Fixture>,
-        visible_ids: Arc<Vec<String>>,
-        seed: u64,
-    ) -> Self {
-        let created_from = (Utc::now() - TimeDelta::days(30))
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string();
-        let [w, s, e, n] = fixture.bbox_of(BBOX_COMMUNITY);
-        Requests {
-            base: app.base.clone(),
-            fixture: fixture.clone(),
-            visible_ids,
-            seed,
-            created_from,
-            bbox: format!("{w:.6},{s:.6},{e:.6},{n:.6}"),
-        }
+/// What the phases send: reports by several users in random grids, and the
+/// dispatcher's reads of incidents in their area.
+async fn request_kinds(
+    app: &TestApp,
+    fixture: &Arc<Fixture>,
+    visible_ids: Arc<Vec<String>>,
+    seed: u64,
+) -> Vec<Kind> {
+    let mut kinds = Vec::new();
+    let mut reporters = Vec::new();
+    for username in REPORTERS {
+        reporters.push(app.client_for(&app.login(username).await.access_token));
     }
+    let (base, f) = (app.base.clone(), fixture.clone());
+    kinds.push(Kind {
+        name: "create".into(),
+        send: Arc::new(move |i| {
+            let mut rng = Rng::at(seed ^ 0xC0FFEE, i);
+            let grid = rng.pick(&f.grids);
+            let category = rng.pick(&f.categories);
+            let (lng, lat) = grid.point(&mut rng);
+            reporters[i % reporters.len()]
+                .post(format!("{base}/api/v1/incidents"))
+                .header("Idempotency-Key", Uuid::now_v7().to_string())
+                .json(&json!({
+                    "category": category.code,
+                    "description": format!("{}：{}", category.label_zh, rng.pick(SNIPPETS)),
+                    "location": {"type": "Point", "coordinates": [lng, lat]},
+                }))
+        }),
+        expected: StatusCode::CREATED,
+        is_list: false,
+    });
 
-    /// The list queries measured, as the dispatcher.
-    fn list_queries(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("list: inbox (no filter)", "limit=50".to_owned()),
-            (
-                "list: status+area",
-                format!("status=dispatched,in_progress&area={DISPATCHER_AREA}&limit=50"),
-            ),
-            (
-                "list: category+created_from",
-                format!(
-                    "category=public_safety&created_from={}&limit=50",
-                    self.created_from
-                ),
-            ),
-            ("list: bbox", format!("bbox={}&limit=50", self.bbox)),
-        ]
-    }
+    let dispatcher = app.client_for(&app.login(DISPATCHER).await.access_token);
+    let (base, d) = (app.base.clone(), dispatcher.clone());
+    kinds.push(Kind {
+        name: "get".into(),
+        send: Arc::new(move |i| {
+            let id = Rng::at(seed ^ 0x6E7, i).pick(&visible_ids).clone();
+            d.get(format!("{base}/api/v1/incidents/{id}"))
+        }),
+        expected: StatusCode::OK,
+        is_list: false,
+    });
 
-    async fn kinds(&self, app: &TestApp) -> Vec<Kind> {
-        let mut kinds = Vec::new();
-
-        let mut reporters = Vec::new();
-        for username in REPORTERS {
-            reporters.push(app.client_for(&app.login(username).await.access_token));
-        }
-        let (base, fixture, seed) = (self.base.clone(), self.fixture.clone(), self.seed);
-        kinds.push(Kind {
-            name: "create".into(),
-            send: Arc::new(move |i| {
-                let mut rng = Rng::at(seed ^ 0xC0FFEE, i);
-                let grid = rng.pick(&fixture.grids);
-                let category = rng.pick(&fixture.categories);
-                let (lng, lat) = grid.point(&mut rng);
-                reporters[i % reporters.len()]
-                    .post(format!("{base}/api/v1/incidents"))
-                    .header("Idempotency-Key", Uuid::now_v7().to_string())
-                    .json(&json!({
-                        "category": category.code,
-                        "description": format!("{}：{}", category.label_zh, rng.pick(SNIPPETS)),
-                        "location": {"type": "Point", "coordinates": [lng, lat]},
-                    }))
-            }),
-            expected: StatusCode::CREATED,
-            list_query: None,
-        });
-
-        let dispatcher = app.client_for(&app.login(DISPATCHER).await.access_token);
-        let (base, ids, d) = (
-            self.base.clone(),
-            self.visible_ids.clone(),
+    let created_from = (Utc::now() - TimeDelta::days(30)).format("%Y-%m-%dT%H:%M:%SZ");
+    let [w, s, e, n] = fixture.bbox_of(BBOX_COMMUNITY);
+    let lists = [
+        ("list: inbox (no filter)", "limit=50".to_owned()),
+        (
+            "list: status+area",
+            format!("status=dispatched,in_progress&area={DISPATCHER_AREA}&limit=50"),
+        ),
+        (
+            "list: category+created_from",
+            format!("category=public_safety&created_from={created_from}&limit=50"),
+        ),
+        (
+            "list: bbox",
+            format!("bbox={w:.6},{s:.6},{e:.6},{n:.6}&limit=50"),
+        ),
+    ];
+    for (name, query) in lists {
+        let (url, d) = (
+            format!("{}/api/v1/incidents?{query}", app.base),
             dispatcher.clone(),
         );
         kinds.push(Kind {
-            name: "get".into(),
-            send: Arc::new(move |i| {
-                let id = Rng::at(seed ^ 0x6E7, i).pick(&ids).clone();
-                d.get(format!("{base}/api/v1/incidents/{id}"))
-            }),
+            name: name.into(),
+            send: Arc::new(move |_| d.get(&url)),
             expected: StatusCode::OK,
-            list_query: None,
+            is_list: true,
         });
-
-        for (name, query) in self.list_queries() {
-            let url = format!("{}/api/v1/incidents?{query}", self.base);
-            let (d, u) = (dispatcher.clone(), url.clone());
-            kinds.push(Kind {
-                name: name.into(),
-                send: Arc::new(move |_| d.get(&u)),
-                expected: StatusCode::OK,
-                list_query: Some((dispatcher.clone(), url)),
-            });
-        }
-        kinds
     }
+    kinds
 }
 
 // ── pgbench ─────────────────────────────────────────────────────────────────────────────
@@ -1262,26 +1188,26 @@ fn pgbench_script(fixture: &Fixture, script: PgbenchScript) -> String {
             sql.push_str("END;\n");
         }
         PgbenchScript::CreateSequence => {
-            // create.rs: claim the key in its own transaction (the insert in a savepoint),
-            // then one transaction that reads the category, numbers the report, stores it,
-            // looks for duplicates and keeps the response for replays.
+            // create.rs: claim the key in its own transaction (the insert in a savepoint);
+            // read the category and look for duplicates outside any transaction; then one
+            // transaction that numbers the report, stores it and keeps the response.
             let key = format!("{reporter}, {id}");
             let scope = pick_sql(&districts, "g", "text");
             let _ = write!(
                 sql,
                 "BEGIN;\nSAVEPOINT claim;\n\
                  INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) \
-                 VALUES ({key}, 'c0ffee', {now});\nRELEASE SAVEPOINT claim;\nEND;\nBEGIN;\n\
+                 VALUES ({key}, 'c0ffee', {now});\nRELEASE SAVEPOINT claim;\nEND;\n\
                  SELECT * FROM categories WHERE code = {category} LIMIT 1;\n\
-                 UPDATE incident_counters SET last = last + 1 WHERE scope = {scope};\n\
-                 SELECT last FROM incident_counters WHERE scope = {scope} LIMIT 1;\n\
-                 {insert_incident}{insert_event}\
                  SELECT id, reference, status, lat, lng, created_at FROM incidents \
                  WHERE category_code = {category} AND created_at >= {now} - interval '72 hours' \
                  AND status NOT IN ('closed', 'rejected') \
                  AND lat BETWEEN {lat} - 0.00225 AND {lat} + 0.00225 \
                  AND lng BETWEEN {lng} - 0.00275 AND {lng} + 0.00275 \
-                 ORDER BY created_at ASC LIMIT 50;\n\
+                 ORDER BY created_at ASC LIMIT 50;\nBEGIN;\n\
+                 UPDATE incident_counters SET last = last + 1 WHERE scope = {scope};\n\
+                 SELECT last FROM incident_counters WHERE scope = {scope} LIMIT 1;\n\
+                 {insert_incident}{insert_event}\
                  UPDATE idempotency_keys SET response_status = 201, response_body = '{body}' \
                  WHERE user_id = {reporter} AND idem_key = {id};\nEND;\n",
                 body = "x".repeat(1500),
@@ -1412,7 +1338,7 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
     let list = |filter: String| {
         format!(
             "SELECT {COLUMNS} FROM incidents WHERE ((false OR reporter_id = '{me}') \
-             OR grid_code LIKE '{DISPATCHER_AREA}%'){filter} \
+             OR (grid_code >= '{DISPATCHER_AREA}' AND grid_code < '{DISPATCHER_AREA}:')){filter} \
              ORDER BY created_at DESC, id DESC LIMIT 51"
         )
     };
@@ -1426,7 +1352,8 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
         (
             "list: status+area",
             list(format!(
-                " AND {statuses} AND grid_code LIKE '{DISPATCHER_AREA}%'"
+                " AND {statuses} AND grid_code >= '{DISPATCHER_AREA}' \
+                 AND grid_code < '{DISPATCHER_AREA}:'"
             )),
         ),
         (
