@@ -87,6 +87,11 @@ impl AreaMap {
         out
     }
 
+    /// The grids a WGS-84 box `(min_lng, min_lat, max_lng, max_lat)` shares a point with.
+    pub fn grids_touching(&self, bbox: (f64, f64, f64, f64)) -> Vec<&AreaCode> {
+        self.grids.touching(bbox)
+    }
+
     /// The grid (or micro-grid) a WGS-84 point falls in.
     pub fn locate(&self, point: Coordinates) -> Option<&Area> {
         self.grids

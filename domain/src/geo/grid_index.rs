@@ -70,6 +70,27 @@ impl<K: Ord> GridIndex<K> {
             .max_by(|a, b| a.depth.cmp(&b.depth).then_with(|| b.key.cmp(&a.key)))
             .map(|item| &item.key)
     }
+
+    /// The keys of the boundaries that share a point with the box
+    /// `(min_lng, min_lat, max_lng, max_lat)`: what a map view can show.
+    pub fn touching(&self, (min_lng, min_lat, max_lng, max_lat): (f64, f64, f64, f64)) -> Vec<&K> {
+        let rect = geo::Rect::new(
+            geo::coord! { x: min_lng, y: min_lat },
+            geo::coord! { x: max_lng, y: max_lat },
+        );
+        let mut keys: Vec<&K> = self
+            .tree
+            .locate_in_envelope_intersecting(&AABB::from_corners(
+                [min_lng, min_lat],
+                [max_lng, max_lat],
+            ))
+            .map(|entry| &self.items[entry.data])
+            .filter(|item| item.boundary.intersects(&rect))
+            .map(|item| &item.key)
+            .collect();
+        keys.sort();
+        keys
+    }
 }
 
 #[cfg(test)]
@@ -116,5 +137,23 @@ mod tests {
         let index = GridIndex::build([(1, 4, triangle)]);
         assert_eq!(index.locate(0.5, 0.5), Some(&1));
         assert_eq!(index.locate(1.8, 1.8), None);
+    }
+
+    #[test]
+    fn a_box_touches_the_grids_it_overlaps_and_not_those_whose_corner_is_cut_away() {
+        let triangle = MultiPolygon::new(vec![geo::Polygon::new(
+            vec![(4.0, 0.0), (6.0, 0.0), (4.0, 2.0)].into(),
+            vec![],
+        )]);
+        let index = GridIndex::build([
+            (1, 4, square(0.0, 0.0, 1.0)),
+            (2, 4, square(1.0, 0.0, 1.0)),
+            (3, 4, square(2.0, 0.0, 1.0)),
+            (4, 4, triangle),
+        ]);
+        assert_eq!(index.touching((0.5, 0.2, 1.5, 0.8)), vec![&1, &2]);
+        // Inside the triangle's bounding box, beyond its hypotenuse.
+        assert_eq!(index.touching((5.5, 1.5, 5.9, 1.9)), Vec::<&i32>::new());
+        assert_eq!(index.touching((9.0, 9.0, 9.5, 9.5)), Vec::<&i32>::new());
     }
 }

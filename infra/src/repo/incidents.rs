@@ -411,6 +411,9 @@ pub struct IncidentFilter {
     pub updated_to: Option<NaiveDateTime>,
     /// (min_lng, min_lat, max_lng, max_lat)
     pub bbox: Option<(f64, f64, f64, f64)>,
+    /// Only these grids: the grids a bounding box touches, so that the
+    /// grid index narrows a map view before coordinates are compared.
+    pub grids: Option<Vec<String>>,
     pub text: Option<String>,
 }
 
@@ -429,6 +432,189 @@ pub struct Cursor {
     pub id: String,
 }
 
+/// One relation through which a caller sees incidents. A list is read as
+/// one query per relation, each a plain conjunction the planner can answer
+/// from one index in sort order, merged here: an OR of relations in one
+/// query made both planners scan far more than a page at a million rows.
+#[derive(Debug, Clone, PartialEq)]
+enum Scope {
+    Everything,
+    Reporter(String),
+    Area(String),
+    Party(String),
+    Ids(Vec<String>),
+}
+
+impl Scope {
+    fn condition(&self) -> Option<Condition> {
+        Some(match self {
+            Scope::Everything => return None,
+            Scope::Reporter(me) => Box::new(incidents::reporter_id.eq(me.clone())),
+            Scope::Area(area) => {
+                let (from, to) = code_range(area);
+                Box::new(
+                    incidents::grid_code
+                        .ge(from)
+                        .and(incidents::grid_code.lt(to)),
+                )
+            }
+            Scope::Party(party) => {
+                Box::new(incidents::party_code.assume_not_null().eq(party.clone()))
+            }
+            Scope::Ids(ids) => Box::new(incidents::id.eq_any(ids.clone())),
+        })
+    }
+}
+
+/// The relations worth querying for this filter: none beyond the filter
+/// itself when the filter already stays inside what the caller may see.
+fn scopes(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    filter: &IncidentFilter,
+) -> Result<Vec<Scope>, DbError> {
+    let inside = |outer: &str, inner: &str| inner.starts_with(outer);
+    let filter_is_visible = visibility.everything
+        || filter
+            .area
+            .as_deref()
+            .is_some_and(|wanted| visibility.areas.iter().any(|mine| inside(mine, wanted)))
+        || filter
+            .party
+            .as_ref()
+            .is_some_and(|wanted| visibility.parties.contains(wanted))
+        || (filter.reporter.is_some() && filter.reporter == visibility.reporter);
+    if filter_is_visible {
+        return Ok(vec![Scope::Everything]);
+    }
+    let mut scopes = Vec::new();
+    if let Some(me) = &visibility.reporter {
+        scopes.push(Scope::Reporter(me.clone()));
+        let followed: Vec<String> = incident_followers::table
+            .filter(incident_followers::user_id.eq(me))
+            .select(incident_followers::incident_id)
+            .load(conn)?;
+        if !followed.is_empty() {
+            scopes.push(Scope::Ids(followed));
+        }
+    }
+    // An area inside another of the caller's areas adds nothing.
+    for area in &visibility.areas {
+        let covered = visibility
+            .areas
+            .iter()
+            .any(|other| other != area && inside(other, area));
+        if !covered && !scopes.contains(&Scope::Area(area.clone())) {
+            scopes.push(Scope::Area(area.clone()));
+        }
+    }
+    for party in &visibility.parties {
+        scopes.push(Scope::Party(party.clone()));
+    }
+    Ok(scopes)
+}
+
+/// The filter, the cursor position and nothing else, as conditions.
+fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Vec<Condition> {
+    let mut all: Vec<Condition> = Vec::new();
+    if !filter.statuses.is_empty() {
+        all.push(Box::new(incidents::status.eq_any(filter.statuses.clone())));
+    }
+    if let Some(category) = &filter.category {
+        all.push(Box::new(
+            incidents::category_code
+                .eq(category.clone())
+                .or(incidents::category_code.like(format!("{category}.%"))),
+        ));
+    }
+    if let Some(area) = &filter.area {
+        let (from, to) = code_range(area);
+        all.push(Box::new(incidents::grid_code.ge(from)));
+        all.push(Box::new(incidents::grid_code.lt(to)));
+    }
+    if let Some(party) = &filter.party {
+        all.push(Box::new(
+            incidents::party_code.assume_not_null().eq(party.clone()),
+        ));
+    }
+    if let Some(assignee) = &filter.assignee {
+        all.push(Box::new(
+            incidents::assignee_id
+                .assume_not_null()
+                .eq(assignee.clone()),
+        ));
+    }
+    if let Some(reporter) = &filter.reporter {
+        all.push(Box::new(incidents::reporter_id.eq(reporter.clone())));
+    }
+    if let Some(now) = filter.overdue_at {
+        all.push(Box::new(incidents::resolve_due.assume_not_null().lt(now)));
+        all.push(Box::new(
+            incidents::status.ne_all(["resolved", "closed", "rejected"]),
+        ));
+    }
+    if let Some(from) = filter.created_from {
+        all.push(Box::new(incidents::created_at.ge(from)));
+    }
+    if let Some(to) = filter.created_to {
+        all.push(Box::new(incidents::created_at.lt(to)));
+    }
+    if let Some(from) = filter.updated_from {
+        all.push(Box::new(incidents::updated_at.ge(from)));
+    }
+    if let Some(to) = filter.updated_to {
+        all.push(Box::new(incidents::updated_at.lt(to)));
+    }
+    if let Some((min_lng, min_lat, max_lng, max_lat)) = filter.bbox {
+        all.push(Box::new(incidents::lat.between(min_lat, max_lat)));
+        all.push(Box::new(incidents::lng.between(min_lng, max_lng)));
+    }
+    if let Some(grids) = &filter.grids {
+        all.push(Box::new(incidents::grid_code.eq_any(grids.clone())));
+    }
+    if let Some(text) = &filter.text {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        all.push(Box::new(
+            incidents::description
+                .like(format!("%{escaped}%"))
+                .escape('\\'),
+        ));
+    }
+    if let Some(c) = after {
+        all.push(match sort {
+            Sort::NewestFirst => Box::new(
+                incidents::created_at.lt(c.at).or(incidents::created_at
+                    .eq(c.at)
+                    .and(incidents::id.lt(c.id.clone()))),
+            ),
+            Sort::OldestFirst => Box::new(
+                incidents::created_at.gt(c.at).or(incidents::created_at
+                    .eq(c.at)
+                    .and(incidents::id.gt(c.id.clone()))),
+            ),
+            Sort::RecentlyUpdated => Box::new(
+                incidents::updated_at.lt(c.at).or(incidents::updated_at
+                    .eq(c.at)
+                    .and(incidents::id.lt(c.id.clone()))),
+            ),
+        });
+    }
+    all
+}
+
+impl Sort {
+    fn key(self, s: &StoredIncident) -> (NaiveDateTime, &str) {
+        let at = match self {
+            Sort::RecentlyUpdated => s.incident.updated_at,
+            _ => s.incident.created_at,
+        };
+        (at, &s.incident.id)
+    }
+}
+
 pub fn list(
     conn: &mut DbConnection,
     visibility: &Visibility,
@@ -437,130 +623,45 @@ pub fn list(
     after: Option<&Cursor>,
     limit: usize,
 ) -> Result<Page<StoredIncident>, DbError> {
-    let mut query = incidents::table
-        .select(IncidentRow::as_select())
-        .into_boxed();
-    if !visibility.everything {
-        // The union of the caller's relations, as one parenthesised OR.
-        let mut scope: Condition = Box::new(false.into_sql::<Bool>());
-        if let Some(me) = &visibility.reporter {
-            scope = Box::new(scope.or(incidents::reporter_id.eq(me.clone())));
+    let wanted = limit + 1;
+    let mut merged: Vec<StoredIncident> = Vec::new();
+    for scope in scopes(conn, visibility, filter)? {
+        let mut query = incidents::table
+            .select(IncidentRow::as_select())
+            .into_boxed();
+        if let Some(condition) = scope.condition() {
+            query = query.filter(condition);
         }
-        for area in &visibility.areas {
-            let (from, to) = code_range(area);
-            scope = Box::new(
-                scope.or(incidents::grid_code
-                    .ge(from)
-                    .and(incidents::grid_code.lt(to))),
-            );
+        for condition in conditions(filter, sort, after) {
+            query = query.filter(condition);
         }
-        for party in &visibility.parties {
-            scope = Box::new(scope.or(incidents::party_code.assume_not_null().eq(party.clone())));
-        }
-        if let Some(me) = &visibility.reporter {
-            let followed: Vec<String> = incident_followers::table
-                .filter(incident_followers::user_id.eq(me))
-                .select(incident_followers::incident_id)
-                .load(conn)?;
-            if !followed.is_empty() {
-                scope = Box::new(scope.or(incidents::id.eq_any(followed)));
+        query = match sort {
+            Sort::NewestFirst => query.order((incidents::created_at.desc(), incidents::id.desc())),
+            Sort::OldestFirst => query.order((incidents::created_at.asc(), incidents::id.asc())),
+            Sort::RecentlyUpdated => {
+                query.order((incidents::updated_at.desc(), incidents::id.desc()))
             }
-        }
-        query = query.filter(scope);
-    }
-    if !filter.statuses.is_empty() {
-        query = query.filter(incidents::status.eq_any(filter.statuses.clone()));
-    }
-    if let Some(category) = &filter.category {
-        query = query.filter(
-            incidents::category_code
-                .eq(category.clone())
-                .or(incidents::category_code.like(format!("{category}.%"))),
-        );
-    }
-    if let Some(area) = &filter.area {
-        let (from, to) = code_range(area);
-        query = query
-            .filter(incidents::grid_code.ge(from))
-            .filter(incidents::grid_code.lt(to));
-    }
-    if let Some(party) = &filter.party {
-        query = query.filter(incidents::party_code.eq(party.clone()));
-    }
-    if let Some(assignee) = &filter.assignee {
-        query = query.filter(incidents::assignee_id.eq(assignee.clone()));
-    }
-    if let Some(reporter) = &filter.reporter {
-        query = query.filter(incidents::reporter_id.eq(reporter.clone()));
-    }
-    if let Some(now) = filter.overdue_at {
-        query = query
-            .filter(incidents::resolve_due.lt(now))
-            .filter(incidents::status.ne_all(["resolved", "closed", "rejected"]));
-    }
-    if let Some(from) = filter.created_from {
-        query = query.filter(incidents::created_at.ge(from));
-    }
-    if let Some(to) = filter.created_to {
-        query = query.filter(incidents::created_at.lt(to));
-    }
-    if let Some(from) = filter.updated_from {
-        query = query.filter(incidents::updated_at.ge(from));
-    }
-    if let Some(to) = filter.updated_to {
-        query = query.filter(incidents::updated_at.lt(to));
-    }
-    if let Some((min_lng, min_lat, max_lng, max_lat)) = filter.bbox {
-        query = query
-            .filter(incidents::lat.between(min_lat, max_lat))
-            .filter(incidents::lng.between(min_lng, max_lng));
-    }
-    if let Some(text) = &filter.text {
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        query = query.filter(
-            incidents::description
-                .like(format!("%{escaped}%"))
-                .escape('\\'),
-        );
-    }
-    query = match (sort, after) {
-        (Sort::NewestFirst, Some(c)) => query.filter(
-            incidents::created_at.lt(c.at).or(incidents::created_at
-                .eq(c.at)
-                .and(incidents::id.lt(c.id.clone()))),
-        ),
-        (Sort::OldestFirst, Some(c)) => query.filter(
-            incidents::created_at.gt(c.at).or(incidents::created_at
-                .eq(c.at)
-                .and(incidents::id.gt(c.id.clone()))),
-        ),
-        (Sort::RecentlyUpdated, Some(c)) => query.filter(
-            incidents::updated_at.lt(c.at).or(incidents::updated_at
-                .eq(c.at)
-                .and(incidents::id.lt(c.id.clone()))),
-        ),
-        (_, None) => query,
-    };
-    query = match sort {
-        Sort::NewestFirst => query.order((incidents::created_at.desc(), incidents::id.desc())),
-        Sort::OldestFirst => query.order((incidents::created_at.asc(), incidents::id.asc())),
-        Sort::RecentlyUpdated => query.order((incidents::updated_at.desc(), incidents::id.desc())),
-    };
-    let rows: Vec<IncidentRow> = query
-        .limit(i64::try_from(limit + 1).unwrap_or(i64::MAX))
-        .load(conn)?;
-    let items = rows
-        .into_iter()
-        .map(StoredIncident::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_overfetch(items, limit, |s| {
-        let at = match sort {
-            Sort::RecentlyUpdated => s.incident.updated_at,
-            _ => s.incident.created_at,
         };
-        format!("{}_{}", at.and_utc().timestamp_micros(), s.incident.id)
+        let rows: Vec<IncidentRow> = query
+            .limit(i64::try_from(wanted).unwrap_or(i64::MAX))
+            .load(conn)?;
+        for row in rows {
+            merged.push(row.try_into()?);
+        }
+    }
+    // Each scope's rows are sorted; the page is the first `wanted` of their union.
+    merged.sort_by(|a, b| {
+        let order = sort.key(a).cmp(&sort.key(b));
+        if sort == Sort::OldestFirst {
+            order
+        } else {
+            order.reverse()
+        }
+    });
+    merged.dedup_by(|a, b| a.incident.id == b.incident.id);
+    merged.truncate(wanted);
+    Ok(Page::from_overfetch(merged, limit, |s| {
+        let (at, id) = sort.key(s);
+        format!("{}_{}", at.and_utc().timestamp_micros(), id)
     }))
 }

@@ -1335,30 +1335,48 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
     };
     let now = gridops_infra::repo::now();
     let [w, s, e, n] = fixture.bbox_of(BBOX_COMMUNITY);
-    let list = |filter: String| {
-        format!(
-            "SELECT {COLUMNS} FROM incidents WHERE ((false OR reporter_id = '{me}') \
-             OR (grid_code >= '{DISPATCHER_AREA}' AND grid_code < '{DISPATCHER_AREA}:')){filter} \
-             ORDER BY created_at DESC, id DESC LIMIT 51"
-        )
+    // The statements `repo::incidents::list` sends: one per relation of the
+    // caller (what they reported; their area), unless the filter already
+    // stays inside their area.
+    let scoped = |filter: String| {
+        [
+            format!("reporter_id = '{me}'"),
+            format!("grid_code >= '{DISPATCHER_AREA}' AND grid_code < '{DISPATCHER_AREA}:'"),
+        ]
+        .map(|scope| {
+            format!(
+                "SELECT {COLUMNS} FROM incidents WHERE {scope}{filter} \
+                 ORDER BY created_at DESC, id DESC LIMIT 51"
+            )
+        })
+        .join(";\n")
     };
-    let grid = &fixture.grids[0];
+    // The grids a map view touches (by their rectangles here; by their
+    // polygons in the server).
+    let in_view: Vec<String> = fixture
+        .grids
+        .iter()
+        .filter(|g| g.rect[0] <= e && g.rect[2] >= w && g.rect[1] <= n && g.rect[3] >= s)
+        .map(|g| format!("'{}'", g.code))
+        .collect();
+    let (grid, in_view) = (&fixture.grids[0], in_view.join(", "));
     let (lng, lat) = (
         (grid.rect[0] + grid.rect[2]) / 2.0,
         (grid.rect[1] + grid.rect[3]) / 2.0,
     );
     let queries = [
-        ("list: inbox (no filter)", list(String::new())),
+        ("list: inbox (no filter)", scoped(String::new())),
         (
             "list: status+area",
-            list(format!(
-                " AND {statuses} AND grid_code >= '{DISPATCHER_AREA}' \
-                 AND grid_code < '{DISPATCHER_AREA}:'"
-            )),
+            format!(
+                "SELECT {COLUMNS} FROM incidents WHERE {statuses} \
+                 AND grid_code >= '{DISPATCHER_AREA}' AND grid_code < '{DISPATCHER_AREA}:' \
+                 ORDER BY created_at DESC, id DESC LIMIT 51"
+            ),
         ),
         (
             "list: category+created_from",
-            list(format!(
+            scoped(format!(
                 " AND (category_code = 'public_safety' OR category_code LIKE 'public_safety.%') \
                  AND created_at >= {}",
                 ts(now - TimeDelta::days(30))
@@ -1366,8 +1384,9 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
         ),
         (
             "list: bbox",
-            list(format!(
-                " AND lat BETWEEN {s} AND {n} AND lng BETWEEN {w} AND {e}"
+            scoped(format!(
+                " AND lat BETWEEN {s} AND {n} AND lng BETWEEN {w} AND {e} \
+                 AND grid_code IN ({in_view})"
             )),
         ),
         (
@@ -1386,11 +1405,29 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
             ),
         ),
     ];
+    // A list of several statements is explained one statement at a time.
+    let split = |queries: &[(&str, String)]| -> Vec<(String, String)> {
+        queries
+            .iter()
+            .flat_map(|(name, sql)| {
+                let parts: Vec<&str> = sql.split(";\n").collect();
+                let many = parts.len() > 1;
+                parts.into_iter().enumerate().map(move |(i, part)| {
+                    let name = if many {
+                        format!("{name} [{}]", i + 1)
+                    } else {
+                        (*name).to_owned()
+                    };
+                    (name, part.to_owned())
+                })
+            })
+            .collect()
+    };
     let mut out = String::from("\nPlans (values inlined):\n");
     match backend {
         Backend::Postgres => {
             let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
-            for (name, sql) in queries {
+            for (name, sql) in split(&queries) {
                 let lines: Vec<PgPlanLine> =
                     diesel::sql_query(format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"))
                         .load(&mut conn)
@@ -1403,7 +1440,7 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
         }
         Backend::Sqlite => {
             let mut conn = SqliteConnection::establish(url).map_err(|e| e.to_string())?;
-            for (name, sql) in queries {
+            for (name, sql) in split(&queries) {
                 let lines: Vec<SqlitePlanLine> =
                     diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
                         .load(&mut conn)

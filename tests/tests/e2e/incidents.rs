@@ -903,6 +903,13 @@ on_both_backends! {
             let listed = list_ids(app, who, "").await;
             assert_eq!(listed.len(), expected.len(), "{} lists no incident twice: {listed:?}", who.name);
             assert_eq!(set(&listed), expected, "{} lists", who.name);
+            // A page at a time, the same incidents in the same order: the
+            // caller's relations are read apart and merged.
+            for sort in ["created_desc", "created_asc", "updated_desc"] {
+                let whole = list_ids(app, who, &format!("sort={sort}")).await;
+                let paged = list_ids(app, who, &format!("sort={sort}&limit=1")).await;
+                assert_eq!(paged, whole, "{} pages through ?sort={sort}", who.name);
+            }
             // And each of them opens.
             for id in &listed {
                 seen(app, who, id).await;
@@ -943,6 +950,13 @@ on_both_backends! {
             (&c.admin, format!("area={GUANLAN_COMMUNITY}"), ids(&[&a, &b, &cc, &e])),
             (&c.admin, "area=410181".into(), ids(&[&d])),
             (&c.admin, format!("bbox={bbox}"), ids(&[&a, &b])),
+            (&c.dispatcher, format!("bbox={bbox}"), ids(&[&a, &b])),
+            (&c.gongyi, format!("bbox={bbox}"), vec![]),
+            // The Atlantic: no grid there.
+            (&c.admin, "bbox=-30,0,-29,1".into(), vec![]),
+            // A party the handler serves: their whole caseload, no other.
+            (&c.handler, "party=zy-heating".into(), ids(&[&b])),
+            (&c.gongyi, "party=zy-heating".into(), vec![]),
             (&c.admin, "q=暖气".into(), ids(&[&a, &d])),
             (&c.admin, "q=50%25".into(), ids(&[&cc])),
             (&c.admin, "q=%25".into(), ids(&[&cc])),

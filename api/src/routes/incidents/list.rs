@@ -167,8 +167,15 @@ pub async fn list_incidents(
         updated_from: query.updated_from.map(|t| t.naive_utc()),
         updated_to: query.updated_to.map(|t| t.naive_utc()),
         bbox,
+        grids: bbox.and_then(|bbox| grids_in_view(&state, bbox)),
         text: query.q,
     };
+    if filter.grids.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(web::Json(IncidentPage {
+            items: Vec::new(),
+            next_cursor: None,
+        }));
+    }
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
     let page = state
         .db
@@ -182,4 +189,14 @@ pub async fn list_incidents(
             .collect(),
         next_cursor: page.next,
     }))
+}
+
+/// Every incident lies in a grid, so a map view only needs the grids it
+/// touches: the grid index narrows the search before coordinates are
+/// compared. A view over a whole city is left to the coordinates alone.
+fn grids_in_view(state: &AppState, bbox: (f64, f64, f64, f64)) -> Option<Vec<String>> {
+    const MOST_GRIDS: usize = 1000;
+    let map = state.areas.current();
+    let grids = map.grids_touching(bbox);
+    (grids.len() <= MOST_GRIDS).then(|| grids.into_iter().map(ToString::to_string).collect())
 }
