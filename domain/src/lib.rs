@@ -9,6 +9,7 @@ pub mod category;
 pub mod deadline;
 pub mod geo;
 pub mod incident;
+pub mod notification;
 pub mod party;
 pub mod photo;
 pub mod role;

@@ -38,7 +38,7 @@ mod status;
 mod step;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod proptests;
 

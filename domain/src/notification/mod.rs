@@ -1,0 +1,227 @@
+//! Who hears of what: the domain events of an incident's life and of area
+//! notices, the people each concerns (by role and relation to the incident),
+//! the words they read in their own language, and how a failed push is retried.
+//!
+//! The store resolves audiences to users and writes one inbox entry and one
+//! outbox row per recipient in the transaction that made the change, so a
+//! change that rolls back notifies nobody.
+
+pub mod retry;
+pub mod template;
+
+use crate::area::AreaCode;
+use crate::incident::{ActionKind, Incident, Status, TimelineEvent};
+
+/// What happened, as a recipient hears it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Accepted,
+    Rejected,
+    Dispatched,
+    Acknowledged,
+    Returned,
+    Resolved,
+    Reopened,
+    Closed,
+    Commented,
+    /// A deadline passed and the case moved one level up the area tree.
+    Escalated,
+    /// A deadline is near (yellow).
+    DeadlineWarning,
+    /// An announcement to the people of an area.
+    Notice,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 12] = [
+        Topic::Accepted,
+        Topic::Rejected,
+        Topic::Dispatched,
+        Topic::Acknowledged,
+        Topic::Returned,
+        Topic::Resolved,
+        Topic::Reopened,
+        Topic::Closed,
+        Topic::Commented,
+        Topic::Escalated,
+        Topic::DeadlineWarning,
+        Topic::Notice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Accepted => "accepted",
+            Topic::Rejected => "rejected",
+            Topic::Dispatched => "dispatched",
+            Topic::Acknowledged => "acknowledged",
+            Topic::Returned => "returned",
+            Topic::Resolved => "resolved",
+            Topic::Reopened => "reopened",
+            Topic::Closed => "closed",
+            Topic::Commented => "commented",
+            Topic::Escalated => "escalated",
+            Topic::DeadlineWarning => "deadline_warning",
+            Topic::Notice => "notice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Topic> {
+        Topic::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Why a person hears of an incident: it decides the words they read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Why {
+    /// They reported it, or reported a duplicate and follow it.
+    Reporter,
+    /// Their party must act on it.
+    Handler,
+    /// They dispatch the area it lies in.
+    Dispatcher,
+    /// They patrol its grid.
+    GridStaff,
+}
+
+/// A group of people, resolved to users by the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// These users.
+    Users(Vec<String>),
+    /// Every handler of the party.
+    PartyHandlers(String),
+    /// Dispatchers whose area holds the grid.
+    DispatchersOf(AreaCode),
+    /// Grid workers and chiefs whose area holds the grid.
+    GridStaffOf(AreaCode),
+}
+
+/// One group to tell, what, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tell {
+    pub topic: Topic,
+    pub audience: Audience,
+    pub why: Why,
+}
+
+/// Whom a lifecycle step concerns. `before` is the incident as the step
+/// found it, `after` as the step left it. Nobody is told of their own step;
+/// the store drops the actor and anyone told twice.
+pub fn after_step(before: &Incident, after: &Incident, event: &TimelineEvent) -> Vec<Tell> {
+    let tell = |topic, audience, why| Tell {
+        topic,
+        audience,
+        why,
+    };
+    let reporters = || {
+        let mut users = vec![after.reporter_id.clone()];
+        users.extend(after.followers.iter().cloned());
+        Audience::Users(users)
+    };
+    // The assignee when one was named, else everyone at the party.
+    let handlers = |incident: &Incident| match (&incident.assignee, &incident.party) {
+        (Some(assignee), _) => Some(Audience::Users(vec![assignee.clone()])),
+        (None, Some(party)) => Some(Audience::PartyHandlers(party.clone())),
+        (None, None) => None,
+    };
+    let dispatchers = || Audience::DispatchersOf(after.grid.clone());
+    let mut out = Vec::new();
+    match event.action {
+        ActionKind::Accept => out.push(tell(Topic::Accepted, reporters(), Why::Reporter)),
+        ActionKind::Reject => out.push(tell(Topic::Rejected, reporters(), Why::Reporter)),
+        ActionKind::Dispatch => {
+            if let Some(h) = handlers(after) {
+                out.push(tell(Topic::Dispatched, h, Why::Handler));
+            }
+            out.push(tell(Topic::Dispatched, reporters(), Why::Reporter));
+        }
+        ActionKind::Acknowledge => {
+            out.push(tell(Topic::Acknowledged, reporters(), Why::Reporter));
+        }
+        ActionKind::Return => out.push(tell(Topic::Returned, dispatchers(), Why::Dispatcher)),
+        ActionKind::Resolve => {
+            out.push(tell(Topic::Resolved, dispatchers(), Why::Dispatcher));
+            out.push(tell(Topic::Resolved, reporters(), Why::Reporter));
+        }
+        ActionKind::ResolveOnSpot => {
+            out.push(tell(Topic::Resolved, reporters(), Why::Reporter));
+        }
+        ActionKind::Verify => {
+            out.push(tell(Topic::Closed, reporters(), Why::Reporter));
+            if let Some(h) = handlers(after) {
+                out.push(tell(Topic::Closed, h, Why::Handler));
+            }
+        }
+        ActionKind::Reopen => {
+            if let Some(h) = handlers(after).or_else(|| handlers(before)) {
+                out.push(tell(Topic::Reopened, h, Why::Handler));
+            }
+        }
+        ActionKind::Comment => {
+            let by_a_reporter =
+                event.actor_id == after.reporter_id || after.followers.contains(&event.actor_id);
+            if by_a_reporter {
+                // The reporter asks: whoever holds the case answers.
+                match handlers(after) {
+                    Some(h) if after.status != Status::Closed => {
+                        out.push(tell(Topic::Commented, h, Why::Handler));
+                    }
+                    _ => out.push(tell(Topic::Commented, dispatchers(), Why::Dispatcher)),
+                }
+            } else {
+                out.push(tell(Topic::Commented, reporters(), Why::Reporter));
+            }
+        }
+        // A rating feeds the statistics; nobody is woken for it.
+        ActionKind::Rate => {}
+    }
+    out
+}
+
+/// Whom an escalation tells: the dispatchers of the level it reached.
+pub fn on_escalation(level: AreaCode) -> Tell {
+    Tell {
+        topic: Topic::Escalated,
+        audience: Audience::DispatchersOf(level),
+        why: Why::Dispatcher,
+    }
+}
+
+/// Whom a deadline warning tells: whoever holds the step.
+pub fn on_deadline_warning(incident: &Incident) -> Tell {
+    let audience = match (&incident.assignee, &incident.party) {
+        (Some(assignee), _) => Audience::Users(vec![assignee.clone()]),
+        (None, Some(party)) => Audience::PartyHandlers(party.clone()),
+        (None, None) => Audience::DispatchersOf(incident.grid.clone()),
+    };
+    Tell {
+        topic: Topic::DeadlineWarning,
+        audience,
+        why: Why::Handler,
+    }
+}
+
+/// Who a notice is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoticeAudience {
+    Residents,
+    Workers,
+}
+
+impl NoticeAudience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeAudience::Residents => "residents",
+            NoticeAudience::Workers => "workers",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NoticeAudience> {
+        [NoticeAudience::Residents, NoticeAudience::Workers]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests;
