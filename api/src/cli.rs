@@ -12,7 +12,7 @@ use gridops_infra::repo::users::RoleGrant;
 use gridops_infra::{Db, DbError, DbSettings, area_import, setup};
 
 use crate::accounts::{AccountError, AccountRequest, create_account};
-use crate::settings::{LogFormat, Secret, Settings};
+use crate::settings::{LogFormat, PushSettings, Secret, Settings};
 
 /// The embedded default: one SQLite file in the working directory.
 pub const DEFAULT_DATABASE: &str = "gridops.db";
@@ -68,6 +68,44 @@ pub enum Command {
     /// Manage the area tree.
     #[command(subcommand)]
     Areas(AreasCommand),
+    /// Deliver push notifications from the outbox, without serving the API.
+    Worker(WorkerArgs),
+}
+
+/// Where pushes go.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// Service-account JSON of the Firebase project; without it pushes are
+    /// only logged.
+    #[arg(long, env = "GRIDOPS_FCM_SERVICE_ACCOUNT")]
+    pub fcm_service_account: Option<PathBuf>,
+    /// FCM base URL (default Google's).
+    #[arg(long, env = "GRIDOPS_FCM_ENDPOINT")]
+    pub fcm_endpoint: Option<String>,
+    /// Pushes in flight at once.
+    #[arg(long, env = "GRIDOPS_PUSH_CONCURRENCY", default_value_t = 64)]
+    pub push_concurrency: usize,
+    /// Delivery workers (for `serve`: 0 leaves delivery to `gridops worker`).
+    #[arg(long, env = "GRIDOPS_DELIVERY_WORKERS", default_value_t = 1)]
+    pub delivery_workers: usize,
+}
+
+impl PushArgs {
+    pub fn settings(&self) -> PushSettings {
+        PushSettings {
+            fcm_service_account: self.fcm_service_account.clone(),
+            fcm_endpoint: self.fcm_endpoint.clone(),
+            max_in_flight: self.push_concurrency.max(1),
+            workers: self.delivery_workers,
+            ..PushSettings::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub push: PushArgs,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +141,8 @@ pub struct ServeArgs {
     /// Lifetime of refresh tokens (of a session without use), days.
     #[arg(long, env = "GRIDOPS_REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
     pub refresh_token_ttl_days: u64,
+    #[command(flatten)]
+    pub push: PushArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,6 +242,7 @@ impl Cli {
             refresh_token_ttl: Duration::from_secs(args.refresh_token_ttl_days.max(1) * 24 * 3600),
             passwords: self.password_policy(),
             photo_dir: args.photo_dir.clone(),
+            push: args.push.settings(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod area_directory;
 pub mod auth;
 pub mod cli;
+pub mod delivery;
 pub mod demo_users;
 pub mod error;
 pub mod extract;

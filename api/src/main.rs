@@ -3,10 +3,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use gridops_api::cli::{self, AreasCommand, Cli, Command, UserCommand};
+use gridops_api::delivery::Delivery;
 use gridops_api::demo_users::{DEMO_PASSWORD, DEMO_USERS};
 use gridops_api::settings::LogFormat;
 use gridops_api::{Application, openapi, telemetry};
 use gridops_infra::demo::areas::demo_point_in_grid;
+use gridops_infra::signals::{OUTBOX, Signals};
 
 /// A demo grid (观澜社区第2网格) whose centre the start-up banner offers to locate.
 const DEMO_GRID: &str = "410102003001002";
@@ -61,6 +63,23 @@ async fn run(cli: &Cli) -> Result<(), String> {
             }
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
+        Command::Worker(args) => {
+            let db = cli.open_database().map_err(|e| e.to_string())?;
+            let mut settings = args.push.settings();
+            settings.workers = settings.workers.max(1);
+            let signals = Signals::start(&db, &[OUTBOX]);
+            let delivery = Delivery::start(&db, &signals, &settings)?;
+            println!(
+                "gridops delivering pushes: {} worker(s), {} sender, {} database",
+                settings.workers,
+                delivery.sender.name(),
+                db.backend().as_str()
+            );
+            until_stopped().await;
+            delivery.stop().await;
+            signals.stop();
+            Ok(())
+        }
         Command::Migrate => {
             let db = cli.open_database().map_err(|e| e.to_string())?;
             println!("database migrated ({})", db.backend().as_str());
@@ -85,5 +104,21 @@ async fn run(cli: &Cli) -> Result<(), String> {
             println!("{done}");
             Ok(())
         }
+    }
+}
+
+/// Until SIGINT or SIGTERM.
+async fn until_stopped() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }

@@ -1,12 +1,17 @@
 //! Prometheus metrics: HTTP requests by route and status with a latency
-//! histogram (actix-web-prom), plus the database pool's occupancy read at
-//! scrape time.
+//! histogram (actix-web-prom), plus, read at scrape time, the database
+//! pool's occupancy, the outbox's depth and the pushes sent by result.
 
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
 use gridops_infra::Db;
+use gridops_infra::delivery::DeliveryStats;
+use gridops_infra::repo::{notifications, now};
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
-use prometheus::{IntGaugeVec, Opts, Registry};
+use prometheus::{Gauge, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 
 /// Reads the pool state when scraped, so the figures are never stale.
 struct PoolCollector {
@@ -35,7 +40,79 @@ impl Collector for PoolCollector {
     }
 }
 
-pub fn build(db: &Db) -> Result<PrometheusMetrics, String> {
+/// The outbox as the database holds it, and this process's sends.
+struct OutboxCollector {
+    db: Db,
+    stats: Arc<DeliveryStats>,
+    pending: IntGauge,
+    dead: IntGauge,
+    oldest_pending_age: Gauge,
+    sends: IntCounterVec,
+}
+
+impl Collector for OutboxCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        let mut all = self.pending.desc();
+        all.extend(self.dead.desc());
+        all.extend(self.oldest_pending_age.desc());
+        all.extend(self.sends.desc());
+        all
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        match self
+            .db
+            .read_blocking(|conn| notifications::depth(conn, now()))
+        {
+            Ok(depth) => {
+                self.pending.set(depth.pending);
+                self.dead.set(depth.dead);
+                self.oldest_pending_age.set(depth.oldest_pending_age_s);
+            }
+            Err(e) => tracing::warn!(error = %e, "outbox depth unavailable for /metrics"),
+        }
+        for (result, count) in [
+            ("sent", &self.stats.sent),
+            ("retried", &self.stats.retried),
+            ("dead_lettered", &self.stats.dead_lettered),
+            ("token_pruned", &self.stats.tokens_pruned),
+        ] {
+            let counter = self.sends.with_label_values(&[result]);
+            counter.inc_by(count.load(Ordering::Relaxed).saturating_sub(counter.get()));
+        }
+        let mut all = self.pending.collect();
+        all.extend(self.dead.collect());
+        all.extend(self.oldest_pending_age.collect());
+        all.extend(self.sends.collect());
+        all
+    }
+}
+
+fn outbox_collector(
+    db: &Db,
+    stats: Arc<DeliveryStats>,
+) -> Result<OutboxCollector, prometheus::Error> {
+    let opts = |name: &str, help: &str| Opts::new(name, help).namespace("gridops");
+    Ok(OutboxCollector {
+        db: db.clone(),
+        stats,
+        pending: IntGauge::with_opts(opts("outbox_pending", "pushes waiting to be sent"))?,
+        dead: IntGauge::with_opts(opts("outbox_dead_letters", "pushes given up on"))?,
+        oldest_pending_age: Gauge::with_opts(opts(
+            "outbox_oldest_pending_age_seconds",
+            "age of the oldest push waiting to be sent",
+        ))?,
+        sends: IntCounterVec::new(
+            opts(
+                "push_sends_total",
+                "pushes settled by this process, by result",
+            ),
+            &["result"],
+        )?,
+    })
+}
+
+pub fn build(db: &Db, stats: Arc<DeliveryStats>) -> Result<PrometheusMetrics, String> {
     let registry = Registry::new();
     let gauge = IntGaugeVec::new(
         Opts::new("db_pool_connections", "database pool connections by state").namespace("gridops"),
@@ -47,6 +124,11 @@ pub fn build(db: &Db) -> Result<PrometheusMetrics, String> {
             db: db.clone(),
             gauge,
         }))
+        .map_err(|e| e.to_string())?;
+    registry
+        .register(Box::new(
+            outbox_collector(db, stats).map_err(|e| e.to_string())?,
+        ))
         .map_err(|e| e.to_string())?;
     PrometheusMetricsBuilder::new("gridops")
         .registry(registry)

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use gridops_infra::DbSettings;
+use gridops_infra::delivery::DeliverySettings;
 use gridops_infra::password::PasswordPolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,6 +38,34 @@ pub struct Settings {
     pub passwords: PasswordPolicy,
     /// Where incident photos are kept (content-addressed files).
     pub photo_dir: std::path::PathBuf,
+    pub push: PushSettings,
+}
+
+/// Push notifications and the workers that deliver them.
+#[derive(Debug, Clone)]
+pub struct PushSettings {
+    /// The Firebase project's service-account JSON. Without it pushes are
+    /// written to the log (the embedded default), so the demo shows them.
+    pub fcm_service_account: Option<std::path::PathBuf>,
+    /// FCM's base URL; tests point it at a fake on loopback.
+    pub fcm_endpoint: Option<String>,
+    /// Sends in flight at once.
+    pub max_in_flight: usize,
+    /// Delivery workers in this process; 0 when `gridops worker` runs them.
+    pub workers: usize,
+    pub delivery: DeliverySettings,
+}
+
+impl Default for PushSettings {
+    fn default() -> Self {
+        PushSettings {
+            fcm_service_account: None,
+            fcm_endpoint: None,
+            max_in_flight: 64,
+            workers: 1,
+            delivery: DeliverySettings::default(),
+        }
+    }
 }
 
 /// A value that must not appear in logs or debug output.
@@ -74,6 +103,7 @@ impl Settings {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             passwords: PasswordPolicy::default(),
             photo_dir: "gridops-photos".into(),
+            push: PushSettings::default(),
         }
     }
 }

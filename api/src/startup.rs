@@ -16,8 +16,11 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use gridops_infra::signals::{INCIDENT_EVENTS, OUTBOX, Signals};
+
 use crate::area_directory::AreaDirectory;
 use crate::auth::TokenKeys;
+use crate::delivery::Delivery;
 use crate::demo_users;
 use crate::error::{PROBLEM_JSON, problem};
 use crate::openapi;
@@ -86,6 +89,7 @@ pub struct Application {
     port: u16,
     state: AppState,
     watcher: tokio::task::JoinHandle<()>,
+    delivery: Delivery,
 }
 
 impl Application {
@@ -117,15 +121,21 @@ impl Application {
             source,
         })?;
         let port = listener.local_addr()?.port();
+        let signals = Signals::start(&db, &[OUTBOX, INCIDENT_EVENTS]);
+        let delivery =
+            Delivery::start(&db, &signals, &settings.push).map_err(StartError::Config)?;
         let state = AppState {
             db: db.clone(),
             areas,
             auth,
             photos: Arc::new(FsPhotoStore::new(settings.photo_dir.clone())),
+            delivery_stats: delivery.stats.clone(),
+            signals,
         };
         let document = openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&document));
-        let metrics = metrics::build(&db).map_err(StartError::Metrics)?;
+        let metrics =
+            metrics::build(&db, state.delivery_stats.clone()).map_err(StartError::Metrics)?;
         let max_body = settings.max_body_bytes;
         let app_state = web::Data::new(state.clone());
 
@@ -161,6 +171,7 @@ impl Application {
             port,
             state,
             watcher,
+            delivery,
         })
     }
 
@@ -179,10 +190,39 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let closing = tokio::spawn(close_streams_on_signal(self.state.signals.clone()));
         let result = self.server.await;
+        closing.abort();
         self.watcher.abort();
+        self.delivery.stop().await;
+        self.state.signals.stop();
         result
     }
+}
+
+/// actix stops the server by itself on SIGTERM/SIGINT and waits for open
+/// responses; this tells the endless ones (event streams) to finish, so that
+/// the graceful stop need not wait for its timeout.
+async fn close_streams_on_signal(signals: gridops_infra::signals::Signals) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    signals.raise_local(gridops_infra::signals::SHUTDOWN);
 }
 
 /// Error responses that did not come from our handlers (actix's own 413,

@@ -9,12 +9,16 @@ pub mod area_file;
 pub mod area_import;
 pub mod categories_seed;
 pub mod db;
+pub mod delivery;
 pub mod demo;
+pub mod event_stream;
 pub mod password;
 pub mod photos;
+pub mod push;
 pub mod repo;
 pub mod schema;
 pub mod setup;
+pub mod signals;
 pub mod token;
 
 pub use db::{Backend, Db, DbConnection, DbError, DbSettings};

@@ -175,6 +175,8 @@ diesel::table! {
         to_status -> Text,
         note -> Nullable<Text>,
         attachments -> Text,
+        stream_tx -> BigInt,
+        stream_seq -> BigInt,
     }
 }
 
@@ -220,7 +222,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    devices (id) {
+        id -> Text,
+        user_id -> Text,
+        token -> Text,
+        platform -> Text,
+        locale -> Text,
+        app_version -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        area_code -> Text,
+        audience -> Text,
+        title -> Text,
+        body -> Text,
+        author_id -> Text,
+        recipients -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        topic -> Text,
+        incident_id -> Nullable<Text>,
+        notice_id -> Nullable<Text>,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        notification_id -> Text,
+        user_id -> Text,
+        channel -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(incident_events -> incidents (incident_id));
+diesel::joinable!(outbox -> notifications (notification_id));
+diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(incident_photos -> incidents (incident_id));
 diesel::joinable!(party_areas -> parties (party_code));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -246,4 +307,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     incident_followers,
     incident_counters,
     idempotency_keys,
+    devices,
+    notices,
+    notifications,
+    outbox,
 );

@@ -7,6 +7,8 @@
 //! PostgreSQL cases are skipped with a message, unless `CI` is set: then
 //! they fail, so CI can never pass without having run them.
 
+pub mod fake_fcm;
+
 use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};

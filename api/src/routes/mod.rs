@@ -3,10 +3,12 @@
 pub mod areas;
 pub mod auth;
 pub mod categories;
+pub mod events;
 pub mod fallback;
 pub mod health;
 pub mod incidents;
 pub mod me;
+pub mod notifications;
 pub mod parties;
 pub mod users;
 
@@ -27,6 +29,9 @@ pub struct AppState {
     pub areas: Arc<AreaDirectory>,
     pub auth: Arc<AuthConfig>,
     pub photos: Arc<dyn PhotoStore>,
+    /// Push delivery: this process's sends, for `/metrics`.
+    pub delivery_stats: Arc<gridops_infra::delivery::DeliveryStats>,
+    pub signals: gridops_infra::signals::Signals,
 }
 
 /// Page sizes: lists default to 50 and never return more than 500 at once.
@@ -73,7 +78,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(incidents::actions::rate)
                 .service(incidents::actions::comment_on)
                 .service(incidents::photos::upload_photo)
-                .service(incidents::photos::get_photo),
+                .service(incidents::photos::get_photo)
+                .service(events::incident_events)
+                .service(notifications::devices::register_device)
+                .service(notifications::devices::delete_device)
+                .service(notifications::inbox::list_notifications)
+                .service(notifications::inbox::unread_count)
+                .service(notifications::inbox::mark_all_read)
+                .service(notifications::inbox::mark_read)
+                .service(notifications::notices::post_notice)
+                .service(notifications::notices::get_notice)
+                .service(notifications::outbox::list_outbox)
+                .service(notifications::outbox::retry_dead_letter),
         );
 }
 

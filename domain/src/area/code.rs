@@ -147,6 +147,22 @@ impl AreaCode {
     /// refuses a child whose code does not extend its parent's), so this is a
     /// prefix test; a prefecture-level city (`XXYY00`) covers every code that
     /// starts with its first four digits.
+    /// This code and every code that covers it, deepest first: a grid, its
+    /// community, subdistrict, district and prefecture-level city.
+    pub fn lineage(&self) -> Vec<AreaCode> {
+        let mut out: Vec<AreaCode> = AreaLevel::ALL
+            .iter()
+            .map(|level| level.code_len())
+            .filter(|&len| len <= self.0.len())
+            .map(|len| AreaCode(self.0[..len].to_owned()))
+            .collect();
+        out.push(AreaCode(format!("{}00", &self.0[..4])));
+        out.sort_by_key(|c| std::cmp::Reverse(c.0.len()));
+        out.dedup();
+        out.retain(|c| c.covers(self));
+        out
+    }
+
     pub fn covers(&self, other: &AreaCode) -> bool {
         if self.0.len() == 6 && self.0.ends_with("00") {
             other.0.starts_with(&self.0[..4])
@@ -172,6 +188,24 @@ impl FromStr for AreaCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grid_lineage_runs_from_itself_to_its_city() {
+        let grid = AreaCode::parse("410102003001002").unwrap_or_else(|e| panic!("{e}"));
+        let lineage: Vec<String> = grid.lineage().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lineage,
+            [
+                "410102003001002",
+                "410102003001",
+                "410102003",
+                "410102",
+                "410100"
+            ]
+        );
+        let city = AreaCode::parse("410100").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(city.lineage(), vec![city.clone()]);
+    }
 
     #[test]
     fn codes_are_digits_of_a_known_length() {

@@ -9,8 +9,10 @@
 pub mod retry;
 pub mod template;
 
+use crate::access::Actor;
 use crate::area::AreaCode;
 use crate::incident::{ActionKind, Incident, Status, TimelineEvent};
+use crate::role::Role;
 
 /// What happened, as a recipient hears it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -221,6 +223,16 @@ impl NoticeAudience {
             .into_iter()
             .find(|a| a.as_str() == s)
     }
+}
+
+/// Dispatchers and grid chiefs announce to the area they serve or a part of
+/// it; administrators anywhere.
+pub fn may_post_notice(actor: &Actor, area: &AreaCode) -> bool {
+    actor.is_admin()
+        || actor.grants.iter().any(|g| {
+            matches!(g.role, Role::Dispatcher | Role::GridChief)
+                && g.area.as_ref().is_some_and(|served| served.covers(area))
+        })
 }
 
 #[cfg(test)]

@@ -270,3 +270,21 @@ fn escalations_go_to_the_dispatchers_of_the_level_reached() {
         Audience::Users(vec![ASSIGNEE.into()])
     );
 }
+
+#[test]
+fn dispatchers_and_chiefs_announce_to_the_area_they_serve() {
+    let community = AreaCode::parse(&GRID[..12]).unwrap_or_else(|e| panic!("{e}"));
+    let may = |who: &str, area: &AreaCode| may_post_notice(&actor(who), area);
+    assert!(may("dispatcher", &community));
+    assert!(may("dispatcher", &grid()));
+    assert!(!may("dispatcher_else", &community));
+    assert!(may("chief", &grid()));
+    assert!(
+        !may("chief", &community),
+        "a chief speaks for the grid, not the community"
+    );
+    assert!(!may("worker", &grid()));
+    assert!(!may("resident", &community));
+    assert!(!may("handler", &grid()));
+    assert!(may("admin", &community));
+}

@@ -137,6 +137,8 @@ impl CustomizeConnection<DbConnection, r2d2::Error> for SqlitePragmas {
 pub struct Db {
     pool: Pool<ConnectionManager>,
     backend: Backend,
+    /// For connections outside the pool (the LISTEN connection of `signals`).
+    url: Arc<str>,
     /// SQLite allows one writer per file. Queuing this process's writers here,
     /// rather than in SQLite's busy loop, keeps them in order and leaves the
     /// busy timeout for writers in other processes (the CLI).
@@ -180,12 +182,18 @@ impl Db {
         Ok(Db {
             pool,
             backend,
+            url: settings.url.as_str().into(),
             sqlite_writer: Arc::new(Mutex::new(())),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The database URL the pool connects to (may hold a password: never log it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn pool_state(&self) -> PoolState {

@@ -205,6 +205,7 @@ pub fn insert(
             incident_events::attachments.eq(""),
         ))
         .execute(conn)?;
+    crate::signals::notify_on_commit(conn, crate::signals::INCIDENT_EVENTS, &i.id)?;
     Ok(())
 }
 
@@ -259,6 +260,7 @@ pub fn save_step(
             incident_events::attachments.eq(event.attachments.join(",")),
         ))
         .execute(conn)?;
+    crate::signals::notify_on_commit(conn, crate::signals::INCIDENT_EVENTS, &row.id)?;
     let _ = detail;
     Ok(true)
 }

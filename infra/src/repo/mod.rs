@@ -5,6 +5,7 @@ pub mod audit;
 pub mod categories;
 pub mod idempotency;
 pub mod incidents;
+pub mod notifications;
 pub mod parties;
 pub mod secrets;
 pub mod sessions;

@@ -7,6 +7,7 @@ mod auth;
 mod catalogue;
 mod concurrency;
 mod errors;
+mod fcm_sender;
 mod import;
 mod incident_photos;
 mod incidents;

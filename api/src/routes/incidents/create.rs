@@ -55,6 +55,9 @@ pub async fn create_incident(
         claimed.settle_failure(&state, e).await?;
     }
     let view = outcome?;
+    state
+        .signals
+        .raise_local(gridops_infra::signals::INCIDENT_EVENTS);
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/api/v1/incidents/{}", view.id)))
         .insert_header((ETAG, etag(view.version)))

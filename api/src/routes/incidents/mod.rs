@@ -12,8 +12,11 @@ use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};
 use gridops_domain::access::{Access, Actor};
 use gridops_domain::incident::{Command, IncidentError, allowed_actions, apply, can_see};
+use gridops_domain::notification;
 use gridops_infra::repo::incidents::{self, StoredIncident};
+use gridops_infra::repo::notifications;
 use gridops_infra::repo::now;
+use gridops_infra::signals::OUTBOX;
 
 use crate::error::{ApiError, FieldError, missing};
 use crate::routes::AppState;
@@ -128,21 +131,35 @@ pub async fn act(
             incident: next,
             ..stored.clone()
         };
-        let (check, previous) = (check.clone(), stored.incident.version);
+        let (check, before) = (check.clone(), stored.incident);
+        let actor_id = actor.user_id.clone();
         let saved = state
             .db
             .write(move |conn| {
                 if let Err(e) = check(conn, &next) {
                     return Ok(Err(e));
                 }
-                Ok(Ok(incidents::save_step(
-                    conn, &next, previous, &event, None,
-                )?
-                .then_some(next)))
+                if !incidents::save_step(conn, &next, before.version, &event, None)? {
+                    return Ok(Ok(None));
+                }
+                // In the same transaction: a step that rolls back tells nobody.
+                let tells = notification::after_step(&before, &next.incident, &event);
+                notifications::tell_about_incident(
+                    conn,
+                    &next.incident,
+                    &tells,
+                    &actor_id,
+                    event.at,
+                )?;
+                Ok(Ok(Some(next)))
             })
             .await??;
+        state.signals.raise_local(OUTBOX);
         match saved {
             Some(next) => {
+                state
+                    .signals
+                    .raise_local(gridops_infra::signals::INCIDENT_EVENTS);
                 return Ok(IncidentView::new(
                     &next,
                     &allowed_actions(&next.incident, actor),

@@ -1,0 +1,194 @@
+//! `POST /api/v1/notices`: an announcement to the residents and/or grid
+//! staff of an area (a snow warning; keys found at Wanda Plaza gate 1).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use gridops_domain::area::AreaCode;
+use gridops_domain::notification::{NoticeAudience, may_post_notice};
+use gridops_infra::repo::notifications::{self as repo, NoticeRow};
+use gridops_infra::repo::now;
+use gridops_infra::signals::OUTBOX;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem, missing};
+use crate::extract::ValidJson;
+use crate::idempotency::{self, Begun};
+use crate::routes::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AudienceParam {
+    Residents,
+    Workers,
+}
+
+impl From<AudienceParam> for NoticeAudience {
+    fn from(a: AudienceParam) -> Self {
+        match a {
+            AudienceParam::Residents => NoticeAudience::Residents,
+            AudienceParam::Workers => NoticeAudience::Workers,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostNotice {
+    /// The area code; everyone registered in it or below it is reached.
+    pub area: String,
+    #[validate(length(min = 1, max = 2, message = "residents, workers or both"))]
+    pub audience: Vec<AudienceParam>,
+    #[validate(length(min = 1, max = 60, message = "1 to 60 characters"))]
+    pub title: String,
+    #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    pub body: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeView {
+    pub id: String,
+    pub area: String,
+    pub audience: Vec<String>,
+    pub title: String,
+    pub body: String,
+    pub author_id: String,
+    /// How many people it reached (the author excepted).
+    pub recipients: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<NoticeRow> for NoticeView {
+    fn from(n: NoticeRow) -> Self {
+        NoticeView {
+            id: n.id,
+            area: n.area_code,
+            audience: n.audience.split(',').map(str::to_owned).collect(),
+            title: n.title,
+            body: n.body,
+            author_id: n.author_id,
+            recipients: n.recipients,
+            created_at: n.created_at.and_utc(),
+        }
+    }
+}
+
+/// Posts a notice to the residents and/or grid workers of an area: it lands
+/// in their inbox and on their phones. Dispatchers post to their area,
+/// grid chiefs to their grid. Requires an `Idempotency-Key`, so a resend
+/// never notifies a street twice.
+#[utoipa::path(
+    tag = "notifications",
+    params(("Idempotency-Key" = String, Header, description = "A unique key per notice, 1–255 characters, kept across retries")),
+    request_body = PostNotice,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Posted", body = NoticeView),
+        (status = 400, description = "No Idempotency-Key, or malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a dispatcher or chief of that area", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The first request with this key is still running", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, an unknown area, or the key was used for another body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/notices")]
+pub async fn post_notice(
+    state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<PostNotice>,
+) -> Result<HttpResponse, ApiError> {
+    let area = AreaCode::parse(&body.area)
+        .ok()
+        .filter(|code| state.areas.current().get(code).is_some())
+        .ok_or_else(|| ApiError::invalid_field("area", format!("no area {}", body.area)))?;
+    if !may_post_notice(&actor, &area) {
+        return Err(ApiError::forbidden(
+            "notices go to the area you dispatch, or the grid you lead",
+        ));
+    }
+    let claimed =
+        match idempotency::begin(&state, &actor.user_id, &req, &body, "/api/v1/notices").await? {
+            Begun::Fresh(claimed) => claimed,
+            Begun::Replay(answer) => return Ok(answer),
+        };
+    let mut audience: Vec<NoticeAudience> = body.audience.iter().map(|&a| a.into()).collect();
+    audience.sort_by_key(|a| a.as_str());
+    audience.dedup();
+    let notice = NoticeRow {
+        id: Uuid::now_v7().to_string(),
+        area_code: area.to_string(),
+        audience: audience
+            .iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        title: body.title.clone(),
+        body: body.body.clone(),
+        author_id: actor.user_id.clone(),
+        recipients: 0,
+        created_at: now(),
+    };
+    let done = {
+        let claimed = claimed.clone();
+        state
+            .db
+            .write(move |conn| {
+                let stored = repo::post_notice(conn, &notice, &audience)?;
+                let view = NoticeView::from(stored);
+                claimed.finish_in(conn, StatusCode::CREATED, &view)?;
+                Ok(view)
+            })
+            .await
+    };
+    let view = match done {
+        Ok(view) => view,
+        Err(e) => {
+            let error = ApiError::from(e);
+            claimed.settle_failure(&state, &error).await?;
+            return Err(error);
+        }
+    };
+    state.signals.raise_local(OUTBOX);
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/api/v1/notices/{}", view.id)))
+        .json(view))
+}
+
+/// A notice, for its author, the people it reached and administrators.
+#[utoipa::path(
+    tag = "notifications",
+    params(("id" = String, Path, description = "Notice id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The notice", body = NoticeView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notice, or not for you", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/notices/{id}")]
+pub async fn get_notice(
+    state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
+    id: web::Path<String>,
+) -> Result<web::Json<NoticeView>, ApiError> {
+    let (id, user, admin) = (id.into_inner(), actor.user_id.clone(), actor.is_admin());
+    let found = state
+        .db
+        .run(move |conn| {
+            let notice = repo::find_notice(conn, &id)?;
+            let mine =
+                admin || notice.author_id == user || repo::received_notice(conn, &user, &id)?;
+            Ok(mine.then_some(notice))
+        })
+        .await
+        .map_err(missing("no such notice"))?;
+    found
+        .map(|n| web::Json(n.into()))
+        .ok_or_else(|| ApiError::not_found("no such notice"))
+}

@@ -1,0 +1,265 @@
+//! The incident timeline (`incident_events`) as one ordered stream, for the
+//! consoles' `GET /api/v1/events`: read what came after a position, resume
+//! from a position a client kept.
+//!
+//! # Why not the event id, or a plain sequence
+//!
+//! Event ids (UUID v7) and sequence numbers are taken inside the writing
+//! transaction, before it commits, and concurrent transactions commit in any
+//! order. A reader that has passed number 11 would never go back for a
+//! number 10 committed a moment later: the event would be skipped for good.
+//!
+//! # The order used: `(stream_tx, stream_seq)`, read only where final
+//!
+//! Migration `2026-11-25-000006_event_stream` gives every event a position,
+//! filled in by the database at insert (the writers do not name it):
+//!
+//! - **PostgreSQL**: `stream_tx` is the id of the writing transaction
+//!   (`pg_current_xact_id()`), `stream_seq` a sequence number. A reader first
+//!   takes the horizon `pg_snapshot_xmin(pg_current_snapshot())`: every
+//!   transaction with a smaller id has ended (committed or rolled back), and
+//!   every later transaction gets a larger id. So the rows with
+//!   `stream_tx < horizon` are final: no row can ever appear before the last
+//!   of them. The reader hands out only those, in `(stream_tx, stream_seq)`
+//!   order, and leaves the rest (committed, but behind a transaction still
+//!   running) for a later read; [`Batch::held_back`] says to come back soon.
+//!   The horizon is read in a statement before the rows, so it is never
+//!   ahead of the rows' snapshot. The price: a write transaction that stays
+//!   open holds the stream back (not the writers) until it ends, so set
+//!   `idle_in_transaction_session_timeout` on the server. Nothing is ever
+//!   skipped, and nothing is handed out twice to a reader that resumes from
+//!   the last position it got.
+//! - **SQLite**: one writer at a time (per file, across processes), so a
+//!   number taken inside the write transaction (`MAX(stream_seq) + 1`, by a
+//!   trigger) follows commit order; `stream_tx` is always 0 and every row
+//!   is final.
+//!
+//! One transaction's events follow its `stream_seq`; the events of one
+//! incident follow its versions (each step reads the version the previous
+//! one committed, so its transaction starts, and takes its id, later).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use gridops_domain::incident::Incident;
+
+use crate::db::{DbConnection, DbError};
+use crate::repo::incidents::{IncidentRow, StoredIncident};
+use crate::schema::{incident_events, incident_followers, incidents};
+
+/// A place in the stream; "after this" is where a reader resumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Position {
+    pub tx: i64,
+    pub seq: i64,
+}
+
+impl Position {
+    /// Before every event.
+    pub const START: Position = Position { tx: 0, seq: 0 };
+
+    /// The text of a resume token, `"<tx>-<seq>"`; `None` if it is not one.
+    pub fn parse(token: &str) -> Option<Position> {
+        let (tx, seq) = token.trim().split_once('-')?;
+        let number = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| s.parse::<i64>().ok())
+                .flatten()
+        };
+        Some(Position {
+            tx: number(tx)?,
+            seq: number(seq)?,
+        })
+    }
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.tx, self.seq)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = incident_events)]
+struct StreamRow {
+    id: String,
+    seq: i32,
+    action: String,
+    actor_id: String,
+    occurred_at: NaiveDateTime,
+    from_status: Option<String>,
+    to_status: String,
+    stream_tx: i64,
+    stream_seq: i64,
+}
+
+/// One timeline event with its incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamEvent {
+    pub position: Position,
+    pub event_id: String,
+    /// The incident's version this event made (its timeline sequence).
+    pub version: i64,
+    pub action: String,
+    pub actor_id: String,
+    pub occurred_at: NaiveDateTime,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    /// The incident as it is now, followers not loaded (see [`followed_by`]).
+    pub incident: Incident,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// In stream order, all after the position asked for.
+    pub events: Vec<StreamEvent>,
+    /// Committed events behind a transaction still running were left for
+    /// later: read again soon.
+    pub held_back: bool,
+    /// The batch is full: there may be more to read right away.
+    pub more: bool,
+}
+
+/// Every transaction with a smaller id has ended; on SQLite every row is final.
+fn horizon(conn: &mut DbConnection) -> Result<i64, DbError> {
+    #[derive(QueryableByName)]
+    struct Horizon {
+        #[diesel(sql_type = BigInt)]
+        xmin: i64,
+    }
+    match conn {
+        DbConnection::Postgresql(pg) => Ok(diesel::sql_query(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin",
+        )
+        .get_result::<Horizon>(pg)?
+        .xmin),
+        DbConnection::Sqlite(_) => Ok(i64::MAX),
+    }
+}
+
+/// The position of the last final event: where a reader starting "now" begins.
+pub fn head(conn: &mut DbConnection) -> Result<Position, DbError> {
+    let horizon = horizon(conn)?;
+    let last: Option<(i64, i64)> = match conn {
+        DbConnection::Postgresql(_) => incident_events::table
+            .filter(incident_events::stream_tx.lt(horizon))
+            .order((
+                incident_events::stream_tx.desc(),
+                incident_events::stream_seq.desc(),
+            ))
+            .select((incident_events::stream_tx, incident_events::stream_seq))
+            .first(conn)
+            .optional()?,
+        DbConnection::Sqlite(_) => incident_events::table
+            .order(incident_events::stream_seq.desc())
+            .select((incident_events::stream_tx, incident_events::stream_seq))
+            .first(conn)
+            .optional()?,
+    };
+    Ok(last.map_or(Position::START, |(tx, seq)| Position { tx, seq }))
+}
+
+/// Up to `limit` final events after `after`, in stream order.
+pub fn read_after(
+    conn: &mut DbConnection,
+    after: Position,
+    limit: usize,
+) -> Result<Batch, DbError> {
+    // Before the rows, in its own statement: see the module documentation.
+    let horizon = horizon(conn)?;
+    let postgres = matches!(conn, DbConnection::Postgresql(_));
+    let mut query = incident_events::table
+        .inner_join(incidents::table)
+        .select((StreamRow::as_select(), IncidentRow::as_select()))
+        .into_boxed();
+    query = if postgres {
+        // (tx, seq) > (after.tx, after.seq), as an index range on (tx, seq).
+        query
+            .filter(incident_events::stream_tx.ge(after.tx))
+            .filter(
+                incident_events::stream_tx
+                    .gt(after.tx)
+                    .or(incident_events::stream_seq.gt(after.seq)),
+            )
+            .order((
+                incident_events::stream_tx.asc(),
+                incident_events::stream_seq.asc(),
+            ))
+    } else {
+        query
+            .filter(incident_events::stream_seq.gt(after.seq))
+            .order(incident_events::stream_seq.asc())
+    };
+    let rows: Vec<(StreamRow, IncidentRow)> = query
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .load(conn)?;
+    let fetched = rows.len();
+    let mut events = Vec::with_capacity(fetched);
+    // Sorted by stream_tx: the rows not yet final are all at the end.
+    for (event, incident) in rows.into_iter().take_while(|(e, _)| e.stream_tx < horizon) {
+        let stored: StoredIncident = incident.try_into()?;
+        events.push(StreamEvent {
+            position: Position {
+                tx: event.stream_tx,
+                seq: event.stream_seq,
+            },
+            event_id: event.id,
+            version: i64::from(event.seq),
+            action: event.action,
+            actor_id: event.actor_id,
+            occurred_at: event.occurred_at,
+            from_status: event.from_status,
+            to_status: event.to_status,
+            incident: stored.incident,
+        });
+    }
+    let held_back = events.len() < fetched;
+    Ok(Batch {
+        more: !held_back && fetched == limit,
+        held_back,
+        events,
+    })
+}
+
+/// Which of `incident_ids` `user_id` follows (reported a duplicate of).
+pub fn followed_by(
+    conn: &mut DbConnection,
+    user_id: &str,
+    incident_ids: &[String],
+) -> Result<Vec<String>, DbError> {
+    if incident_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(incident_followers::table
+        .filter(incident_followers::user_id.eq(user_id))
+        .filter(incident_followers::incident_id.eq_any(incident_ids))
+        .select(incident_followers::incident_id)
+        .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_reads_back_its_token() {
+        let position = Position { tx: 812, seq: 41 };
+        assert_eq!(position.to_string(), "812-41");
+        assert_eq!(Position::parse("812-41"), Some(position));
+        assert_eq!(Position::parse(" 0-7 "), Some(Position { tx: 0, seq: 7 }));
+        for bad in [
+            "",
+            "7",
+            "-1-2",
+            "1--2",
+            "a-1",
+            "1-+2",
+            "1-2-3",
+            "99999999999999999999-1",
+        ] {
+            assert_eq!(Position::parse(bad), None, "{bad}");
+        }
+        assert!(Position { tx: 1, seq: 1 } > Position { tx: 0, seq: 9 });
+    }
+}

@@ -1,0 +1,733 @@
+//! Devices, the in-app inbox, notices and the push outbox.
+//!
+//! A notification is written as one inbox entry per recipient plus, for
+//! recipients with a registered phone, one outbox row per channel, all in
+//! the transaction of the change it announces: a change that rolls back
+//! leaves nothing to send.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use gridops_domain::area::AreaCode;
+use gridops_domain::incident::Incident;
+use gridops_domain::notification::template::{Facts, Language, incident_text};
+use gridops_domain::notification::{Audience, NoticeAudience, Tell, Topic};
+use gridops_domain::role::Role;
+use uuid::Uuid;
+
+use super::Page;
+use crate::db::{DbConnection, DbError, insert_unless_exists};
+use crate::schema::{devices, notices, notifications, outbox, role_assignments, users};
+use crate::signals::{OUTBOX, notify_on_commit};
+
+/// The one channel so far; SMS would be another.
+pub const PUSH: &str = "push";
+
+/// Rows per INSERT: well under SQLite's limit of bound parameters.
+const CHUNK: usize = 500;
+
+/// A multi-row INSERT: diesel builds those per backend, not for the
+/// multi-connection, so it goes to the inner connection.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            DbConnection::Postgresql(c) => diesel::insert_into($table).values($rows).execute(c),
+            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = devices)]
+pub struct DeviceRow {
+    pub id: String,
+    pub user_id: String,
+    pub token: String,
+    pub platform: String,
+    pub locale: String,
+    pub app_version: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What a phone says about itself when it registers.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub token: String,
+    pub platform: String,
+    pub locale: String,
+    pub app_version: Option<String>,
+}
+
+/// Registers a push token for `user_id`; a token already known moves to
+/// them (the phone changed hands). `true` when the token was new.
+pub fn register_device(
+    conn: &mut DbConnection,
+    user_id: &str,
+    device: &NewDevice,
+    now: NaiveDateTime,
+) -> Result<(DeviceRow, bool), DbError> {
+    let row = DeviceRow {
+        id: Uuid::now_v7().to_string(),
+        user_id: user_id.to_owned(),
+        token: device.token.clone(),
+        platform: device.platform.clone(),
+        locale: device.locale.clone(),
+        app_version: device.app_version.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    let created = insert_unless_exists(conn, |conn| {
+        diesel::insert_into(devices::table)
+            .values(&row)
+            .execute(conn)
+    })?;
+    if !created {
+        diesel::update(devices::table.filter(devices::token.eq(&device.token)))
+            .set((
+                devices::user_id.eq(user_id),
+                devices::platform.eq(&device.platform),
+                devices::locale.eq(&device.locale),
+                devices::app_version.eq(&device.app_version),
+                devices::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    let stored = devices::table
+        .filter(devices::token.eq(&device.token))
+        .select(DeviceRow::as_select())
+        .first(conn)?;
+    Ok((stored, created))
+}
+
+/// Removes one of `user_id`'s devices; `false` when they have no such device.
+pub fn delete_device(conn: &mut DbConnection, user_id: &str, id: &str) -> Result<bool, DbError> {
+    let deleted = diesel::delete(
+        devices::table
+            .filter(devices::id.eq(id))
+            .filter(devices::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    Ok(deleted > 0)
+}
+
+/// Forgets a token the push provider no longer knows (the app was removed).
+pub fn forget_token(conn: &mut DbConnection, token: &str) -> Result<(), DbError> {
+    diesel::delete(devices::table.filter(devices::token.eq(token))).execute(conn)?;
+    Ok(())
+}
+
+pub fn devices_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<DeviceRow>, DbError> {
+    Ok(devices::table
+        .filter(devices::user_id.eq(user_id))
+        .order(devices::created_at.asc())
+        .select(DeviceRow::as_select())
+        .load(conn)?)
+}
+
+/// A person to tell, and the language they read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub user_id: String,
+    pub locale: String,
+}
+
+/// The enabled users with `roles` whose area is one of `areas`.
+fn with_role_in(
+    conn: &mut DbConnection,
+    roles: &[Role],
+    areas: Vec<String>,
+) -> Result<Vec<Member>, DbError> {
+    let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    Ok(role_assignments::table
+        .inner_join(users::table)
+        .filter(role_assignments::role.eq_any(roles))
+        .filter(role_assignments::area_code.assume_not_null().eq_any(areas))
+        .filter(users::disabled.eq(false))
+        .select((users::id, users::locale))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(user_id, locale)| Member { user_id, locale })
+        .collect())
+}
+
+/// The people an audience names, each once, disabled accounts left out.
+pub fn members(conn: &mut DbConnection, audience: &Audience) -> Result<Vec<Member>, DbError> {
+    let found: Vec<Member> = match audience {
+        Audience::Users(ids) => users::table
+            .filter(users::id.eq_any(ids))
+            .filter(users::disabled.eq(false))
+            .select((users::id, users::locale))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .map(|(user_id, locale)| Member { user_id, locale })
+            .collect(),
+        Audience::PartyHandlers(party) => role_assignments::table
+            .inner_join(users::table)
+            .filter(role_assignments::role.eq(Role::Handler.as_str()))
+            .filter(role_assignments::party_code.assume_not_null().eq(party))
+            .filter(users::disabled.eq(false))
+            .select((users::id, users::locale))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .map(|(user_id, locale)| Member { user_id, locale })
+            .collect(),
+        Audience::DispatchersOf(grid) => with_role_in(conn, &[Role::Dispatcher], lineage(grid))?,
+        Audience::GridStaffOf(grid) => {
+            with_role_in(conn, &[Role::GridWorker, Role::GridChief], lineage(grid))?
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    Ok(found
+        .into_iter()
+        .filter(|m| seen.insert(m.user_id.clone()))
+        .collect())
+}
+
+fn lineage(code: &AreaCode) -> Vec<String> {
+    code.lineage().iter().map(ToString::to_string).collect()
+}
+
+/// One inbox entry about to be written.
+#[derive(Debug, Clone, Insertable)]
+// Multi-row inserts on SQLite need every column written, NULLs included.
+#[diesel(table_name = notifications, treat_none_as_default_value = false)]
+struct NewNotification {
+    id: String,
+    user_id: String,
+    topic: String,
+    incident_id: Option<String>,
+    notice_id: Option<String>,
+    title: String,
+    body: String,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
+struct NewOutboxRow {
+    id: String,
+    notification_id: String,
+    user_id: String,
+    channel: &'static str,
+    state: &'static str,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+/// Writes the inbox entries and, for those with a phone, the pushes.
+/// Returns how many people were told.
+fn write(conn: &mut DbConnection, entries: Vec<NewNotification>) -> Result<usize, DbError> {
+    let told = entries.len();
+    let mut pushes = Vec::new();
+    for chunk in entries.chunks(CHUNK) {
+        insert_rows!(conn, notifications::table, chunk)?;
+        let user_ids: Vec<&str> = chunk.iter().map(|e| e.user_id.as_str()).collect();
+        let with_phone: std::collections::HashSet<String> = devices::table
+            .filter(devices::user_id.eq_any(user_ids))
+            .select(devices::user_id)
+            .distinct()
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        pushes.extend(
+            chunk
+                .iter()
+                .filter(|e| with_phone.contains(&e.user_id))
+                .map(|e| NewOutboxRow {
+                    id: Uuid::now_v7().to_string(),
+                    notification_id: e.id.clone(),
+                    user_id: e.user_id.clone(),
+                    channel: PUSH,
+                    state: "pending",
+                    attempts: 0,
+                    next_attempt_at: e.created_at,
+                    created_at: e.created_at,
+                }),
+        );
+    }
+    for chunk in pushes.chunks(CHUNK) {
+        insert_rows!(conn, outbox::table, chunk)?;
+    }
+    if !pushes.is_empty() {
+        notify_on_commit(conn, OUTBOX, "")?;
+    }
+    Ok(told)
+}
+
+/// Tells the people a lifecycle step concerns, in their own language. The
+/// actor is never told of their own step, and nobody twice.
+pub fn tell_about_incident(
+    conn: &mut DbConnection,
+    incident: &Incident,
+    tells: &[Tell],
+    actor_id: &str,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    if tells.is_empty() {
+        return Ok(0);
+    }
+    let category = super::categories::find(conn, &incident.category)?;
+    let facts = Facts {
+        reference: &incident.reference,
+        category_zh: &category.label_zh,
+        category_en: &category.label_en,
+    };
+    let mut told = std::collections::HashSet::from([actor_id.to_owned()]);
+    let mut entries = Vec::new();
+    for tell in tells {
+        for member in members(conn, &tell.audience)? {
+            if !told.insert(member.user_id.clone()) {
+                continue;
+            }
+            let (title, body) = incident_text(
+                tell.topic,
+                tell.why,
+                Language::of_locale(&member.locale),
+                facts,
+            );
+            entries.push(NewNotification {
+                id: Uuid::now_v7().to_string(),
+                user_id: member.user_id,
+                topic: tell.topic.as_str().to_owned(),
+                incident_id: Some(incident.id.clone()),
+                notice_id: None,
+                title,
+                body,
+                created_at: now,
+            });
+        }
+    }
+    write(conn, entries)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notices)]
+pub struct NoticeRow {
+    pub id: String,
+    pub area_code: String,
+    /// Comma-separated: `residents`, `workers`.
+    pub audience: String,
+    pub title: String,
+    pub body: String,
+    pub author_id: String,
+    pub recipients: i32,
+    pub created_at: NaiveDateTime,
+}
+
+/// The people a notice to `area` reaches: residents and/or grid staff
+/// registered in the area or below it; and, for a notice to a grid, the
+/// residents of the community around it (residents register by community).
+pub fn notice_members(
+    conn: &mut DbConnection,
+    area: &AreaCode,
+    audience: &[NoticeAudience],
+) -> Result<Vec<String>, DbError> {
+    let mut roles = Vec::new();
+    if audience.contains(&NoticeAudience::Residents) {
+        roles.push(Role::Resident.as_str());
+    }
+    if audience.contains(&NoticeAudience::Workers) {
+        roles.extend([Role::GridWorker.as_str(), Role::GridChief.as_str()]);
+    }
+    let (from, to) = (area.to_string(), format!("{area}:"));
+    let mut ids: Vec<String> = role_assignments::table
+        .inner_join(users::table)
+        .filter(role_assignments::role.eq_any(&roles))
+        .filter(role_assignments::area_code.assume_not_null().ge(from))
+        .filter(role_assignments::area_code.assume_not_null().lt(to))
+        .filter(users::disabled.eq(false))
+        .select(users::id)
+        .load(conn)?;
+    if audience.contains(&NoticeAudience::Residents) {
+        ids.extend(
+            role_assignments::table
+                .inner_join(users::table)
+                .filter(role_assignments::role.eq(Role::Resident.as_str()))
+                .filter(
+                    role_assignments::area_code
+                        .assume_not_null()
+                        .eq_any(lineage(area)),
+                )
+                .filter(users::disabled.eq(false))
+                .select(users::id)
+                .load::<String>(conn)?,
+        );
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Stores a notice and puts it in the inbox (and on the phones) of everyone
+/// it reaches but its author.
+pub fn post_notice(
+    conn: &mut DbConnection,
+    notice: &NoticeRow,
+    audience: &[NoticeAudience],
+) -> Result<NoticeRow, DbError> {
+    let area = AreaCode::parse(&notice.area_code)
+        .map_err(|e| DbError::Other(format!("notice area {}: {e}", notice.area_code)))?;
+    let members: Vec<String> = notice_members(conn, &area, audience)?
+        .into_iter()
+        .filter(|id| *id != notice.author_id)
+        .collect();
+    let stored = NoticeRow {
+        recipients: i32::try_from(members.len()).unwrap_or(i32::MAX),
+        ..notice.clone()
+    };
+    diesel::insert_into(notices::table)
+        .values(&stored)
+        .execute(conn)?;
+    let entries = members
+        .into_iter()
+        .map(|user_id| NewNotification {
+            id: Uuid::now_v7().to_string(),
+            user_id,
+            topic: Topic::Notice.as_str().to_owned(),
+            incident_id: None,
+            notice_id: Some(stored.id.clone()),
+            title: stored.title.clone(),
+            body: stored.body.clone(),
+            created_at: stored.created_at,
+        })
+        .collect();
+    write(conn, entries)?;
+    Ok(stored)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: String,
+    pub user_id: String,
+    pub topic: String,
+    pub incident_id: Option<String>,
+    pub notice_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+    pub read_at: Option<NaiveDateTime>,
+}
+
+/// A position in an inbox, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxCursor {
+    pub at: NaiveDateTime,
+    pub id: String,
+}
+
+pub fn inbox(
+    conn: &mut DbConnection,
+    user_id: &str,
+    unread_only: bool,
+    after: Option<&InboxCursor>,
+    limit: usize,
+) -> Result<Page<NotificationRow>, DbError> {
+    let mut query = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .select(NotificationRow::as_select())
+        .into_boxed();
+    if unread_only {
+        query = query.filter(notifications::read_at.is_null());
+    }
+    if let Some(c) = after {
+        query = query.filter(
+            notifications::created_at
+                .lt(c.at)
+                .or(notifications::created_at
+                    .eq(c.at)
+                    .and(notifications::id.lt(c.id.clone()))),
+        );
+    }
+    let rows = query
+        .order((notifications::created_at.desc(), notifications::id.desc()))
+        .limit(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |n| {
+        format!("{}_{}", n.created_at.and_utc().timestamp_micros(), n.id)
+    }))
+}
+
+pub fn unread_count(conn: &mut DbConnection, user_id: &str) -> Result<i64, DbError> {
+    Ok(notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Marks one of `user_id`'s notifications read (again: no change). Another
+/// user's notification is `NotFound`, as if it did not exist.
+pub fn mark_read(
+    conn: &mut DbConnection,
+    user_id: &str,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<NotificationRow, DbError> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::id.eq(id))
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(now))
+    .execute(conn)?;
+    Ok(notifications::table
+        .filter(notifications::id.eq(id))
+        .filter(notifications::user_id.eq(user_id))
+        .select(NotificationRow::as_select())
+        .first(conn)?)
+}
+
+/// Marks everything in `user_id`'s inbox read; returns how many were unread.
+pub fn mark_all_read(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(now))
+    .execute(conn)?)
+}
+
+// ── The outbox ──────────────────────────────────────────────────────────────────
+
+/// A push a worker has claimed, with what it says.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct Claimed {
+    pub id: String,
+    pub user_id: String,
+    pub attempts: i32,
+    pub topic: String,
+    pub incident_id: Option<String>,
+    pub notice_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Claims up to `batch` pushes that are due and not claimed by a live
+/// worker, for `lease`. On PostgreSQL the rows are picked `FOR UPDATE SKIP
+/// LOCKED`, so workers on several nodes claim disjoint batches without
+/// waiting on each other; SQLite has one writer at a time anyway. The lease
+/// outlives the transaction: a worker that dies mid-send leaves rows that
+/// another claims once the lease lapses, and sends again with the same id.
+pub fn claim(
+    conn: &mut DbConnection,
+    owner: &str,
+    now: NaiveDateTime,
+    lease: TimeDelta,
+    batch: i64,
+) -> Result<Vec<Claimed>, DbError> {
+    let due = outbox::table
+        .filter(outbox::state.eq("pending"))
+        .filter(outbox::next_attempt_at.le(now))
+        .filter(
+            outbox::lease_until
+                .is_null()
+                .or(outbox::lease_until.le(now)),
+        )
+        .order(outbox::next_attempt_at.asc())
+        .limit(batch)
+        .select(outbox::id);
+    let ids: Vec<String> = match conn {
+        DbConnection::Postgresql(pg) => due.for_update().skip_locked().load(pg)?,
+        DbConnection::Sqlite(lite) => due.load(lite)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set((
+            outbox::lease_owner.eq(owner),
+            outbox::lease_until.eq(now + lease),
+        ))
+        .execute(conn)?;
+    Ok(outbox::table
+        .inner_join(notifications::table)
+        .filter(outbox::id.eq_any(&ids))
+        .order(outbox::next_attempt_at.asc())
+        .select((
+            outbox::id,
+            outbox::user_id,
+            outbox::attempts,
+            notifications::topic,
+            notifications::incident_id,
+            notifications::notice_id,
+            notifications::title,
+            notifications::body,
+            outbox::created_at,
+        ))
+        .load(conn)?)
+}
+
+/// How a claimed push ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Sent,
+    RetryAt(NaiveDateTime, String),
+    Dead(String),
+}
+
+/// Records how a push ended, if `owner` still holds its lease; `false`
+/// when the lease lapsed and another worker has it now.
+pub fn settle(
+    conn: &mut DbConnection,
+    id: &str,
+    owner: &str,
+    outcome: &Outcome,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let mine = outbox::table
+        .filter(outbox::id.eq(id))
+        .filter(outbox::lease_owner.eq(owner))
+        .filter(outbox::state.eq("pending"));
+    let release = (
+        outbox::attempts.eq(outbox::attempts + 1),
+        outbox::lease_owner.eq(None::<String>),
+        outbox::lease_until.eq(None::<NaiveDateTime>),
+    );
+    let changed = match outcome {
+        Outcome::Sent => diesel::update(mine)
+            .set((
+                release,
+                outbox::state.eq("sent"),
+                outbox::sent_at.eq(Some(now)),
+            ))
+            .execute(conn)?,
+        Outcome::RetryAt(at, error) => diesel::update(mine)
+            .set((
+                release,
+                outbox::next_attempt_at.eq(at),
+                outbox::last_error.eq(Some(error)),
+            ))
+            .execute(conn)?,
+        Outcome::Dead(error) => diesel::update(mine)
+            .set((
+                release,
+                outbox::state.eq("dead"),
+                outbox::last_error.eq(Some(error)),
+            ))
+            .execute(conn)?,
+    };
+    Ok(changed > 0)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub notification_id: String,
+    pub user_id: String,
+    pub channel: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// Outbox rows in `state`, oldest first, for an administrator.
+pub fn outbox_rows(
+    conn: &mut DbConnection,
+    state: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<OutboxRow>, DbError> {
+    let mut query = outbox::table
+        .filter(outbox::state.eq(state))
+        .select(OutboxRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        // Ids are UUID v7: their order is the order rows were written.
+        query = query.filter(outbox::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(outbox::id.asc())
+        .limit(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |r| r.id.clone()))
+}
+
+/// Puts a dead letter back in line with a fresh count of attempts.
+/// `NotFound` when there is no such dead letter.
+pub fn revive(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<OutboxRow, DbError> {
+    let changed = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::state.eq("dead")),
+    )
+    .set((
+        outbox::state.eq("pending"),
+        outbox::attempts.eq(0),
+        outbox::next_attempt_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    notify_on_commit(conn, OUTBOX, "")?;
+    Ok(outbox::table
+        .find(id)
+        .select(OutboxRow::as_select())
+        .first(conn)?)
+}
+
+/// What `/metrics` shows of the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct OutboxDepth {
+    pub pending: i64,
+    pub dead: i64,
+    /// Seconds since the oldest pending row was written.
+    pub oldest_pending_age_s: f64,
+}
+
+pub fn depth(conn: &mut DbConnection, now: NaiveDateTime) -> Result<OutboxDepth, DbError> {
+    let pending: i64 = outbox::table
+        .filter(outbox::state.eq("pending"))
+        .count()
+        .get_result(conn)?;
+    let dead: i64 = outbox::table
+        .filter(outbox::state.eq("dead"))
+        .count()
+        .get_result(conn)?;
+    let oldest: Option<NaiveDateTime> = outbox::table
+        .filter(outbox::state.eq("pending"))
+        .select(diesel::dsl::min(outbox::created_at))
+        .first(conn)?;
+    #[allow(clippy::cast_precision_loss)]
+    let oldest_pending_age_s =
+        oldest.map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0);
+    Ok(OutboxDepth {
+        pending,
+        dead,
+        oldest_pending_age_s,
+    })
+}
+
+pub fn find_notice(conn: &mut DbConnection, id: &str) -> Result<NoticeRow, DbError> {
+    Ok(notices::table
+        .find(id)
+        .select(NoticeRow::as_select())
+        .first(conn)?)
+}
+
+/// Whether `user_id` was among the people a notice reached.
+pub fn received_notice(
+    conn: &mut DbConnection,
+    user_id: &str,
+    notice_id: &str,
+) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::notice_id.eq(notice_id)),
+    ))
+    .get_result(conn)?)
+}

@@ -1,0 +1,4 @@
+DROP TABLE outbox;
+DROP TABLE notifications;
+DROP TABLE notices;
+DROP TABLE devices;
