@@ -87,6 +87,18 @@ impl AreaMap {
         out
     }
 
+    /// The grids (and micro-grids) of an area, itself included when it is one, sorted.
+    pub fn grids_under(&self, code: &AreaCode) -> Vec<&AreaCode> {
+        let mut grids: Vec<&AreaCode> = self
+            .areas
+            .values()
+            .filter(|a| a.level.is_grid() && code.covers(&a.code))
+            .map(|a| &a.code)
+            .collect();
+        grids.sort();
+        grids
+    }
+
     /// The grids a WGS-84 box `(min_lng, min_lat, max_lng, max_lat)` shares a point with.
     pub fn grids_touching(&self, bbox: (f64, f64, f64, f64)) -> Vec<&AreaCode> {
         self.grids.touching(bbox)

@@ -375,13 +375,31 @@ pub fn open_nearby(
         .load(conn)?)
 }
 
-/// The grid codes in an area: codes nest and are digits, so "this area or
-/// below" is the range [area, area + ':') — a plain index range on both
-/// backends, where `LIKE 'area%'` is not (SQLite's LIKE is case-insensitive,
-/// PostgreSQL's needs a pattern-ops index).
-fn code_range(area: &str) -> (String, String) {
-    (area.to_owned(), format!("{area}:"))
+diesel::define_sql_function! {
+    /// `substr(text, start, length)`, 1-based, the same on both backends.
+    fn substr(text: diesel::sql_types::Text, start: diesel::sql_types::Integer, length: diesel::sql_types::Integer) -> diesel::sql_types::Text;
 }
+
+/// "In this area or below": codes nest, so a prefix of the grid code; a
+/// prefecture-level city (`XXYY00`) covers every code starting `XXYY`.
+/// Written as `substr(grid_code, 1, n) = prefix` on purpose: no index can
+/// serve it, so the planner walks the sort order and filters, which is fast
+/// for an area holding many incidents. Small areas are not filtered this way
+/// at all but read grid by grid (see [`Scope::Grid`]).
+fn in_area(area: &str) -> Condition {
+    let prefix = if area.len() == 6 && area.ends_with("00") {
+        &area[..4]
+    } else {
+        area
+    };
+    let length = i32::try_from(prefix.len()).unwrap_or(i32::MAX);
+    Box::new(substr(incidents::grid_code, 1, length).eq(prefix.to_owned()))
+}
+
+/// Areas of at most this many grids are read one grid at a time: each grid
+/// is one ordered range of the (grid_code, created_at) index, so a page
+/// costs a page, however many incidents the area has.
+const SPLIT_GRIDS: usize = 16;
 
 /// Which incidents a caller may list: the union of their relations.
 #[derive(Debug, Clone, Default)]
@@ -389,9 +407,9 @@ pub struct Visibility {
     pub everything: bool,
     /// The caller: what they reported and what they follow.
     pub reporter: Option<String>,
-    /// Grids of grid workers and chiefs, areas of dispatchers: codes nest,
-    /// so each is a prefix of the grid codes it covers.
-    pub areas: Vec<String>,
+    /// Grids of grid workers and chiefs, areas of dispatchers, each with
+    /// the grids in it.
+    pub areas: Vec<(String, Vec<String>)>,
     pub parties: Vec<String>,
 }
 
@@ -413,8 +431,8 @@ pub struct IncidentFilter {
     pub updated_to: Option<NaiveDateTime>,
     /// (min_lng, min_lat, max_lng, max_lat)
     pub bbox: Option<(f64, f64, f64, f64)>,
-    /// Only these grids: the grids a bounding box touches, so that the
-    /// grid index narrows a map view before coordinates are compared.
+    /// The grids the area and the bounding box leave, when either is given:
+    /// what lets a list be read grid by grid.
     pub grids: Option<Vec<String>>,
     pub text: Option<String>,
 }
@@ -442,7 +460,9 @@ pub struct Cursor {
 enum Scope {
     Everything,
     Reporter(String),
+    /// An area too large to read grid by grid.
     Area(String),
+    Grid(String),
     Party(String),
     Ids(Vec<String>),
 }
@@ -452,14 +472,8 @@ impl Scope {
         Some(match self {
             Scope::Everything => return None,
             Scope::Reporter(me) => Box::new(incidents::reporter_id.eq(me.clone())),
-            Scope::Area(area) => {
-                let (from, to) = code_range(area);
-                Box::new(
-                    incidents::grid_code
-                        .ge(from)
-                        .and(incidents::grid_code.lt(to)),
-                )
-            }
+            Scope::Area(area) => in_area(area),
+            Scope::Grid(grid) => Box::new(incidents::grid_code.eq(grid.clone())),
             Scope::Party(party) => {
                 Box::new(incidents::party_code.assume_not_null().eq(party.clone()))
             }
@@ -469,25 +483,44 @@ impl Scope {
 }
 
 /// The relations worth querying for this filter: none beyond the filter
-/// itself when the filter already stays inside what the caller may see.
+/// itself when the filter already stays inside what the caller may see;
+/// small areas one grid at a time.
 fn scopes(
     conn: &mut DbConnection,
     visibility: &Visibility,
     filter: &IncidentFilter,
 ) -> Result<Vec<Scope>, DbError> {
     let inside = |outer: &str, inner: &str| inner.starts_with(outer);
+    // The grids of `grids` the filter leaves, or `None` when it says nothing of grids.
+    let narrowed = |grids: &[String]| -> Vec<String> {
+        match &filter.grids {
+            Some(wanted) => grids
+                .iter()
+                .filter(|g| wanted.contains(g))
+                .cloned()
+                .collect(),
+            None => grids.to_vec(),
+        }
+    };
     let filter_is_visible = visibility.everything
-        || filter
-            .area
-            .as_deref()
-            .is_some_and(|wanted| visibility.areas.iter().any(|mine| inside(mine, wanted)))
+        || filter.area.as_deref().is_some_and(|wanted| {
+            visibility
+                .areas
+                .iter()
+                .any(|(mine, _)| inside(mine, wanted))
+        })
         || filter
             .party
             .as_ref()
             .is_some_and(|wanted| visibility.parties.contains(wanted))
         || (filter.reporter.is_some() && filter.reporter == visibility.reporter);
     if filter_is_visible {
-        return Ok(vec![Scope::Everything]);
+        return Ok(match &filter.grids {
+            Some(grids) if grids.len() <= SPLIT_GRIDS => {
+                grids.iter().cloned().map(Scope::Grid).collect()
+            }
+            _ => vec![Scope::Everything],
+        });
     }
     let mut scopes = Vec::new();
     if let Some(me) = &visibility.reporter {
@@ -500,19 +533,26 @@ fn scopes(
             scopes.push(Scope::Ids(followed));
         }
     }
-    // An area inside another of the caller's areas adds nothing.
-    for area in &visibility.areas {
+    for (area, grids) in &visibility.areas {
+        // An area inside another of the caller's areas adds nothing.
         let covered = visibility
             .areas
             .iter()
-            .any(|other| other != area && inside(other, area));
-        if !covered && !scopes.contains(&Scope::Area(area.clone())) {
+            .any(|(other, _)| other != area && inside(other, area));
+        if covered {
+            continue;
+        }
+        let grids = narrowed(grids);
+        if grids.len() <= SPLIT_GRIDS {
+            scopes.extend(grids.into_iter().map(Scope::Grid));
+        } else {
             scopes.push(Scope::Area(area.clone()));
         }
     }
     for party in &visibility.parties {
         scopes.push(Scope::Party(party.clone()));
     }
+    scopes.dedup();
     Ok(scopes)
 }
 
@@ -530,9 +570,7 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
         ));
     }
     if let Some(area) = &filter.area {
-        let (from, to) = code_range(area);
-        all.push(Box::new(incidents::grid_code.ge(from)));
-        all.push(Box::new(incidents::grid_code.lt(to)));
+        all.push(in_area(area));
     }
     if let Some(party) = &filter.party {
         all.push(Box::new(
@@ -570,9 +608,6 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
     if let Some((min_lng, min_lat, max_lng, max_lat)) = filter.bbox {
         all.push(Box::new(incidents::lat.between(min_lat, max_lat)));
         all.push(Box::new(incidents::lng.between(min_lng, max_lng)));
-    }
-    if let Some(grids) = &filter.grids {
-        all.push(Box::new(incidents::grid_code.eq_any(grids.clone())));
     }
     if let Some(text) = &filter.text {
         let escaped = text

@@ -1,5 +1,6 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
+use gridops_domain::area::{AreaCode, AreaMap};
 use gridops_domain::incident::{Status, allowed_actions};
 use gridops_domain::role::Role;
 use gridops_infra::repo::incidents::{self, Cursor, IncidentFilter, Sort, Visibility};
@@ -84,6 +85,18 @@ pub async fn list_incidents(
     AuthUser(actor): AuthUser,
     ValidQuery(query): ValidQuery<ListIncidentsQuery>,
 ) -> Result<web::Json<IncidentPage>, ApiError> {
+    let map = state.areas.current();
+    let grids_of = |area: &str| -> Vec<String> {
+        AreaCode::parse(area).map_or_else(
+            |_| Vec::new(),
+            |code| {
+                map.grids_under(&code)
+                    .into_iter()
+                    .map(ToString::to_string)
+                    .collect()
+            },
+        )
+    };
     let visibility = Visibility {
         everything: actor.is_admin(),
         reporter: Some(actor.user_id.clone()),
@@ -97,6 +110,10 @@ pub async fn list_incidents(
                 )
             })
             .filter_map(|g| g.area.as_ref().map(ToString::to_string))
+            .map(|area| {
+                let grids = grids_of(&area);
+                (area, grids)
+            })
             .collect(),
         parties: actor
             .grants
@@ -157,7 +174,7 @@ pub async fn list_incidents(
     let filter = IncidentFilter {
         statuses,
         category: query.category,
-        area: query.area,
+        area: query.area.clone(),
         party: query.party,
         assignee: me(query.assignee),
         reporter: me(query.reporter),
@@ -167,7 +184,7 @@ pub async fn list_incidents(
         updated_from: query.updated_from.map(|t| t.naive_utc()),
         updated_to: query.updated_to.map(|t| t.naive_utc()),
         bbox,
-        grids: bbox.and_then(|bbox| grids_in_view(&state, bbox)),
+        grids: grids_allowed(&map, query.area.as_deref(), bbox),
         text: query.q,
     };
     if filter.grids.as_ref().is_some_and(Vec::is_empty) {
@@ -191,12 +208,32 @@ pub async fn list_incidents(
     }))
 }
 
-/// Every incident lies in a grid, so a map view only needs the grids it
-/// touches: the grid index narrows the search before coordinates are
-/// compared. A view over a whole city is left to the coordinates alone.
-fn grids_in_view(state: &AppState, bbox: (f64, f64, f64, f64)) -> Option<Vec<String>> {
-    const MOST_GRIDS: usize = 1000;
-    let map = state.areas.current();
-    let grids = map.grids_touching(bbox);
-    (grids.len() <= MOST_GRIDS).then(|| grids.into_iter().map(ToString::to_string).collect())
+/// The grids an area filter and a map view leave (every incident lies in a
+/// grid): `None` when neither is asked for.
+fn grids_allowed(
+    map: &AreaMap,
+    area: Option<&str>,
+    bbox: Option<(f64, f64, f64, f64)>,
+) -> Option<Vec<String>> {
+    let in_area: Option<Vec<String>> = area.map(|area| {
+        AreaCode::parse(area).map_or_else(
+            |_| Vec::new(),
+            |code| {
+                map.grids_under(&code)
+                    .into_iter()
+                    .map(ToString::to_string)
+                    .collect()
+            },
+        )
+    });
+    let in_view: Option<Vec<String>> = bbox.map(|bbox| {
+        map.grids_touching(bbox)
+            .into_iter()
+            .map(ToString::to_string)
+            .collect()
+    });
+    match (in_area, in_view) {
+        (Some(a), Some(v)) => Some(a.into_iter().filter(|g| v.contains(g)).collect()),
+        (a, v) => a.or(v),
+    }
 }
