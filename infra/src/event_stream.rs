@@ -138,8 +138,17 @@ fn horizon(conn: &mut DbConnection) -> Result<i64, DbError> {
     }
 }
 
-/// The position of the last final event: where a reader starting "now" begins.
-pub fn head(conn: &mut DbConnection) -> Result<Position, DbError> {
+/// Where a reader starting "now" begins: after the last final event,
+/// skipping the events already visible beyond it (committed, but behind a
+/// transaction still running). Events committed later all come.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Head {
+    pub after: Position,
+    /// Ids of events after `after` that were visible already: not news.
+    pub seen: Vec<String>,
+}
+
+pub fn head(conn: &mut DbConnection) -> Result<Head, DbError> {
     let horizon = horizon(conn)?;
     let last: Option<(i64, i64)> = match conn {
         DbConnection::Postgresql(_) => incident_events::table
@@ -157,7 +166,17 @@ pub fn head(conn: &mut DbConnection) -> Result<Position, DbError> {
             .first(conn)
             .optional()?,
     };
-    Ok(last.map_or(Position::START, |(tx, seq)| Position { tx, seq }))
+    let after = last.map_or(Position::START, |(tx, seq)| Position { tx, seq });
+    // Every row below the horizon is at or before `after`, every row from it on after.
+    let seen = if horizon == i64::MAX {
+        Vec::new()
+    } else {
+        incident_events::table
+            .filter(incident_events::stream_tx.ge(horizon))
+            .select(incident_events::id)
+            .load(conn)?
+    };
+    Ok(Head { after, seen })
 }
 
 /// Up to `limit` final events after `after`, in stream order.

@@ -117,9 +117,17 @@ pub async fn incident_events(
     let wake = state.signals.subscribe(INCIDENT_EVENTS);
     let shutdown = state.signals.subscribe(SHUTDOWN);
     let now = Instant::now();
-    let (after, first_read) = match resume {
-        Some(position) => (position, now),
-        None => (state.db.run(event_stream::head).await?, now + FALLBACK_POLL),
+    let (after, seen, first_read) = match resume {
+        Some(position) => (position, HashSet::new(), now),
+        None => {
+            let head = state.db.run(event_stream::head).await?;
+            // Read soon: the events behind `seen` may be passed quickly.
+            (
+                head.after,
+                head.seen.into_iter().collect(),
+                now + HELD_BACK_RETRY,
+            )
+        }
     };
     let feed = Feed {
         db: state.db.clone(),
@@ -127,6 +135,7 @@ pub async fn incident_events(
         wake,
         shutdown,
         after,
+        seen,
         next_read: first_read,
         next_heartbeat: now + HEARTBEAT,
         ends_at: now + state.auth.keys.access_ttl,
@@ -155,6 +164,9 @@ struct Feed {
     shutdown: watch::Receiver<u64>,
     /// The last event read (sent, or skipped as not visible).
     after: Position,
+    /// Events after `after` that were already visible when the stream
+    /// started "now": skipped once.
+    seen: HashSet<String>,
     next_read: Instant,
     next_heartbeat: Instant,
     ends_at: Instant,
@@ -222,6 +234,9 @@ impl Feed {
         let mut frames = String::new();
         for mut event in batch.events {
             self.after = event.position;
+            if self.seen.remove(&event.event_id) {
+                continue;
+            }
             // Who may see it, as `GET /incidents/{id}` would decide now.
             if followed.contains(&event.incident.id) {
                 event.incident.followers.push(self.actor.user_id.clone());

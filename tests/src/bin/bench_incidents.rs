@@ -1335,60 +1335,67 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
     };
     let now = gridops_infra::repo::now();
     let [w, s, e, n] = fixture.bbox_of(BBOX_COMMUNITY);
-    // The statements `repo::incidents::list` sends: one per relation of the
-    // caller (what they reported; their area), unless the filter already
-    // stays inside their area.
-    let scoped = |filter: String| {
-        [
-            format!("reporter_id = '{me}'"),
-            format!("grid_code >= '{DISPATCHER_AREA}' AND grid_code < '{DISPATCHER_AREA}:'"),
-        ]
-        .map(|scope| {
-            format!(
-                "SELECT {COLUMNS} FROM incidents WHERE {scope}{filter} \
-                 ORDER BY created_at DESC, id DESC LIMIT 51"
-            )
-        })
-        .join(";\n")
+    // The statements `repo::incidents::list` sends for the dispatcher: one
+    // per relation (what they reported; each of the few grids of their
+    // area), or only the grids when the filter stays inside their area.
+    let area_grids: Vec<&str> = fixture
+        .grids
+        .iter()
+        .filter(|g| g.code.starts_with(DISPATCHER_AREA))
+        .map(|g| g.code.as_str())
+        .collect();
+    let statement = |scope: String, filter: &str| {
+        format!(
+            "SELECT {COLUMNS} FROM incidents WHERE {scope}{filter} \
+             ORDER BY created_at DESC, id DESC LIMIT 51"
+        )
+    };
+    let per_grid = |grids: &[&str], filter: &str| -> Vec<String> {
+        grids
+            .iter()
+            .map(|g| statement(format!("grid_code = '{g}'"), filter))
+            .collect()
+    };
+    let scoped = |filter: &str| {
+        let mut all = vec![statement(format!("reporter_id = '{me}'"), filter)];
+        all.extend(per_grid(&area_grids, filter));
+        all.join(";\n")
     };
     // The grids a map view touches (by their rectangles here; by their
     // polygons in the server).
-    let in_view: Vec<String> = fixture
+    let in_view: Vec<&str> = fixture
         .grids
         .iter()
         .filter(|g| g.rect[0] <= e && g.rect[2] >= w && g.rect[1] <= n && g.rect[3] >= s)
-        .map(|g| format!("'{}'", g.code))
+        .filter(|g| g.code.starts_with(DISPATCHER_AREA))
+        .map(|g| g.code.as_str())
         .collect();
-    let (grid, in_view) = (&fixture.grids[0], in_view.join(", "));
+    let grid = &fixture.grids[0];
     let (lng, lat) = (
         (grid.rect[0] + grid.rect[2]) / 2.0,
         (grid.rect[1] + grid.rect[3]) / 2.0,
     );
+    let in_area = format!(" AND substr(grid_code, 1, 9) = '{DISPATCHER_AREA}'");
     let queries = [
-        ("list: inbox (no filter)", scoped(String::new())),
+        ("list: inbox (no filter)", scoped("")),
         (
             "list: status+area",
-            format!(
-                "SELECT {COLUMNS} FROM incidents WHERE {statuses} \
-                 AND grid_code >= '{DISPATCHER_AREA}' AND grid_code < '{DISPATCHER_AREA}:' \
-                 ORDER BY created_at DESC, id DESC LIMIT 51"
-            ),
+            per_grid(&area_grids, &format!(" AND {statuses}{in_area}")).join(";\n"),
         ),
         (
             "list: category+created_from",
-            scoped(format!(
+            scoped(&format!(
                 " AND (category_code = 'public_safety' OR category_code LIKE 'public_safety.%') \
                  AND created_at >= {}",
                 ts(now - TimeDelta::days(30))
             )),
         ),
-        (
-            "list: bbox",
-            scoped(format!(
-                " AND lat BETWEEN {s} AND {n} AND lng BETWEEN {w} AND {e} \
-                 AND grid_code IN ({in_view})"
-            )),
-        ),
+        ("list: bbox", {
+            let filter = format!(" AND lat BETWEEN {s} AND {n} AND lng BETWEEN {w} AND {e}");
+            let mut all = vec![statement(format!("reporter_id = '{me}'"), &filter)];
+            all.extend(per_grid(&in_view, &filter));
+            all.join(";\n")
+        }),
         (
             "create: open_nearby (duplicate check)",
             format!(

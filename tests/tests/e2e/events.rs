@@ -222,7 +222,7 @@ on_both_backends! {
         let theirs = report_in(app, &c.gongyi, GONGYI_GRID, DOG_NOISE, "狗叫到凌晨").await;
         let heard = gongyi.expect_event("Gongyi's own report").await;
         assert_eq!((heard.incident(), heard.action()), (theirs.as_str(), "report"));
-        step(app, &c.dispatcher, &id, "comment", Some(json!({"note": "已联系热力公司"}))).await;
+        step(app, &c.dispatcher, &id, "comment", Some(json!({"text": "已联系热力公司"}))).await;
         let next = mine.expect_event("the comment").await;
         assert_eq!((next.incident(), next.action()), (id.as_str(), "comment"));
     }
@@ -249,7 +249,7 @@ on_both_backends! {
         assert_eq!(got[0].id, seen[1].id, "an event keeps its id");
         assert_eq!(got[1].id, seen[2].id);
         // Nothing more was waiting: the next event is the next change.
-        step(app, &c.dispatcher, &b, "comment", Some(json!({"note": "稍后处理"}))).await;
+        step(app, &c.dispatcher, &b, "comment", Some(json!({"text": "稍后处理"}))).await;
         let next = again.expect_event("the comment").await;
         assert_eq!((next.incident(), next.action()), (b.as_str(), "comment"));
 
