@@ -89,6 +89,12 @@ const RATE: &str = r#"{"rating":"satisfied"}"#;
 const COMMENT: &str = r#"{"text":"matrix"}"#;
 /// Not JSON: a multipart form with a photo in its `photo` part.
 const PHOTO: &str = "{photo_form}";
+const DEVICE: &str =
+    r#"{"token":"matrix-device-token-{n}-of-a-phone","platform":"android","locale":"zh-CN"}"#;
+const NOTICE_HH: &str =
+    r#"{"area":"410102003001","audience":["residents"],"title":"matrix","body":"matrix"}"#;
+const NOTICE_GRID: &str =
+    r#"{"area":"410102003001002","audience":["workers"],"title":"matrix","body":"matrix"}"#;
 
 #[rustfmt::skip]
 const ROWS: &[Row] = &[
@@ -586,6 +592,115 @@ const ROWS: &[Row] = &[
     (Handler,  "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 404),
     (Resident, "POST",   "/api/v1/incidents/{dispatched_gy}/photos?kind=before", Some(PHOTO), 404),
 
+    // Notifications: everyone signed in has phones and an inbox; notices by
+    // dispatchers (their area) and chiefs (their grid); the outbox is for
+    // administrators.
+    (Anon,     "POST",   "/api/v1/devices", Some(DEVICE), 401),
+    (Admin,    "POST",   "/api/v1/devices", Some(DEVICE), 201),
+    (DispHh,   "POST",   "/api/v1/devices", Some(DEVICE), 201),
+    (DispGy,   "POST",   "/api/v1/devices", Some(DEVICE), 201),
+    (Chief,    "POST",   "/api/v1/devices", Some(DEVICE), 201),
+    (Worker,   "POST",   "/api/v1/devices", Some(DEVICE), 201),
+    (Handler,  "POST",   "/api/v1/devices", Some(DEVICE), 201),
+    (Resident, "POST",   "/api/v1/devices", Some(DEVICE), 201),
+    (Anon,     "DELETE", "/api/v1/devices/{own_device}", None, 401),
+    (Admin,    "DELETE", "/api/v1/devices/{own_device}", None, 204),
+    (DispHh,   "DELETE", "/api/v1/devices/{own_device}", None, 204),
+    (DispGy,   "DELETE", "/api/v1/devices/{own_device}", None, 204),
+    (Chief,    "DELETE", "/api/v1/devices/{own_device}", None, 204),
+    (Worker,   "DELETE", "/api/v1/devices/{own_device}", None, 204),
+    (Handler,  "DELETE", "/api/v1/devices/{own_device}", None, 204),
+    (Resident, "DELETE", "/api/v1/devices/{own_device}", None, 204),
+    (Anon,     "DELETE", "/api/v1/devices/{missing}", None, 401),
+    (Admin,    "DELETE", "/api/v1/devices/{missing}", None, 404),
+    (DispHh,   "DELETE", "/api/v1/devices/{missing}", None, 404),
+    (DispGy,   "DELETE", "/api/v1/devices/{missing}", None, 404),
+    (Chief,    "DELETE", "/api/v1/devices/{missing}", None, 404),
+    (Worker,   "DELETE", "/api/v1/devices/{missing}", None, 404),
+    (Handler,  "DELETE", "/api/v1/devices/{missing}", None, 404),
+    (Resident, "DELETE", "/api/v1/devices/{missing}", None, 404),
+    (Anon,     "GET",    "/api/v1/notifications", None, 401),
+    (Admin,    "GET",    "/api/v1/notifications", None, 200),
+    (DispHh,   "GET",    "/api/v1/notifications", None, 200),
+    (DispGy,   "GET",    "/api/v1/notifications", None, 200),
+    (Chief,    "GET",    "/api/v1/notifications", None, 200),
+    (Worker,   "GET",    "/api/v1/notifications", None, 200),
+    (Handler,  "GET",    "/api/v1/notifications", None, 200),
+    (Resident, "GET",    "/api/v1/notifications", None, 200),
+    (Anon,     "GET",    "/api/v1/notifications/unread-count", None, 401),
+    (Admin,    "GET",    "/api/v1/notifications/unread-count", None, 200),
+    (DispHh,   "GET",    "/api/v1/notifications/unread-count", None, 200),
+    (DispGy,   "GET",    "/api/v1/notifications/unread-count", None, 200),
+    (Chief,    "GET",    "/api/v1/notifications/unread-count", None, 200),
+    (Worker,   "GET",    "/api/v1/notifications/unread-count", None, 200),
+    (Handler,  "GET",    "/api/v1/notifications/unread-count", None, 200),
+    (Resident, "GET",    "/api/v1/notifications/unread-count", None, 200),
+    (Anon,     "POST",   "/api/v1/notifications/read-all", None, 401),
+    (Admin,    "POST",   "/api/v1/notifications/read-all", None, 200),
+    (DispHh,   "POST",   "/api/v1/notifications/read-all", None, 200),
+    (DispGy,   "POST",   "/api/v1/notifications/read-all", None, 200),
+    (Chief,    "POST",   "/api/v1/notifications/read-all", None, 200),
+    (Worker,   "POST",   "/api/v1/notifications/read-all", None, 200),
+    (Handler,  "POST",   "/api/v1/notifications/read-all", None, 200),
+    (Resident, "POST",   "/api/v1/notifications/read-all", None, 200),
+    (Anon,     "POST",   "/api/v1/notifications/{missing}/read", None, 401),
+    (Admin,    "POST",   "/api/v1/notifications/{missing}/read", None, 404),
+    (DispHh,   "POST",   "/api/v1/notifications/{missing}/read", None, 404),
+    (DispGy,   "POST",   "/api/v1/notifications/{missing}/read", None, 404),
+    (Chief,    "POST",   "/api/v1/notifications/{missing}/read", None, 404),
+    (Worker,   "POST",   "/api/v1/notifications/{missing}/read", None, 404),
+    (Handler,  "POST",   "/api/v1/notifications/{missing}/read", None, 404),
+    (Resident, "POST",   "/api/v1/notifications/{missing}/read", None, 404),
+    (Anon,     "POST",   "/api/v1/notices", Some(NOTICE_HH), 401),
+    (Admin,    "POST",   "/api/v1/notices", Some(NOTICE_HH), 201),
+    (DispHh,   "POST",   "/api/v1/notices", Some(NOTICE_HH), 201),
+    (DispGy,   "POST",   "/api/v1/notices", Some(NOTICE_HH), 403),
+    (Chief,    "POST",   "/api/v1/notices", Some(NOTICE_HH), 403),
+    (Worker,   "POST",   "/api/v1/notices", Some(NOTICE_HH), 403),
+    (Handler,  "POST",   "/api/v1/notices", Some(NOTICE_HH), 403),
+    (Resident, "POST",   "/api/v1/notices", Some(NOTICE_HH), 403),
+    (Anon,     "POST",   "/api/v1/notices", Some(NOTICE_GRID), 401),
+    (Admin,    "POST",   "/api/v1/notices", Some(NOTICE_GRID), 201),
+    (DispHh,   "POST",   "/api/v1/notices", Some(NOTICE_GRID), 201),
+    (DispGy,   "POST",   "/api/v1/notices", Some(NOTICE_GRID), 403),
+    (Chief,    "POST",   "/api/v1/notices", Some(NOTICE_GRID), 201),
+    (Worker,   "POST",   "/api/v1/notices", Some(NOTICE_GRID), 403),
+    (Handler,  "POST",   "/api/v1/notices", Some(NOTICE_GRID), 403),
+    (Resident, "POST",   "/api/v1/notices", Some(NOTICE_GRID), 403),
+    (Anon,     "GET",    "/api/v1/notices/{notice_hh}", None, 401),
+    (Admin,    "GET",    "/api/v1/notices/{notice_hh}", None, 200),
+    (DispHh,   "GET",    "/api/v1/notices/{notice_hh}", None, 200),
+    (DispGy,   "GET",    "/api/v1/notices/{notice_hh}", None, 404),
+    (Chief,    "GET",    "/api/v1/notices/{notice_hh}", None, 404),
+    (Worker,   "GET",    "/api/v1/notices/{notice_hh}", None, 404),
+    (Handler,  "GET",    "/api/v1/notices/{notice_hh}", None, 404),
+    (Resident, "GET",    "/api/v1/notices/{notice_hh}", None, 200),
+    (Anon,     "GET",    "/api/v1/admin/outbox", None, 401),
+    (Admin,    "GET",    "/api/v1/admin/outbox", None, 200),
+    (DispHh,   "GET",    "/api/v1/admin/outbox", None, 403),
+    (DispGy,   "GET",    "/api/v1/admin/outbox", None, 403),
+    (Chief,    "GET",    "/api/v1/admin/outbox", None, 403),
+    (Worker,   "GET",    "/api/v1/admin/outbox", None, 403),
+    (Handler,  "GET",    "/api/v1/admin/outbox", None, 403),
+    (Resident, "GET",    "/api/v1/admin/outbox", None, 403),
+    (Anon,     "POST",   "/api/v1/admin/outbox/{missing}/retry", None, 401),
+    (Admin,    "POST",   "/api/v1/admin/outbox/{missing}/retry", None, 404),
+    (DispHh,   "POST",   "/api/v1/admin/outbox/{missing}/retry", None, 403),
+    (DispGy,   "POST",   "/api/v1/admin/outbox/{missing}/retry", None, 403),
+    (Chief,    "POST",   "/api/v1/admin/outbox/{missing}/retry", None, 403),
+    (Worker,   "POST",   "/api/v1/admin/outbox/{missing}/retry", None, 403),
+    (Handler,  "POST",   "/api/v1/admin/outbox/{missing}/retry", None, 403),
+    (Resident, "POST",   "/api/v1/admin/outbox/{missing}/retry", None, 403),
+    // The live stream: every signed-in console may listen (it filters what each sees).
+    (Anon,     "GET",    "/api/v1/events", None, 401),
+    (Admin,    "GET",    "/api/v1/events", None, 200),
+    (DispHh,   "GET",    "/api/v1/events", None, 200),
+    (DispGy,   "GET",    "/api/v1/events", None, 200),
+    (Chief,    "GET",    "/api/v1/events", None, 200),
+    (Worker,   "GET",    "/api/v1/events", None, 200),
+    (Handler,  "GET",    "/api/v1/events", None, 200),
+    (Resident, "GET",    "/api/v1/events", None, 200),
+
     // Last: nobody but an administrator changes their own account.
     (DispHh,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
     (DispGy,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
@@ -797,6 +912,36 @@ impl<'a> Run<'a> {
             "admin" => self.signed(Admin).id.clone(),
             // An id no account has.
             "missing" => self.missing.clone(),
+            // A phone the actor has just registered.
+            "own_device" => match who {
+                Anon => self.missing.clone(),
+                _ => {
+                    let response = self
+                        .signed(who)
+                        .client
+                        .post(self.app.url("/api/v1/devices"))
+                        .json(&json!({"token": format!("matrix-own-device-{serial}-token"), "platform": "ios", "locale": "en"}))
+                        .send()
+                        .await
+                        .expect("device registered");
+                    let device: Value = response.json().await.expect("a device");
+                    text(&device["id"])
+                }
+            },
+            // A notice of dispatcher.hanghaixilu to the residents of Guanlan.
+            "notice_hh" => {
+                let response = self
+                    .signed(DispHh)
+                    .client
+                    .post(self.app.url("/api/v1/notices"))
+                    .header("Idempotency-Key", format!("matrix-{serial}"))
+                    .json(&json!({"area": "410102003001", "audience": ["residents"], "title": "matrix", "body": "matrix"}))
+                    .send()
+                    .await
+                    .expect("notice posted");
+                let notice: Value = response.json().await.expect("a notice");
+                text(&notice["id"])
+            }
             // A grid worker created for this row alone, in the area of
             // dispatcher.hanghaixilu or of dispatcher.gongyi.
             "tmp_hh" | "tmp_gy" => {
@@ -883,7 +1028,8 @@ impl<'a> Run<'a> {
             None => None,
         };
         // Reports must carry an Idempotency-Key; every row its own.
-        let idempotency_key = (method == "POST" && path == "/api/v1/incidents")
+        let idempotency_key = (method == "POST"
+            && (path == "/api/v1/incidents" || path == "/api/v1/notices"))
             .then(|| uuid::Uuid::now_v7().to_string());
         let client = match who {
             Anon => &self.app.anonymous,
@@ -908,7 +1054,12 @@ impl<'a> Run<'a> {
                 .to_owned()
         };
         let (content_type, challenge) = (header("content-type"), header("www-authenticate"));
-        let text = response.text().await.expect("a body");
+        // The live stream never ends: its status is the answer.
+        let text = if status == 200 && path.starts_with("/api/v1/events") {
+            String::new()
+        } else {
+            response.text().await.expect("a body")
+        };
         let mut wrong = Vec::new();
         if status != expected {
             wrong.push(format!("answered {status}"));
