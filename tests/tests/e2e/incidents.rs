@@ -881,6 +881,8 @@ on_both_backends! {
         let c = cast(app).await;
         let neighbour = new_user(app, "resident.neighbour", "resident", Some(GUANLAN_COMMUNITY), None).await;
         let gongyi_worker = new_user(app, "worker.gongyi", "grid_worker", Some(GONGYI_GRID), None).await;
+        // A district dispatcher: too many grids to read one by one.
+        let district = new_user(app, "dispatcher.zhongyuan", "dispatcher", Some("410102"), None).await;
         let a = report_in(app, &c.resident, GUANLAN_GRID, HEATING, "A 暖气不热").await;
         let b = report_in(app, &c.worker, GUANLAN_GRID, SNOW_ON_SHEDS, "B 车棚积雪").await;
         let cc = report_in(app, &neighbour, GUANLAN_GRID_1, DOG_NOISE, "C 狗叫").await;
@@ -896,6 +898,7 @@ on_both_backends! {
             (&c.worker, set([&a, &b])),
             (&c.chief, set([&a, &b])),
             (&c.dispatcher, set([&a, &b, &cc, &e])),
+            (&district, set([&a, &b, &cc, &e])),
             (&c.gongyi, set([&d])),
             (&gongyi_worker, set([&d])),
             (&c.handler, set([&b])),
