@@ -18,6 +18,7 @@ use crate::routes;
         crate::routes::parties::Kind,
         crate::routes::incidents::list::SortParam,
         crate::routes::incidents::photos::KindParam,
+        crate::routes::notifications::outbox::OutboxState,
         // The `data` of the event stream, which has no JSON body to hang it on.
         crate::routes::events::IncidentStreamEvent,
     )),
@@ -33,6 +34,7 @@ use crate::routes;
         (name = "categories", description = "Incident categories and their time limits"),
         (name = "parties", description = "Responsible parties 责任主体 and the areas they serve"),
         (name = "incidents", description = "Reports and their lifecycle: accept, dispatch, acknowledge, resolve, verify, rate; timeline and photos"),
+        (name = "notifications", description = "Phones for push, the in-app inbox, notices to an area, the push outbox"),
         (name = "events", description = "Incident changes as Server-Sent Events, for consoles"),
         (name = "auth", description = "Sign in, refresh, sign out, register; the signed-in user"),
         (name = "users", description = "Accounts and their roles"),

@@ -96,7 +96,9 @@ impl DeliveryWorker {
                 Err(e) => tracing::warn!(error = %e, "outbox delivery failed; retrying"),
             }
             tokio::select! {
-                _ = stop.changed() => {}
+                // A dropped stop switch can never be thrown: stop now, or
+                // `changed()` would return at once forever and spin.
+                changed = stop.changed() => if changed.is_err() { return },
                 _ = wake.changed() => {}
                 () = tokio::time::sleep(self.settings.poll) => {}
             }

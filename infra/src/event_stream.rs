@@ -29,6 +29,12 @@
 //!   `idle_in_transaction_session_timeout` on the server. Nothing is ever
 //!   skipped, and nothing is handed out twice to a reader that resumes from
 //!   the last position it got.
+//!   Transaction ids only grow within a cluster (64-bit, no wraparound;
+//!   `pg_upgrade` keeps them). After restoring a dump into another cluster,
+//!   whose ids may be lower than those stored, run
+//!   `UPDATE incident_events SET stream_tx = 0` once before serving: old
+//!   events keep their order, all before new ones (consoles then reconnect
+//!   without `Last-Event-ID`).
 //! - **SQLite**: one writer at a time (per file, across processes), so a
 //!   number taken inside the write transaction (`MAX(stream_seq) + 1`, by a
 //!   trigger) follows commit order; `stream_tx` is always 0 and every row

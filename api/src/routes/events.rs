@@ -54,7 +54,7 @@ pub struct IncidentStreamEvent {
     pub reference: String,
     /// The step: `report`, `accept`, `dispatch`, `comment`, …
     pub action: String,
-    /// The status before; absent for the report.
+    /// The status before; `null` for the report.
     pub from: Option<String>,
     pub to: String,
     pub actor_id: String,
@@ -102,17 +102,7 @@ pub async fn incident_events(
     AuthUser(actor): AuthUser,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let resume =
-        match req.headers().get("last-event-id") {
-            None => None,
-            Some(value) => Some(value.to_str().ok().and_then(Position::parse).ok_or_else(
-                || {
-                    ApiError::malformed(
-                        "Last-Event-ID must be the id of an event of this stream, such as 0-42",
-                    )
-                },
-            )?),
-        };
+    let resume = last_event_id(&req)?;
     // Subscribed before the first read: a commit in between wakes us.
     let wake = state.signals.subscribe(INCIDENT_EVENTS);
     let shutdown = state.signals.subscribe(SHUTDOWN);
@@ -154,6 +144,23 @@ pub async fn incident_events(
         // nginx would otherwise buffer the stream.
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(body))
+}
+
+/// The position `Last-Event-ID` names, if the header is there.
+fn last_event_id(req: &HttpRequest) -> Result<Option<Position>, ApiError> {
+    let Some(value) = req.headers().get("last-event-id") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(Position::parse)
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::malformed(
+                "Last-Event-ID must be the id of an event of this stream, such as 0-42",
+            )
+        })
 }
 
 /// One client's stream: where it is, and what wakes it.

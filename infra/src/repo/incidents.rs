@@ -642,16 +642,6 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
     all
 }
 
-impl Sort {
-    fn key(self, s: &StoredIncident) -> (NaiveDateTime, &str) {
-        let at = match self {
-            Sort::RecentlyUpdated => s.incident.updated_at,
-            _ => s.incident.created_at,
-        };
-        (at, &s.incident.id)
-    }
-}
-
 pub fn list(
     conn: &mut DbConnection,
     visibility: &Visibility,
@@ -661,44 +651,70 @@ pub fn list(
     limit: usize,
 ) -> Result<Page<StoredIncident>, DbError> {
     let wanted = limit + 1;
-    let mut merged: Vec<StoredIncident> = Vec::new();
-    for scope in scopes(conn, visibility, filter)? {
-        let mut query = incidents::table
-            .select(IncidentRow::as_select())
-            .into_boxed();
-        if let Some(condition) = scope.condition() {
-            query = query.filter(condition);
-        }
-        for condition in conditions(filter, sort, after) {
-            query = query.filter(condition);
-        }
-        query = match sort {
-            Sort::NewestFirst => query.order((incidents::created_at.desc(), incidents::id.desc())),
-            Sort::OldestFirst => query.order((incidents::created_at.asc(), incidents::id.asc())),
-            Sort::RecentlyUpdated => {
-                query.order((incidents::updated_at.desc(), incidents::id.desc()))
+    // First the sort keys of each scope's first rows, then only the rows
+    // that make the page: a page of a caller with five relations reads 51
+    // incidents, not 255.
+    // The same statement for either sort column (two column types, one shape).
+    macro_rules! keys_by {
+        ($column:expr) => {{
+            let mut keys: Vec<(NaiveDateTime, String)> = Vec::new();
+            for scope in scopes(conn, visibility, filter)? {
+                let mut query = incidents::table
+                    .select(($column, incidents::id))
+                    .into_boxed();
+                if let Some(condition) = scope.condition() {
+                    query = query.filter(condition);
+                }
+                for condition in conditions(filter, sort, after) {
+                    query = query.filter(condition);
+                }
+                query = if sort == Sort::OldestFirst {
+                    query.order(($column.asc(), incidents::id.asc()))
+                } else {
+                    query.order(($column.desc(), incidents::id.desc()))
+                };
+                keys.extend(
+                    query
+                        .limit(i64::try_from(wanted).unwrap_or(i64::MAX))
+                        .load::<(NaiveDateTime, String)>(conn)?,
+                );
             }
-        };
-        let rows: Vec<IncidentRow> = query
-            .limit(i64::try_from(wanted).unwrap_or(i64::MAX))
-            .load(conn)?;
-        for row in rows {
-            merged.push(row.try_into()?);
-        }
+            keys
+        }};
     }
-    // Each scope's rows are sorted; the page is the first `wanted` of their union.
-    merged.sort_by(|a, b| {
-        let order = sort.key(a).cmp(&sort.key(b));
-        if sort == Sort::OldestFirst {
-            order
-        } else {
-            order.reverse()
-        }
-    });
-    merged.dedup_by(|a, b| a.incident.id == b.incident.id);
-    merged.truncate(wanted);
-    Ok(Page::from_overfetch(merged, limit, |s| {
-        let (at, id) = sort.key(s);
-        format!("{}_{}", at.and_utc().timestamp_micros(), id)
+    let mut keys = match sort {
+        Sort::RecentlyUpdated => keys_by!(incidents::updated_at),
+        Sort::NewestFirst | Sort::OldestFirst => keys_by!(incidents::created_at),
+    };
+    // Each scope's keys are sorted; the page is the first `wanted` of their union.
+    keys.sort();
+    if sort != Sort::OldestFirst {
+        keys.reverse();
+    }
+    keys.dedup();
+    keys.truncate(wanted);
+    let ids: Vec<&String> = keys.iter().map(|(_, id)| id).collect();
+    let mut rows: std::collections::HashMap<String, IncidentRow> = incidents::table
+        .filter(incidents::id.eq_any(ids))
+        .select(IncidentRow::as_select())
+        .load::<IncidentRow>(conn)?
+        .into_iter()
+        .map(|row| (row.id.clone(), row))
+        .collect();
+    let page = keys
+        .iter()
+        .filter_map(|(_, id)| rows.remove(id))
+        .map(StoredIncident::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    // The cursor is the sort key as read with the keys, so that a row
+    // changing meanwhile cannot make the next page skip or repeat.
+    let cursor_of: std::collections::HashMap<&str, NaiveDateTime> =
+        keys.iter().map(|(at, id)| (id.as_str(), *at)).collect();
+    Ok(Page::from_overfetch(page, limit, |s| {
+        let at = cursor_of
+            .get(s.incident.id.as_str())
+            .copied()
+            .unwrap_or(s.incident.created_at);
+        format!("{}_{}", at.and_utc().timestamp_micros(), s.incident.id)
     }))
 }

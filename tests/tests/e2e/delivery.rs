@@ -814,3 +814,40 @@ mod two_workers_never_send_the_same_push {
         rig.stop().await;
     }
 }
+
+// ── Backend-independent ────────────────────────────────────────────────────────────────
+
+mod a_worker_whose_owner_is_gone_ends_instead_of_spinning {
+    use super::*;
+
+    /// A worker's stop switch dropped without being thrown (its owner
+    /// panicked, or the application was built and never run) ends the
+    /// worker; it must not go on claiming in a busy loop.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let Some(rig) = Rig::start(Backend::Sqlite, |push| push.workers = 0).await else {
+            return;
+        };
+        let Worker {
+            stop,
+            task,
+            signals,
+            ..
+        } = Worker::start(
+            &rig.app,
+            rig.sender(1),
+            DeliverySettings {
+                poll: Duration::from_millis(100),
+                ..DeliverySettings::default()
+            },
+        );
+        drop(stop);
+        let ended = tokio::time::timeout(Duration::from_secs(2), task).await;
+        signals.stop();
+        assert!(
+            matches!(ended, Ok(Ok(()))),
+            "the worker still runs with nobody left to stop it"
+        );
+        rig.stop().await;
+    }
+}
