@@ -16,12 +16,15 @@ fn actor(name: &str) -> crate::access::Actor {
         .unwrap_or_else(|| panic!("no {name} in the cast"))
 }
 
+/// Who is told what, and why.
+type Told = Vec<(Topic, Audience, Why)>;
+
 /// The tells of `command` by `by` on an incident in `status`.
-fn tells(status: Status, by: &str, command: Command) -> Vec<(Topic, Audience, Why)> {
+fn tells(status: Status, by: &str, command: Command) -> Told {
     tells_on(incident(status), by, command)
 }
 
-fn tells_on(before: Incident, by: &str, command: Command) -> Vec<(Topic, Audience, Why)> {
+fn tells_on(before: Incident, by: &str, command: Command) -> Told {
     let (after, event) =
         apply(&before, command, &actor(by), at(5)).unwrap_or_else(|e| panic!("{by} may act: {e}"));
     after_step(&before, &after, &event)
@@ -42,7 +45,7 @@ fn reporters() -> Audience {
 fn each_step_tells_the_people_it_concerns() {
     use ActionKind as A;
     let party = || Audience::PartyHandlers(PARTY.into());
-    let cases: Vec<(Status, &str, ActionKind, Vec<(Topic, Audience, Why)>)> = vec![
+    let cases: Vec<(Status, &str, ActionKind, Told)> = vec![
         (
             Status::Reported,
             "dispatcher",
