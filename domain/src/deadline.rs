@@ -1,9 +1,13 @@
 //! Deadlines from time limits, counted in working time where the limit says so.
 //!
-//! The calendar here knows the office week (Monday to Friday, 08:30–12:00 and
-//! 14:00–17:30 Beijing time, the hours Zhengzhou's offices keep). Public
-//! holidays and make-up working days (调休) are not known yet: a deadline
-//! over a holiday comes out early, never late.
+//! The calendar knows the office week (Monday to Friday, 08:30–12:00 and
+//! 14:00–17:30 Beijing time, the hours Zhengzhou's offices keep) and, when
+//! given them, the public holidays and the make-up working days (调休) the
+//! State Council announces each year: a holiday Monday does not count, a
+//! make-up Saturday does. Without them a deadline over a holiday comes out
+//! early, never late. (The calendar is not yet stored or editable.)
+
+use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
@@ -15,6 +19,10 @@ pub struct WorkingCalendar {
     utc_offset: Duration,
     /// Working periods of a working day, in local time, in order.
     periods: Vec<(NaiveTime, NaiveTime)>,
+    /// Weekdays off (public holidays), local dates.
+    holidays: BTreeSet<NaiveDate>,
+    /// Weekend days worked instead (调休), local dates.
+    make_up_days: BTreeSet<NaiveDate>,
 }
 
 fn hm(h: u32, m: u32) -> NaiveTime {
@@ -26,11 +34,27 @@ impl WorkingCalendar {
         WorkingCalendar {
             utc_offset: Duration::hours(8),
             periods: vec![(hm(8, 30), hm(12, 0)), (hm(14, 0), hm(17, 30))],
+            holidays: BTreeSet::new(),
+            make_up_days: BTreeSet::new(),
         }
     }
 
+    /// The same calendar with a year's holidays and make-up working days.
+    pub fn with_days_off(
+        mut self,
+        holidays: impl IntoIterator<Item = NaiveDate>,
+        make_up_days: impl IntoIterator<Item = NaiveDate>,
+    ) -> Self {
+        self.holidays.extend(holidays);
+        self.make_up_days.extend(make_up_days);
+        self
+    }
+
     fn is_working_day(&self, day: NaiveDate) -> bool {
-        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+        if self.make_up_days.contains(&day) {
+            return true;
+        }
+        !self.holidays.contains(&day) && !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
     }
 
     /// The deadline, in UTC, for a step that starts at `start` (UTC).
@@ -141,6 +165,51 @@ mod tests {
         assert_eq!(
             cal.deadline(local(2026, 11, 24, 20, 0), TimeLimit::working_days(1)),
             local(2026, 11, 25, 17, 30)
+        );
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    /// National Day and Mid-Autumn 2025 as announced: 1–8 October off,
+    /// Sunday 28 September and Saturday 11 October worked.
+    fn national_day_2025() -> WorkingCalendar {
+        WorkingCalendar::china_office().with_days_off(
+            (1..=8).map(|d| date(2025, 10, d)),
+            [date(2025, 9, 28), date(2025, 10, 11)],
+        )
+    }
+
+    #[test]
+    fn holidays_do_not_count_and_make_up_days_do() {
+        let cal = national_day_2025();
+        // Tuesday 30 September 17:00 + 2 working hours: 30 min that day, then
+        // the holiday week, then 90 min on Thursday 9 October.
+        assert_eq!(
+            cal.deadline(local(2025, 9, 30, 17, 0), TimeLimit::working_hours(2)),
+            local(2025, 10, 9, 10, 0)
+        );
+        // Reported on the make-up Sunday: its hours count.
+        assert_eq!(
+            cal.deadline(local(2025, 9, 28, 9, 0), TimeLimit::working_hours(2)),
+            local(2025, 9, 28, 11, 0)
+        );
+        // Thursday 9 October + 2 working days: Friday, then the make-up Saturday.
+        assert_eq!(
+            cal.deadline(local(2025, 10, 9, 9, 0), TimeLimit::working_days(2)),
+            local(2025, 10, 11, 17, 30)
+        );
+        // Without the announcement the same limit ends on Monday.
+        assert_eq!(
+            WorkingCalendar::china_office()
+                .deadline(local(2025, 10, 9, 9, 0), TimeLimit::working_days(2)),
+            local(2025, 10, 13, 17, 30)
+        );
+        // Calendar hours ignore holidays: urgent cases run on the clock.
+        assert_eq!(
+            cal.deadline(local(2025, 10, 1, 22, 0), TimeLimit::calendar_hours(4)),
+            local(2025, 10, 2, 2, 0)
         );
     }
 }
