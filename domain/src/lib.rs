@@ -13,4 +13,5 @@ pub mod notification;
 pub mod party;
 pub mod photo;
 pub mod role;
+pub mod routing;
 pub mod session;

@@ -143,10 +143,6 @@ impl AreaCode {
 }
 
 impl AreaCode {
-    /// Whether `other` is this area or lies below it. Codes nest (import
-    /// refuses a child whose code does not extend its parent's), so this is a
-    /// prefix test; a prefecture-level city (`XXYY00`) covers every code that
-    /// starts with its first four digits.
     /// This code and every code that covers it, deepest first: a grid, its
     /// community, subdistrict, district and prefecture-level city.
     pub fn lineage(&self) -> Vec<AreaCode> {
@@ -163,6 +159,10 @@ impl AreaCode {
         out
     }
 
+    /// Whether `other` is this area or lies below it. Codes nest (import
+    /// refuses a child whose code does not extend its parent's), so this is a
+    /// prefix test; a prefecture-level city (`XXYY00`) covers every code that
+    /// starts with its first four digits.
     pub fn covers(&self, other: &AreaCode) -> bool {
         if self.0.len() == 6 && self.0.ends_with("00") {
             other.0.starts_with(&self.0[..4])

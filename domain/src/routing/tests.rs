@@ -1,0 +1,900 @@
+//! Routing, table by table: specificity, time windows, the fallback, conflicts
+//! refused at save, re-routing after a return, and the words of the explanation.
+
+use chrono::NaiveTime;
+
+use super::*;
+use crate::category::Priority;
+use crate::incident::Status;
+use crate::incident::fixtures::incident;
+use crate::notification::template::Language;
+use crate::party::PartyKind;
+use crate::role::Role;
+
+/// A grid of 中原区, Zhengzhou, and the areas above it.
+const GRID: &str = "410102003001002";
+const COMMUNITY: &str = "410102003001";
+const SUBDISTRICT: &str = "410102003";
+const DISTRICT: &str = "410102";
+/// A grid of another community in the same subdistrict.
+const NEIGHBOUR_GRID: &str = "410102003002001";
+
+fn code(s: &str) -> AreaCode {
+    AreaCode::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+fn t(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap_or_else(|| panic!("{h}:{m} is no time"))
+}
+
+fn window(from: (u32, u32), to: (u32, u32)) -> TimeWindow {
+    TimeWindow::new(t(from.0, from.1), t(to.0, to.1)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A rule that matches everything and sends it to the party named like the rule.
+fn rule(id: &str) -> RoutingRule {
+    RoutingRule {
+        id: id.into(),
+        category: None,
+        area: None,
+        window: None,
+        priority: None,
+        target: Target::Party(format!("party-{id}")),
+        mode: Mode::AutoDispatch,
+    }
+}
+
+/// Narrowing a rule, one condition at a time.
+trait Narrow {
+    fn category(self, code: &str) -> Self;
+    fn area(self, code: &str) -> Self;
+    fn hours(self, from: (u32, u32), to: (u32, u32)) -> Self;
+    fn priority(self, priority: Priority) -> Self;
+    fn to(self, target: Target) -> Self;
+    fn triage(self) -> Self;
+}
+
+impl Narrow for RoutingRule {
+    fn category(self, code: &str) -> Self {
+        RoutingRule {
+            category: Some(code.into()),
+            ..self
+        }
+    }
+    fn area(self, area: &str) -> Self {
+        RoutingRule {
+            area: Some(code(area)),
+            ..self
+        }
+    }
+    fn hours(self, from: (u32, u32), to: (u32, u32)) -> Self {
+        RoutingRule {
+            window: Some(window(from, to)),
+            ..self
+        }
+    }
+    fn priority(self, priority: Priority) -> Self {
+        RoutingRule {
+            priority: Some(priority),
+            ..self
+        }
+    }
+    fn to(self, target: Target) -> Self {
+        RoutingRule { target, ..self }
+    }
+    fn triage(self) -> Self {
+        RoutingRule {
+            mode: Mode::Triage,
+            ..self
+        }
+    }
+}
+
+/// Who is who, in memory.
+#[derive(Default)]
+struct Dir {
+    users: Vec<(Role, &'static str, &'static str)>,
+    parties: Vec<(PartyKind, &'static str, &'static str)>,
+}
+
+impl Directory for Dir {
+    fn users_with_role(&self, role: Role, area: &AreaCode) -> Vec<String> {
+        self.users
+            .iter()
+            .filter(|(r, a, _)| *r == role && *a == area.as_str())
+            .map(|(_, _, user)| (*user).to_owned())
+            .collect()
+    }
+
+    fn parties_of_kind_serving(&self, kind: PartyKind, area: &AreaCode) -> Vec<Serving> {
+        self.parties
+            .iter()
+            .filter(|(k, served, _)| *k == kind && code(served).covers(area))
+            .map(|(_, served, party)| Serving {
+                party: (*party).to_owned(),
+                area: code(served),
+            })
+            .collect()
+    }
+}
+
+/// The people and parties around [`GRID`]: a chief, two workers, a mediation
+/// committee for its community, a heating company for its community and
+/// another for the whole district.
+fn directory() -> Dir {
+    Dir {
+        users: vec![
+            (Role::GridChief, GRID, "chief.wang"),
+            (Role::GridWorker, GRID, "worker.li"),
+            (Role::GridWorker, GRID, "worker.zhao"),
+        ],
+        parties: vec![
+            (PartyKind::HeatingCompany, DISTRICT, "zy-heating"),
+            (PartyKind::HeatingCompany, COMMUNITY, "compound-heating"),
+            (PartyKind::MediationCommittee, COMMUNITY, "mediation-1"),
+        ],
+    }
+}
+
+/// An urgent heating case in [`GRID`] at 10:00, returned by nobody.
+struct CaseOf {
+    category: &'static str,
+    grid: AreaCode,
+    priority: Priority,
+    at: NaiveTime,
+    returned_by: Vec<String>,
+}
+
+fn case() -> CaseOf {
+    CaseOf {
+        category: "heating.no_heat",
+        grid: code(GRID),
+        priority: Priority::Urgent,
+        at: t(10, 0),
+        returned_by: Vec::new(),
+    }
+}
+
+impl CaseOf {
+    fn at(self, h: u32, m: u32) -> Self {
+        CaseOf {
+            at: t(h, m),
+            ..self
+        }
+    }
+    fn category(self, category: &'static str) -> Self {
+        CaseOf { category, ..self }
+    }
+    fn priority(self, priority: Priority) -> Self {
+        CaseOf { priority, ..self }
+    }
+    fn grid(self, grid: &str) -> Self {
+        CaseOf {
+            grid: code(grid),
+            ..self
+        }
+    }
+    fn returned_by(self, parties: &[&str]) -> Self {
+        CaseOf {
+            returned_by: parties.iter().map(|p| (*p).to_owned()).collect(),
+            ..self
+        }
+    }
+    fn route(&self, rules: &[RoutingRule]) -> Decision {
+        let case = Case {
+            category: self.category,
+            grid: &self.grid,
+            priority: self.priority,
+            at_local: self.at,
+            returned_by: &self.returned_by,
+        };
+        route(rules, &case, &directory())
+    }
+}
+
+/// The verdict on each rule, by id, in the order the rules were given.
+fn verdicts(decision: &Decision) -> Vec<(&str, &Verdict)> {
+    decision
+        .explanation
+        .considered
+        .iter()
+        .map(|c| (c.rule.as_str(), &c.verdict))
+        .collect()
+}
+
+#[test]
+fn the_most_specific_matching_rule_wins() {
+    let rows: Vec<(&str, Vec<RoutingRule>, CaseOf, &str)> = vec![
+        (
+            "category depth beats area depth",
+            vec![
+                rule("grid").category("heating").area(GRID),
+                rule("subcategory").category("heating.no_heat"),
+            ],
+            case(),
+            "subcategory",
+        ),
+        (
+            "area depth beats a time window",
+            vec![
+                rule("district-hours")
+                    .category("heating")
+                    .area(DISTRICT)
+                    .hours((0, 0), (23, 59)),
+                rule("community").category("heating").area(COMMUNITY),
+            ],
+            case(),
+            "community",
+        ),
+        (
+            "a time window beats none",
+            vec![
+                rule("all-day").category("heating").area(COMMUNITY),
+                rule("office")
+                    .category("heating")
+                    .area(COMMUNITY)
+                    .hours((8, 30), (17, 30)),
+            ],
+            case(),
+            "office",
+        ),
+        (
+            "a time window beats a priority",
+            vec![
+                rule("urgent")
+                    .category("heating")
+                    .priority(Priority::Urgent),
+                rule("office").category("heating").hours((8, 30), (17, 30)),
+            ],
+            case(),
+            "office",
+        ),
+        (
+            "one priority beats any priority",
+            vec![
+                rule("any").category("heating"),
+                rule("urgent")
+                    .category("heating")
+                    .priority(Priority::Urgent),
+            ],
+            case(),
+            "urgent",
+        ),
+        (
+            "a rule for another priority does not apply",
+            vec![
+                rule("any").category("heating"),
+                rule("urgent")
+                    .category("heating")
+                    .priority(Priority::Urgent),
+            ],
+            case().priority(Priority::Normal),
+            "any",
+        ),
+        (
+            "a rule with no condition loses to any condition",
+            vec![rule("catch-all"), rule("city").area("410100")],
+            case(),
+            "city",
+        ),
+        (
+            "a category is a dotted path, not a string prefix",
+            vec![
+                rule("pipe").category("heating_pipe"),
+                rule("heating").category("heating"),
+            ],
+            case().category("heating_pipe.leak"),
+            "pipe",
+        ),
+        (
+            "an area holds the micro-grids of its grids",
+            vec![rule("grid").area(GRID), rule("district").area(DISTRICT)],
+            case().grid("410102003001002001"),
+            "grid",
+        ),
+    ];
+    for (name, rules, case, winner) in rows {
+        let decision = case.route(&rules);
+        assert_eq!(decision.rule.as_deref(), Some(winner), "{name}");
+        // The order rules come in never matters.
+        let reversed: Vec<RoutingRule> = rules.into_iter().rev().collect();
+        assert_eq!(
+            case.route(&reversed).rule.as_deref(),
+            Some(winner),
+            "{name}, rules reversed"
+        );
+    }
+}
+
+#[test]
+fn specificity_is_one_key_in_the_documented_order() {
+    let key = |r: RoutingRule| r.specificity();
+    assert_eq!(
+        key(rule("r")
+            .category("heating.no_heat")
+            .area(GRID)
+            .hours((8, 0), (9, 0))),
+        Specificity {
+            category_depth: 2,
+            area_depth: 5,
+            has_window: true,
+            has_priority: false,
+        }
+    );
+    assert_eq!(key(rule("r").area("410100")).area_depth, 1);
+    assert_eq!(key(rule("r").area(DISTRICT)).area_depth, 2);
+    assert_eq!(key(rule("r").area(SUBDISTRICT)).area_depth, 3);
+    assert_eq!(key(rule("r").area("410102003001002001")).area_depth, 6);
+    // Ordered by category, then area, then window, then priority.
+    assert!(key(rule("a").category("a.b")) > key(rule("b").category("a").area(GRID)));
+    assert!(
+        key(rule("a").category("a").area(COMMUNITY))
+            > key(rule("b").category("a").area(DISTRICT).hours((0, 0), (1, 0)))
+    );
+    assert!(key(rule("a").hours((0, 0), (1, 0))) > key(rule("b").priority(Priority::High)));
+}
+
+#[test]
+fn time_windows_match_local_time_of_day() {
+    let night = window((22, 0), (7, 0));
+    let office = window((8, 30), (17, 30));
+    let rows = [
+        (night, t(23, 30), true),
+        (night, t(6, 59), true),
+        (night, t(7, 0), false),
+        (night, t(22, 0), true),
+        (night, t(21, 59), false),
+        (night, t(0, 0), true),
+        (night, t(12, 0), false),
+        (office, t(8, 30), true),
+        (office, t(17, 29), true),
+        (office, t(17, 30), false),
+        (office, t(3, 0), false),
+    ];
+    for (window, at, expected) in rows {
+        assert_eq!(window.contains(at), expected, "{window} at {at}");
+    }
+    assert!(night.crosses_midnight() && !office.crosses_midnight());
+    assert_eq!(
+        TimeWindow::new(t(7, 0), t(7, 0)),
+        Err(EmptyWindow),
+        "a window of no length is refused"
+    );
+}
+
+#[test]
+fn a_night_rule_routes_only_at_night() {
+    // Dogs barking at night go to the mediators; by day to the grid chief.
+    let rules = [
+        rule("day").category("noise.dog").to(Target::GridChief),
+        rule("night")
+            .category("noise.dog")
+            .hours((22, 0), (7, 0))
+            .to(Target::Mediator),
+    ];
+    let rows = [
+        ((23, 30), "night"),
+        ((6, 59), "night"),
+        ((7, 0), "day"),
+        ((21, 59), "day"),
+    ];
+    for ((h, m), expected) in rows {
+        let decision = case().category("noise.dog").at(h, m).route(&rules);
+        assert_eq!(decision.rule.as_deref(), Some(expected), "at {h}:{m}");
+    }
+}
+
+#[test]
+fn window_overlap_handles_midnight() {
+    let rows = [
+        (((22, 0), (7, 0)), ((6, 0), (8, 0)), true),
+        (((22, 0), (7, 0)), ((7, 0), (22, 0)), false),
+        (((22, 0), (7, 0)), ((23, 0), (1, 0)), true),
+        (((22, 0), (7, 0)), ((0, 30), (1, 0)), true),
+        (((22, 0), (7, 0)), ((8, 0), (12, 0)), false),
+        (((20, 0), (2, 0)), ((23, 0), (21, 0)), true),
+        (((8, 0), (12, 0)), ((12, 0), (14, 0)), false),
+        (((8, 0), (12, 0)), ((11, 0), (13, 0)), true),
+        (((8, 0), (18, 0)), ((9, 0), (10, 0)), true),
+    ];
+    for ((a_from, a_to), (b_from, b_to), expected) in rows {
+        let (a, b) = (window(a_from, a_to), window(b_from, b_to));
+        assert_eq!(a.overlaps(b), expected, "{a} and {b}");
+        assert_eq!(b.overlaps(a), expected, "{b} and {a}");
+    }
+}
+
+#[test]
+fn nothing_matching_falls_to_the_subdistrict_dispatchers() {
+    let fallback = |decision: &Decision| {
+        assert_eq!(decision.rule, None);
+        assert_eq!(
+            decision.target,
+            Target::Dispatcher {
+                level: DispatchLevel::Subdistrict
+            }
+        );
+        assert_eq!(
+            decision.recipient,
+            Recipient::DispatchQueue(code(SUBDISTRICT))
+        );
+        assert_eq!(decision.mode, Mode::Triage);
+    };
+    let none = case().route(&[]);
+    fallback(&none);
+    assert!(none.explanation.considered.is_empty());
+
+    let rules = [
+        rule("noise").category("noise"),
+        rule("neighbour").area(NEIGHBOUR_GRID),
+        rule("night").hours((22, 0), (7, 0)),
+        rule("low").priority(Priority::Low),
+    ];
+    let decision = case().route(&rules);
+    fallback(&decision);
+    assert_eq!(
+        verdicts(&decision),
+        [
+            (
+                "noise",
+                &Verdict::OtherCategory {
+                    category: "noise".into()
+                }
+            ),
+            (
+                "neighbour",
+                &Verdict::OutsideArea {
+                    area: code(NEIGHBOUR_GRID)
+                }
+            ),
+            (
+                "night",
+                &Verdict::OutsideWindow {
+                    window: window((22, 0), (7, 0)),
+                    at: t(10, 0)
+                }
+            ),
+            (
+                "low",
+                &Verdict::OtherPriority {
+                    priority: Priority::Low
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn equally_specific_rules_that_can_match_one_case_are_refused_at_save() {
+    let heating = || rule("old").category("heating").area(COMMUNITY);
+    let rows: Vec<(&str, RoutingRule, RoutingRule, bool)> = vec![
+        (
+            "same category and area, all day",
+            heating(),
+            rule("new").category("heating").area(COMMUNITY),
+            false,
+        ),
+        (
+            "overlapping windows, one across midnight",
+            heating().hours((22, 0), (7, 0)),
+            rule("new")
+                .category("heating")
+                .area(COMMUNITY)
+                .hours((6, 0), (9, 0)),
+            false,
+        ),
+        (
+            "windows that meet at 07:00 do not overlap",
+            heating().hours((22, 0), (7, 0)),
+            rule("new")
+                .category("heating")
+                .area(COMMUNITY)
+                .hours((7, 0), (22, 0)),
+            true,
+        ),
+        (
+            "the same priority",
+            heating().priority(Priority::High),
+            rule("new")
+                .category("heating")
+                .area(COMMUNITY)
+                .priority(Priority::High),
+            false,
+        ),
+        (
+            "different priorities",
+            heating().priority(Priority::High),
+            rule("new")
+                .category("heating")
+                .area(COMMUNITY)
+                .priority(Priority::Urgent),
+            true,
+        ),
+        (
+            "one with hours, one without: not equally specific",
+            heating(),
+            rule("new")
+                .category("heating")
+                .area(COMMUNITY)
+                .hours((8, 0), (9, 0)),
+            true,
+        ),
+        (
+            "another community of the same depth",
+            heating(),
+            rule("new").category("heating").area("410102003002"),
+            true,
+        ),
+        (
+            "a sibling category",
+            heating(),
+            rule("new").category("noise").area(COMMUNITY),
+            true,
+        ),
+        (
+            "editing the rule itself",
+            heating(),
+            rule("old")
+                .category("heating")
+                .area(COMMUNITY)
+                .to(Target::GridChief),
+            true,
+        ),
+    ];
+    for (name, old, new, accepted) in rows {
+        let result = check_new_rule(&[rule("unrelated").category("noise"), old], &new);
+        if accepted {
+            assert_eq!(result, Ok(()), "{name}");
+        } else {
+            assert_eq!(
+                result,
+                Err(Conflict {
+                    existing: "old".into(),
+                    new: "new".into()
+                }),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_conflict_names_both_rules() {
+    let conflict = Conflict {
+        existing: "heating-day".into(),
+        new: "heating-night".into(),
+    };
+    let message = conflict.to_string();
+    assert!(
+        message.contains("`heating-day`") && message.contains("`heating-night`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_returned_case_goes_to_the_next_rule_never_back() {
+    let rules = [
+        rule("compound")
+            .category("heating.no_heat")
+            .area(COMMUNITY)
+            .to(Target::Party("compound-heating".into())),
+        rule("district")
+            .category("heating")
+            .to(Target::Party("zy-heating".into()))
+            .triage(),
+    ];
+    let first = case().route(&rules);
+    assert_eq!(first.recipient, Recipient::Party("compound-heating".into()));
+
+    let again = case().returned_by(&["compound-heating"]).route(&rules);
+    assert_eq!(again.rule.as_deref(), Some("district"));
+    assert_eq!(again.recipient, Recipient::Party("zy-heating".into()));
+    assert_eq!(again.mode, Mode::Triage);
+    assert_eq!(
+        verdicts(&again),
+        [
+            (
+                "compound",
+                &Verdict::Returned {
+                    party: "compound-heating".into()
+                }
+            ),
+            ("district", &Verdict::Chosen),
+        ]
+    );
+
+    // Both returned it: nobody is left but the subdistrict.
+    let last = case()
+        .returned_by(&["compound-heating", "zy-heating"])
+        .route(&rules);
+    assert_eq!(last.rule, None);
+    assert_eq!(last.recipient, Recipient::DispatchQueue(code(SUBDISTRICT)));
+}
+
+#[test]
+fn relative_targets_resolve_through_the_directory() {
+    let one = |target: Target, case: CaseOf| case.route(&[rule("r").to(target)]);
+    let rows: Vec<(&str, Decision, Option<Recipient>)> = vec![
+        (
+            "the grid chief",
+            one(Target::GridChief, case()),
+            Some(Recipient::Users {
+                role: Role::GridChief,
+                area: code(GRID),
+                users: vec!["chief.wang".into()],
+            }),
+        ),
+        (
+            "the grid workers, from a micro-grid of the grid",
+            one(Target::GridWorkers, case().grid("410102003001002001")),
+            Some(Recipient::Users {
+                role: Role::GridWorker,
+                area: code(GRID),
+                users: vec!["worker.li".into(), "worker.zhao".into()],
+            }),
+        ),
+        (
+            "a grid with no chief",
+            one(Target::GridChief, case().grid(NEIGHBOUR_GRID)),
+            None,
+        ),
+        (
+            "the community dispatchers",
+            one(
+                Target::Dispatcher {
+                    level: DispatchLevel::Community,
+                },
+                case(),
+            ),
+            Some(Recipient::DispatchQueue(code(COMMUNITY))),
+        ),
+        (
+            "the district dispatchers",
+            one(
+                Target::Dispatcher {
+                    level: DispatchLevel::District,
+                },
+                case(),
+            ),
+            Some(Recipient::DispatchQueue(code(DISTRICT))),
+        ),
+        (
+            "the mediators of the community",
+            one(Target::Mediator, case()),
+            Some(Recipient::Party("mediation-1".into())),
+        ),
+        (
+            "a community without mediators",
+            one(Target::Mediator, case().grid(NEIGHBOUR_GRID)),
+            None,
+        ),
+        (
+            "the nearest heating company",
+            one(Target::PartyOfKind(PartyKind::HeatingCompany), case()),
+            Some(Recipient::Party("compound-heating".into())),
+        ),
+        (
+            "the next heating company when the nearest returned it",
+            one(
+                Target::PartyOfKind(PartyKind::HeatingCompany),
+                case().returned_by(&["compound-heating"]),
+            ),
+            Some(Recipient::Party("zy-heating".into())),
+        ),
+        (
+            "the district's heating company elsewhere in it",
+            one(
+                Target::PartyOfKind(PartyKind::HeatingCompany),
+                case().grid(NEIGHBOUR_GRID),
+            ),
+            Some(Recipient::Party("zy-heating".into())),
+        ),
+        (
+            "no property company serves it",
+            one(Target::PartyOfKind(PartyKind::PropertyCompany), case()),
+            None,
+        ),
+    ];
+    for (name, decision, expected) in rows {
+        match expected {
+            Some(recipient) => {
+                assert_eq!(decision.rule.as_deref(), Some("r"), "{name}");
+                assert_eq!(decision.recipient, recipient, "{name}");
+            }
+            None => {
+                // Passed over, and the case still reaches someone.
+                assert_eq!(decision.rule, None, "{name}");
+                assert!(
+                    matches!(
+                        decision.explanation.considered[0].verdict,
+                        Verdict::NobodyFills { .. }
+                    ),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_heating_company_returned_it() {
+    let decision = case()
+        .returned_by(&["compound-heating", "zy-heating"])
+        .route(&[rule("kind").to(Target::PartyOfKind(PartyKind::HeatingCompany))]);
+    assert_eq!(decision.rule, None);
+    assert_eq!(
+        verdicts(&decision),
+        [(
+            "kind",
+            &Verdict::Returned {
+                party: "compound-heating".into()
+            }
+        )]
+    );
+}
+
+#[test]
+fn ties_saved_before_the_check_are_settled_by_id() {
+    let rules = [rule("b").category("heating"), rule("a").category("heating")];
+    let decision = case().route(&rules);
+    assert_eq!(decision.rule.as_deref(), Some("a"));
+    assert_eq!(
+        verdicts(&decision),
+        [
+            ("b", &Verdict::Tied { with: "a".into() }),
+            ("a", &Verdict::Chosen)
+        ]
+    );
+}
+
+#[test]
+fn a_case_is_built_from_its_incident() {
+    let mut incident = incident(Status::Accepted);
+    incident.returned_by = vec!["zy-cg".into()];
+    let case = Case::of(&incident, t(23, 0));
+    assert_eq!(case.category, incident.category);
+    assert_eq!(case.grid, &incident.grid);
+    assert_eq!(case.priority, incident.priority);
+    assert_eq!(case.at_local, t(23, 0));
+    assert_eq!(case.returned_by, ["zy-cg".to_owned()]);
+}
+
+#[test]
+fn modes_and_levels_round_trip_through_their_names() {
+    for mode in Mode::ALL {
+        assert_eq!(Mode::parse(mode.as_str()), Some(mode));
+    }
+    for level in DispatchLevel::ALL {
+        assert_eq!(DispatchLevel::parse(level.as_str()), Some(level));
+    }
+    assert_eq!(DispatchLevel::parse("grid"), None);
+}
+
+/// One case, a rule of every fate: the explanation a dispatcher reads.
+fn returned_heating_case() -> Decision {
+    let rules = [
+        rule("noise").category("noise").to(Target::Mediator),
+        rule("compound")
+            .category("heating.no_heat")
+            .area(COMMUNITY)
+            .to(Target::Party("compound-heating".into())),
+        rule("neighbour").category("heating").area(NEIGHBOUR_GRID),
+        rule("night").category("heating").hours((22, 0), (7, 0)),
+        rule("low").category("heating").priority(Priority::Low),
+        rule("chief")
+            .category("heating.no_heat")
+            .area(SUBDISTRICT)
+            .to(Target::GridChief),
+        rule("district")
+            .category("heating.no_heat")
+            .to(Target::PartyOfKind(PartyKind::HeatingCompany)),
+        rule("any-heating")
+            .category("heating")
+            .to(Target::GridWorkers),
+    ];
+    case()
+        .returned_by(&["compound-heating"])
+        .grid("410102003001003") // a grid of the community with no chief
+        .route(&rules)
+}
+
+#[test]
+fn the_explanation_reads_in_chinese() {
+    assert_eq!(
+        returned_heating_case().explain(Language::Chinese),
+        [
+            "分拨给「zy-heating」（规则「district」，自动派遣）",
+            "规则「noise」：不适用，本案类别不属于「noise」",
+            "规则「compound」：适用，但其处置单位「compound-heating」已回退本案，不再派回",
+            "规则「neighbour」：不适用，本案不在「410102003002001」范围内",
+            "规则「night」：不适用，10:00 不在其时段 22:00–07:00 内",
+            "规则「low」：不适用，只管优先级为「低」的案件",
+            "规则「chief」：适用，但本案所在网格没有网格长",
+            "规则「district」：选中，能接手本案的规则中最具体的一条",
+            "规则「any-heating」：适用，但规则「district」更具体（类别更细）",
+        ]
+    );
+}
+
+#[test]
+fn the_explanation_reads_in_english() {
+    assert_eq!(
+        returned_heating_case().explain(Language::English),
+        [
+            "Routed to zy-heating by rule district: dispatched automatically.",
+            "Rule noise: does not apply, the case's category is not under noise.",
+            "Rule compound: applies, but its party compound-heating returned this case, so it is not sent back.",
+            "Rule neighbour: does not apply, the case lies outside 410102003002001.",
+            "Rule night: does not apply, 10:00 is outside its hours 22:00–07:00.",
+            "Rule low: does not apply, it is for low-priority cases only.",
+            "Rule chief: applies, but the case's grid has no grid chief.",
+            "Rule district: chosen, the most specific rule that applies and can take the case.",
+            "Rule any-heating: applies, but rule district is more specific (a narrower category).",
+        ]
+    );
+}
+
+/// Names as the console would show them.
+struct Names;
+
+impl Labels for Names {
+    fn category(&self, code: &str, language: Language) -> Option<String> {
+        match (code, language) {
+            ("noise.dog", Language::Chinese) => Some("犬只扰民".into()),
+            ("noise.dog", Language::English) => Some("dogs barking".into()),
+            _ => None,
+        }
+    }
+    fn area(&self, code: &AreaCode, language: Language) -> Option<String> {
+        match (code.as_str(), language) {
+            (SUBDISTRICT, Language::Chinese) => Some("建设路街道".into()),
+            (SUBDISTRICT, Language::English) => Some("Jianshelu Subdistrict".into()),
+            (GRID, Language::Chinese) => Some("第二网格".into()),
+            (GRID, Language::English) => Some("Grid 2".into()),
+            _ => None,
+        }
+    }
+}
+
+#[test]
+fn the_fallback_and_roles_read_with_names() {
+    let rules = [
+        rule("dogs").category("noise.dog").to(Target::GridChief),
+        rule("night")
+            .category("noise.dog")
+            .hours((22, 0), (7, 0))
+            .to(Target::Mediator)
+            .triage(),
+    ];
+    let day = case().category("noise.dog").at(9, 15).route(&rules);
+    assert_eq!(
+        day.explain_with(Language::Chinese, &Names),
+        [
+            "分拨给「第二网格」的网格长（规则「dogs」，自动派遣）",
+            "规则「dogs」：选中，能接手本案的规则中最具体的一条",
+            "规则「night」：不适用，09:15 不在其时段 22:00–07:00 内",
+        ]
+    );
+    assert_eq!(
+        day.explain_with(Language::English, &Names)[0],
+        "Routed to the grid chief of Grid 2 by rule dogs: dispatched automatically."
+    );
+
+    let elsewhere = case().category("pets.lost").route(&rules);
+    assert_eq!(
+        elsewhere.explain_with(Language::Chinese, &Names),
+        [
+            "没有能接手本案的规则：按属地兜底，交「建设路街道」的调度员分拨",
+            "规则「dogs」：不适用，本案类别不属于「犬只扰民」",
+            "规则「night」：不适用，本案类别不属于「犬只扰民」",
+        ]
+    );
+    assert_eq!(
+        elsewhere.explain_with(Language::English, &Names),
+        [
+            "No rule can take this case: it falls to the territorial authority, the dispatchers of Jianshelu Subdistrict, to triage.",
+            "Rule dogs: does not apply, the case's category is not under dogs barking.",
+            "Rule night: does not apply, the case's category is not under dogs barking.",
+        ]
+    );
+}
