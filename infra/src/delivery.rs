@@ -3,7 +3,7 @@
 //! marked sent only after the provider accepted it, so a crash in between
 //! sends it again, with the same message id for the phone to drop.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::db::{Db, DbError};
 use crate::push::{Platform, PushMessage, PushOutcome, PushSender};
-use crate::repo::notifications::{self as repo, Claimed, Outcome};
+use crate::repo::notifications::{self as repo, Claimed, DeviceRow, Outcome};
 use crate::repo::now;
 use crate::signals::{OUTBOX, Signals};
 
@@ -105,7 +105,8 @@ impl DeliveryWorker {
         }
     }
 
-    /// Claims one batch and settles every push in it. Returns how many were claimed.
+    /// Claims one batch, sends every push in it, and settles them all in one
+    /// transaction. Returns how many were claimed.
     pub async fn deliver_batch(&self) -> Result<usize, DbError> {
         let (owner, lease, batch) = (self.owner.clone(), self.settings.lease, self.settings.batch);
         let claimed = self
@@ -113,27 +114,84 @@ impl DeliveryWorker {
             .write(move |conn| repo::claim(conn, &owner, now(), lease, batch))
             .await?;
         let count = claimed.len();
+        if count == 0 {
+            return Ok(0);
+        }
+        // One read for the phones of the whole batch, not one per push.
+        let users: Vec<String> = claimed.iter().map(|p| p.user_id.clone()).collect();
+        let mut phones: HashMap<String, Vec<DeviceRow>> = HashMap::new();
+        for device in self
+            .db
+            .run(move |conn| repo::devices_of_users(conn, &users))
+            .await?
+        {
+            phones
+                .entry(device.user_id.clone())
+                .or_default()
+                .push(device);
+        }
         let mut sends = JoinSet::new();
         for push in claimed {
             let worker = self.clone();
-            sends.spawn(async move { worker.deliver(push).await });
+            let devices = phones.get(&push.user_id).cloned().unwrap_or_default();
+            sends.spawn(async move { worker.deliver(push, devices).await });
         }
+        let mut settled = Vec::with_capacity(count);
+        let mut gone = Vec::new();
         while let Some(done) = sends.join_next().await {
             match done {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "could not settle a push"),
+                Ok((id, outcome, tokens_gone)) => {
+                    settled.push((id, outcome));
+                    gone.extend(tokens_gone);
+                }
+                // The push stays claimed; its lease lapses and it is sent again.
                 Err(e) => tracing::error!(error = %e, "a push task panicked"),
             }
+        }
+        for (_, outcome) in &settled {
+            match outcome {
+                Outcome::Sent => &self.stats.sent,
+                Outcome::RetryAt(..) => &self.stats.retried,
+                Outcome::Dead(_) => &self.stats.dead_lettered,
+            }
+            .fetch_add(1, Ordering::Relaxed);
+        }
+        self.stats
+            .tokens_pruned
+            .fetch_add(gone.len() as u64, Ordering::Relaxed);
+        let owner = self.owner.clone();
+        let lapsed = self
+            .db
+            .write(move |conn| {
+                for token in &gone {
+                    repo::forget_token(conn, token)?;
+                }
+                let at = now();
+                let mut lapsed = 0;
+                for (id, outcome) in &settled {
+                    if !repo::settle(conn, id, &owner, outcome, at)? {
+                        lapsed += 1;
+                    }
+                }
+                Ok(lapsed)
+            })
+            .await?;
+        if lapsed > 0 {
+            tracing::info!(
+                lapsed,
+                "leases lapsed before the pushes were settled; other workers have them"
+            );
         }
         Ok(count)
     }
 
-    async fn deliver(&self, push: Claimed) -> Result<(), DbError> {
-        let user = push.user_id.clone();
-        let devices = self
-            .db
-            .run(move |conn| repo::devices_of(conn, &user))
-            .await?;
+    /// Sends one push to every phone of its recipient: the push's id, how it
+    /// ended, and the tokens the provider no longer knows.
+    async fn deliver(
+        &self,
+        push: Claimed,
+        devices: Vec<DeviceRow>,
+    ) -> (String, Outcome, Vec<String>) {
         let mut data = BTreeMap::from([("topic".to_owned(), push.topic.clone())]);
         if let Some(id) = &push.incident_id {
             data.insert("incident_id".into(), id.clone());
@@ -158,46 +216,25 @@ impl DeliveryWorker {
             });
         }
         let mut outcomes = Vec::new();
+        let mut gone = Vec::new();
         while let Some(done) = sends.join_next().await {
             match done {
-                Ok(pair) => outcomes.push(pair),
-                Err(e) => outcomes.push((
-                    String::new(),
-                    PushOutcome::Retry {
-                        after: None,
-                        reason: format!("send task failed: {e}"),
-                    },
-                )),
+                Ok((token, PushOutcome::TokenGone)) => {
+                    gone.push(token);
+                    outcomes.push(PushOutcome::TokenGone);
+                }
+                Ok((_, outcome)) => outcomes.push(outcome),
+                Err(e) => outcomes.push(PushOutcome::Retry {
+                    after: None,
+                    reason: format!("send task failed: {e}"),
+                }),
             }
         }
-        for (token, outcome) in &outcomes {
-            if *outcome == PushOutcome::TokenGone {
-                let token = token.clone();
-                self.db
-                    .write(move |conn| repo::forget_token(conn, &token))
-                    .await?;
-                self.stats.tokens_pruned.fetch_add(1, Ordering::Relaxed);
-            }
+        let outcome = self.settle_on(&push, outcomes);
+        if let Outcome::Dead(reason) = &outcome {
+            tracing::warn!(message_id = %push.id, %reason, "push dead-lettered");
         }
-        let outcome = self.settle_on(&push, outcomes.into_iter().map(|(_, o)| o).collect());
-        match &outcome {
-            Outcome::Sent => &self.stats.sent,
-            Outcome::RetryAt(..) => &self.stats.retried,
-            Outcome::Dead(reason) => {
-                tracing::warn!(message_id = %push.id, %reason, "push dead-lettered");
-                &self.stats.dead_lettered
-            }
-        }
-        .fetch_add(1, Ordering::Relaxed);
-        let (id, owner) = (push.id.clone(), self.owner.clone());
-        let settled = self
-            .db
-            .write(move |conn| repo::settle(conn, &id, &owner, &outcome, now()))
-            .await?;
-        if !settled {
-            tracing::info!(message_id = %push.id, "lease lapsed before the push was settled; another worker has it");
-        }
-        Ok(())
+        (push.id, outcome, gone)
     }
 
     /// One push to several phones: sent when a phone got it (or none is left

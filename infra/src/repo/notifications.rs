@@ -124,6 +124,24 @@ pub fn devices_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<DeviceRo
         .load(conn)?)
 }
 
+/// The phones of several users, for a batch of pushes.
+pub fn devices_of_users(
+    conn: &mut DbConnection,
+    user_ids: &[String],
+) -> Result<Vec<DeviceRow>, DbError> {
+    let mut all = Vec::new();
+    for chunk in user_ids.chunks(CHUNK) {
+        all.extend(
+            devices::table
+                .filter(devices::user_id.eq_any(chunk))
+                .order(devices::created_at.asc())
+                .select(DeviceRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(all)
+}
+
 /// A person to tell, and the language they read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
