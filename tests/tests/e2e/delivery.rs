@@ -36,8 +36,9 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::incidents::{
-    Cast, GUANLAN_COMMUNITY, GUANLAN_GRID, HEATING, User, cast, report_in, step, text,
+    GUANLAN_COMMUNITY, GUANLAN_GRID, HEATING, User, cast, report_in, step, text,
 };
+use crate::notifications::{dispatched_heating_case, inbox, topics};
 
 const HANDLER_PHONE: &str = "fcm-token-delivery-handler-phone-0001";
 const RESIDENT_PHONE: &str = "fcm-token-delivery-resident-phone-0002";
@@ -142,25 +143,6 @@ fn ids(items: &[Value]) -> BTreeSet<String> {
     items.iter().map(|i| text(&i["id"])).collect()
 }
 
-/// The topics in `who`'s inbox, newest first.
-async fn inbox_topics(app: &TestApp, who: &User) -> Vec<String> {
-    let (status, page) = json_of(
-        who.client
-            .get(app.url("/api/v1/notifications"))
-            .send()
-            .await
-            .expect("inbox read"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| text(&i["topic"]))
-        .collect()
-}
-
 fn message_id(delivery: &Delivery) -> String {
     text(&delivery.message["data"]["message_id"])
 }
@@ -179,22 +161,6 @@ async fn metric(app: &TestApp, series: &str) -> Option<f64> {
     let text = app.get("/metrics").await.text().await.expect("metrics");
     text.lines()
         .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-}
-
-/// The resident reports cold radiators; the dispatcher accepts and
-/// dispatches the case to the heating company. The incident id.
-async fn dispatched_heating_case(app: &TestApp, c: &Cast) -> String {
-    let id = report_in(app, &c.resident, GUANLAN_GRID, HEATING, "3号楼暖气不热").await;
-    step(app, &c.dispatcher, &id, "accept", None).await;
-    step(
-        app,
-        &c.dispatcher,
-        &id,
-        "dispatch",
-        Some(json!({"party": "zy-heating"})),
-    )
-    .await;
-    id
 }
 
 /// A delivery worker of the test's own, on its own pool, sender and signals,
@@ -377,7 +343,7 @@ async fn an_unregistered_token_is_forgotten_and_the_push_settled(backend: Backen
         StatusCode::CREATED
     );
     // The handler still finds the case in the inbox.
-    assert_eq!(inbox_topics(app, &c.handler).await, ["dispatched"]);
+    assert_eq!(topics(&inbox(app, &c.handler, "").await), ["dispatched"]);
     rig.stop().await;
 }
 
@@ -419,7 +385,7 @@ async fn a_refused_push_is_dead_lettered_after_one_attempt(backend: Backend) {
         register(app, &c.handler, HANDLER_PHONE).await,
         StatusCode::OK
     );
-    assert_eq!(inbox_topics(app, &c.handler).await, ["dispatched"]);
+    assert_eq!(topics(&inbox(app, &c.handler, "").await), ["dispatched"]);
     rig.stop().await;
 }
 
@@ -565,8 +531,8 @@ async fn a_change_that_rolls_back_notifies_nobody(backend: Backend) {
         other => panic!("the change fails: {other:?}"),
     }
     assert_eq!(counts().await, before, "no inbox entry, no push");
-    assert!(inbox_topics(app, &c.handler).await.is_empty());
-    assert!(inbox_topics(app, &c.resident).await.is_empty());
+    assert!(topics(&inbox(app, &c.handler, "").await).is_empty());
+    assert!(topics(&inbox(app, &c.resident, "").await).is_empty());
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(fcm.requests_at().is_empty(), "nothing reached Firebase");
     assert_eq!(outbox(app, "pending").await, Vec::<Value>::new());
@@ -574,7 +540,7 @@ async fn a_change_that_rolls_back_notifies_nobody(backend: Backend) {
     // The same change committed tells both, and the handler's phone rings.
     assert_eq!(tell(false).await.expect("committed"), 2);
     assert_eq!(counts().await, (before.0 + 2, before.1 + 1));
-    assert_eq!(inbox_topics(app, &c.handler).await, ["dispatched"]);
+    assert_eq!(topics(&inbox(app, &c.handler, "").await), ["dispatched"]);
     eventually(
         "the committed push arrives",
         Duration::from_secs(5),

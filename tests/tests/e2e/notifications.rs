@@ -13,7 +13,7 @@ use gridops_tests::{
 use serde_json::Value;
 
 use crate::incidents::{
-    GUANLAN_COMMUNITY, GUANLAN_GRID, HEATING, User, cast, report_in, sign_in, step, text,
+    Cast, GUANLAN_COMMUNITY, GUANLAN_GRID, HEATING, User, cast, report_in, sign_in, step, text,
 };
 
 /// A server whose pushes go to a fake Firebase on loopback.
@@ -70,7 +70,7 @@ pub(crate) async fn register_device(
     .await
 }
 
-async fn inbox(app: &TestApp, who: &User, query: &str) -> Value {
+pub(crate) async fn inbox(app: &TestApp, who: &User, query: &str) -> Value {
     let (status, page) = json_of(
         who.client
             .get(app.url(&format!("/api/v1/notifications?{query}")))
@@ -88,7 +88,7 @@ async fn inbox(app: &TestApp, who: &User, query: &str) -> Value {
     page
 }
 
-fn topics(page: &Value) -> Vec<String> {
+pub(crate) fn topics(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
         .expect("items")
@@ -112,8 +112,7 @@ async fn post_notice(app: &TestApp, who: &User, key: &str, body: &Value) -> (Sta
 
 /// Resident reports heating trouble; the dispatcher accepts and dispatches
 /// it to the heating company. The incident id.
-async fn dispatched_heating_case(app: &TestApp) -> String {
-    let c = cast(app).await;
+pub(crate) async fn dispatched_heating_case(app: &TestApp, c: &Cast) -> String {
     let id = report_in(app, &c.resident, GUANLAN_GRID, HEATING, "3号楼暖气不热").await;
     step(app, &c.dispatcher, &id, "accept", None).await;
     step(
@@ -144,7 +143,7 @@ mod with_fcm {
             "the token is never shown back: {device}"
         );
 
-        let id = dispatched_heating_case(&app).await;
+        let id = dispatched_heating_case(&app, &c).await;
         eventually("the handler's phone gets the dispatch", || async {
             !fcm.delivered().is_empty()
         })
@@ -238,7 +237,7 @@ mod with_fcm {
         register_device(&app, &c.handler, HANDLER_PHONE, "zh-CN").await;
         // The account's language decides, not the phone's.
         register_device(&app, &night, "fcm-token-night-shift-handler-0002", "zh-CN").await;
-        dispatched_heating_case(&app).await;
+        dispatched_heating_case(&app, &c).await;
         eventually("both handlers of the party get it", || async {
             fcm.delivered().len() == 2
         })
@@ -278,7 +277,7 @@ mod with_fcm {
         let c = cast(&app).await;
         fcm.set_token_fate(HANDLER_PHONE, TokenFate::Invalid);
         register_device(&app, &c.handler, HANDLER_PHONE, "zh-CN").await;
-        dispatched_heating_case(&app).await;
+        dispatched_heating_case(&app, &c).await;
         let dead = || async {
             let (status, page) = app.get_json("/api/v1/admin/outbox?state=dead").await;
             assert_eq!(status, StatusCode::OK, "{page}");

@@ -86,17 +86,6 @@ pub async fn list_incidents(
     ValidQuery(query): ValidQuery<ListIncidentsQuery>,
 ) -> Result<web::Json<IncidentPage>, ApiError> {
     let map = state.areas.current();
-    let grids_of = |area: &str| -> Vec<String> {
-        AreaCode::parse(area).map_or_else(
-            |_| Vec::new(),
-            |code| {
-                map.grids_under(&code)
-                    .into_iter()
-                    .map(ToString::to_string)
-                    .collect()
-            },
-        )
-    };
     let visibility = Visibility {
         everything: actor.is_admin(),
         reporter: Some(actor.user_id.clone()),
@@ -111,7 +100,7 @@ pub async fn list_incidents(
             })
             .filter_map(|g| g.area.as_ref().map(ToString::to_string))
             .map(|area| {
-                let grids = grids_of(&area);
+                let grids = grids_under(&map, &area);
                 (area, grids)
             })
             .collect(),
@@ -215,17 +204,7 @@ fn grids_allowed(
     area: Option<&str>,
     bbox: Option<(f64, f64, f64, f64)>,
 ) -> Option<Vec<String>> {
-    let in_area: Option<Vec<String>> = area.map(|area| {
-        AreaCode::parse(area).map_or_else(
-            |_| Vec::new(),
-            |code| {
-                map.grids_under(&code)
-                    .into_iter()
-                    .map(ToString::to_string)
-                    .collect()
-            },
-        )
-    });
+    let in_area: Option<Vec<String>> = area.map(|area| grids_under(map, area));
     let in_view: Option<Vec<String>> = bbox.map(|bbox| {
         map.grids_touching(bbox)
             .into_iter()
@@ -236,4 +215,17 @@ fn grids_allowed(
         (Some(a), Some(v)) => Some(a.into_iter().filter(|g| v.contains(g)).collect()),
         (a, v) => a.or(v),
     }
+}
+
+/// The grids of an area (none for a code that is not one).
+fn grids_under(map: &AreaMap, area: &str) -> Vec<String> {
+    AreaCode::parse(area).map_or_else(
+        |_| Vec::new(),
+        |code| {
+            map.grids_under(&code)
+                .into_iter()
+                .map(ToString::to_string)
+                .collect()
+        },
+    )
 }
