@@ -342,6 +342,90 @@ async fn a_console_on_one_node_hears_a_commit_made_through_another() {
     app.stop().await;
 }
 
+/// A second node as its own operating-system process: the real `gridops
+/// serve` binary on the test's database. Killed when dropped.
+struct NodeProcess {
+    child: std::process::Child,
+    base: String,
+}
+
+impl NodeProcess {
+    /// Blocks until the node listens.
+    fn start(database_url: &str, photos: &std::path::Path) -> NodeProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gridops-node"))
+            .args([
+                "--database-url",
+                database_url,
+                "--log-format",
+                "json",
+                "serve",
+            ])
+            .args(["--bind", "127.0.0.1:0", "--workers", "1", "--photo-dir"])
+            .arg(photos)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the gridops binary starts");
+        // It prints "gridops serving on http://127.0.0.1:PORT (…)" once listening.
+        let stdout = child.stdout.take().expect("its stdout");
+        let mut reader = std::io::BufReader::new(stdout);
+        let mut first = String::new();
+        reader.read_line(&mut first).expect("its first line");
+        // Keep reading: a closed pipe would end the node at its next line.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let base = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .to_owned();
+        NodeProcess { child, base }
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_on_another_server_process_hears_a_commit() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let c = cast(&app).await;
+    let photos = tempfile::tempdir().expect("a photo directory");
+    let node_b = {
+        let (url, path) = (app.database_url.clone(), photos.path().to_path_buf());
+        tokio::task::spawn_blocking(move || NodeProcess::start(&url, &path))
+            .await
+            .expect("node B started")
+    };
+    let response = c
+        .dispatcher
+        .client
+        .get(format!("{}/api/v1/events", node_b.base))
+        .send()
+        .await
+        .expect("GET /events on node B");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut on_b = Stream {
+        response,
+        buffer: String::new(),
+        retry: None,
+    };
+    let id = report_in(&app, &c.resident, GUANLAN_GRID, HEATING, "暖气不热").await;
+    let heard = on_b
+        .expect_event("node A's report, in node B's process")
+        .await;
+    assert_eq!((heard.incident(), heard.action()), (id.as_str(), "report"));
+    drop(node_b);
+    app.stop().await;
+}
+
 /// A transaction that began before another but commits after it: a reader
 /// that had passed the later one would skip it for good. The stream holds
 /// the later one back until the earlier one ends, then hands out both, in
