@@ -3,9 +3,11 @@
 //! and [`LogSender`] (the embedded default without FCM credentials).
 //!
 //! Delivery is at least once: a message may reach FCM twice when an answer
-//! is lost. Its `message_id` (the outbox row id) therefore travels as the
-//! Android collapse key, the APNs collapse id, the web push `Topic` where it
-//! fits, and `data["message_id"]`, so phones can drop the duplicate.
+//! is lost. Its `message_id` (the outbox row id) therefore travels as
+//! `data["message_id"]`, the Android notification `tag`, the APNs collapse
+//! id and the web push `Topic` where it fits, so phones can drop the
+//! duplicate. (Not as the Android collapse key: Android keeps only four of
+//! those per offline device, which would lose pushes to a phone out of signal.)
 //!
 //! Device tokens are secrets of a kind (whoever has one can push to that
 //! phone): they are never logged, and `Debug` shows only their last four
@@ -55,9 +57,8 @@ impl fmt::Display for Platform {
 /// One notification to one device.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PushMessage {
-    /// The outbox row id. Also the FCM collapse key, `apns-collapse-id` and
-    /// `data["message_id"]`, so phones drop duplicates of an at-least-once
-    /// send.
+    /// The outbox row id. Also `data["message_id"]`, the Android `tag` and
+    /// `apns-collapse-id`, so phones drop duplicates of an at-least-once send.
     pub message_id: String,
     /// The device's registration token. Never logged.
     pub token: String,

@@ -619,7 +619,7 @@ async fn a_push_sent_but_not_recorded_is_sent_again_with_the_same_id(backend: Ba
     assert!(
         deliveries
             .iter()
-            .all(|d| d.message["android"]["collapse_key"] == push.id.as_str())
+            .all(|d| d.message["android"]["notification"]["tag"] == push.id.as_str())
     );
     let retaken = deliveries[1].at.duration_since(claimed_at);
     assert!(

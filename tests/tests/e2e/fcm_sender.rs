@@ -53,7 +53,7 @@ fn delivered(outcome: &PushOutcome) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn delivers_with_bearer_token_and_message_id_as_collapse_key() {
+async fn delivers_with_bearer_token_and_the_message_id_phones_deduplicate_by() {
     let Setup { fake, sender, _dir } = setup(4).await;
     let msg = message(1);
 
@@ -80,7 +80,8 @@ async fn delivers_with_bearer_token_and_message_id_as_collapse_key() {
     let id = Value::from(msg.message_id.clone());
     assert_eq!(sent["data"]["message_id"], id);
     assert_eq!(sent["data"]["incident_id"], "1");
-    assert_eq!(sent["android"]["collapse_key"], id);
+    assert_eq!(sent["android"]["notification"]["tag"], id);
+    assert!(sent["android"].get("collapse_key").is_none(), "{sent}");
     assert_eq!(sent["android"]["priority"], "high");
     assert_eq!(sent["apns"]["headers"]["apns-collapse-id"], id);
     assert_eq!(sent["webpush"]["headers"]["Topic"], id);

@@ -164,9 +164,9 @@ mod with_fcm {
         assert_eq!(message["data"]["topic"], "dispatched");
         let message_id = text(&message["data"]["message_id"]);
         assert_eq!(
-            message["android"]["collapse_key"],
+            message["android"]["notification"]["tag"],
             message_id.as_str(),
-            "phones drop repeats by it"
+            "a repeat replaces the shown notification"
         );
 
         // The handler's inbox holds it too, unread; reading it clears the badge.
