@@ -87,14 +87,25 @@ impl AreaMap {
         out
     }
 
-    /// The grids (and micro-grids) of an area, itself included when it is one, sorted.
+    /// The grids (and micro-grids) of an area, itself included when it is one,
+    /// sorted. Walks the area's subtree, not the whole map: lists ask this on
+    /// every request.
     pub fn grids_under(&self, code: &AreaCode) -> Vec<&AreaCode> {
-        let mut grids: Vec<&AreaCode> = self
-            .areas
-            .values()
-            .filter(|a| a.level.is_grid() && code.covers(&a.code))
-            .map(|a| &a.code)
-            .collect();
+        let mut grids = Vec::new();
+        let mut pending: Vec<&AreaCode> =
+            self.areas.get(code).map(|a| &a.code).into_iter().collect();
+        // Import refuses cycles; the bound keeps a corrupted tree from looping.
+        let mut visited = 0;
+        while let Some(next) = pending.pop() {
+            visited += 1;
+            if visited > self.areas.len() {
+                break;
+            }
+            if self.areas.get(next).is_some_and(|a| a.level.is_grid()) {
+                grids.push(next);
+            }
+            pending.extend(self.children.get(next).into_iter().flatten());
+        }
         grids.sort();
         grids
     }

@@ -66,7 +66,12 @@ struct Stream {
 
 impl Stream {
     async fn open(app: &TestApp, who: &User, last_event_id: Option<&str>) -> Stream {
-        let mut request = who.client.get(app.url("/api/v1/events"));
+        Stream::open_at(&app.base, who, last_event_id).await
+    }
+
+    /// The stream of the server at `base` (another node).
+    async fn open_at(base: &str, who: &User, last_event_id: Option<&str>) -> Stream {
+        let mut request = who.client.get(format!("{base}/api/v1/events"));
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id);
         }
@@ -297,19 +302,7 @@ async fn a_console_on_one_node_hears_a_commit_made_through_another() {
     let running_b = tokio::spawn(node_b.run_until_stopped());
 
     // The signing key is kept in the database: node A's token is good on B.
-    let response = c
-        .dispatcher
-        .client
-        .get(format!("{base_b}/api/v1/events"))
-        .send()
-        .await
-        .expect("GET /events on node B");
-    assert_eq!(response.status(), StatusCode::OK);
-    let mut on_b = Stream {
-        response,
-        buffer: String::new(),
-        retry: None,
-    };
+    let mut on_b = Stream::open_at(&base_b, &c.dispatcher, None).await;
 
     // Committed through node A: node B's console hears it.
     let id = report_in(&app, &c.resident, GUANLAN_GRID, HEATING, "暖气不热").await;
@@ -404,19 +397,7 @@ async fn a_console_on_another_server_process_hears_a_commit() {
             .await
             .expect("node B started")
     };
-    let response = c
-        .dispatcher
-        .client
-        .get(format!("{}/api/v1/events", node_b.base))
-        .send()
-        .await
-        .expect("GET /events on node B");
-    assert_eq!(response.status(), StatusCode::OK);
-    let mut on_b = Stream {
-        response,
-        buffer: String::new(),
-        retry: None,
-    };
+    let mut on_b = Stream::open_at(&node_b.base, &c.dispatcher, None).await;
     let id = report_in(&app, &c.resident, GUANLAN_GRID, HEATING, "暖气不热").await;
     let heard = on_b
         .expect_event("node A's report, in node B's process")
