@@ -104,6 +104,10 @@ pub struct Category {
     /// Open incidents of this category within this distance (and 72 hours)
     /// are offered to a new report as possible duplicates.
     pub duplicate_radius_m: u32,
+    /// A resident's report of this kind goes first to a grid worker of its
+    /// grid to be checked on site (核实) before it is registered, as city
+    /// handbooks ask for public reports that are often unclear or repeated.
+    pub verify_on_site: bool,
 }
 
 /// How far back a new report looks for possible duplicates.

@@ -242,6 +242,22 @@ fn duplicate_radius_m(code: &str) -> u32 {
     }
 }
 
+/// Residents' reports a grid worker checks on site before they are
+/// registered (核实): things that are often misjudged from a window or
+/// already gone (a stall, a wire, a dog), not emergencies (a person in the
+/// cold, a fallen branch) nor what only a utility can see (no heating).
+fn verify_on_site(code: &str) -> bool {
+    matches!(
+        code,
+        "neighbourhood.dog_noise"
+            | "public_safety.flying_wire_charging"
+            | "city_appearance.street_vending"
+            | "city_appearance.items_outside_shops"
+            | "city_appearance.bikes_blocking"
+            | "property.no_management"
+    )
+}
+
 pub fn default_categories() -> Vec<Category> {
     SEEDS
         .iter()
@@ -254,6 +270,7 @@ pub fn default_categories() -> Vec<Category> {
             acknowledge_within: s.acknowledge,
             resolve_within: s.resolve,
             duplicate_radius_m: duplicate_radius_m(s.code),
+            verify_on_site: verify_on_site(s.code),
         })
         .collect()
 }

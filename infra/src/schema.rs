@@ -34,6 +34,7 @@ diesel::table! {
         resolve_unit -> Text,
         position -> Integer,
         duplicate_radius_m -> Integer,
+        verify_on_site -> Bool,
     }
 }
 
@@ -279,7 +280,125 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    routing_rules (id) {
+        id -> Text,
+        name -> Text,
+        category_code -> Nullable<Text>,
+        area_code -> Nullable<Text>,
+        window_start -> Nullable<Text>,
+        window_end -> Nullable<Text>,
+        priority -> Nullable<Text>,
+        target -> Text,
+        assists -> Text,
+        mode -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    routing_decisions (id) {
+        id -> Text,
+        incident_id -> Text,
+        decided_at -> Timestamp,
+        cause -> Text,
+        rule_id -> Nullable<Text>,
+        target -> Text,
+        recipient -> Text,
+        mode -> Text,
+        explanation -> Text,
+    }
+}
+
+diesel::table! {
+    time_limits (category_code, priority) {
+        category_code -> Text,
+        priority -> Text,
+        acknowledge_amount -> Integer,
+        acknowledge_unit -> Text,
+        resolve_amount -> Integer,
+        resolve_unit -> Text,
+    }
+}
+
+diesel::table! {
+    working_week (id) {
+        id -> Integer,
+        periods -> Text,
+        weekdays -> Text,
+        utc_offset_minutes -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deadlines (id) {
+        id -> Text,
+        incident_id -> Text,
+        step -> Text,
+        party_code -> Nullable<Text>,
+        area_code -> Text,
+        started_at -> Timestamp,
+        due_at -> Timestamp,
+        warn_at -> Timestamp,
+        state -> Text,
+        ended_at -> Nullable<Timestamp>,
+        paused_at -> Nullable<Timestamp>,
+        warned_at -> Nullable<Timestamp>,
+        overdue_at -> Nullable<Timestamp>,
+        escalated_to -> Nullable<Text>,
+        extensions -> Integer,
+        suspensions -> Integer,
+    }
+}
+
+diesel::table! {
+    clock_requests (id) {
+        id -> Text,
+        incident_id -> Text,
+        kind -> Text,
+        reason -> Text,
+        amount -> Nullable<Integer>,
+        unit -> Nullable<Text>,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        state -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    incident_assists (incident_id, party_code) {
+        incident_id -> Text,
+        party_code -> Text,
+        called_by -> Text,
+        called_at -> Timestamp,
+        state -> Text,
+        acknowledged_at -> Nullable<Timestamp>,
+        reported_at -> Nullable<Timestamp>,
+        report -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(incident_events -> incidents (incident_id));
+diesel::joinable!(deadlines -> incidents (incident_id));
+diesel::joinable!(routing_decisions -> incidents (incident_id));
+diesel::joinable!(incident_assists -> incidents (incident_id));
+diesel::joinable!(clock_requests -> incidents (incident_id));
 diesel::joinable!(outbox -> notifications (notification_id));
 diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(incident_photos -> incidents (incident_id));
@@ -311,4 +430,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     notices,
     notifications,
     outbox,
+    routing_rules,
+    routing_decisions,
+    time_limits,
+    working_week,
+    calendar_days,
+    deadlines,
+    clock_requests,
+    incident_assists,
 );

@@ -124,6 +124,7 @@ mod tests {
             acknowledge_within: TimeLimit::working_hours(4),
             resolve_within: TimeLimit::working_days(5),
             duplicate_radius_m: 250,
+            verify_on_site: false,
         }
     }
 

@@ -18,6 +18,7 @@ pub struct CategoryRow {
     pub resolve_unit: String,
     pub position: i32,
     pub duplicate_radius_m: i32,
+    pub verify_on_site: bool,
 }
 
 fn limit(code: &str, amount: i32, unit: &str) -> Result<TimeLimit, DbError> {
@@ -39,6 +40,7 @@ impl TryFrom<CategoryRow> for Category {
             acknowledge_within: limit(&row.code, row.acknowledge_amount, &row.acknowledge_unit)?,
             resolve_within: limit(&row.code, row.resolve_amount, &row.resolve_unit)?,
             duplicate_radius_m: u32::try_from(row.duplicate_radius_m).unwrap_or(0),
+            verify_on_site: row.verify_on_site,
             code: row.code,
             parent_code: row.parent_code,
             label_zh: row.label_zh,
@@ -61,6 +63,7 @@ fn row(category: &Category, position: i32) -> CategoryRow {
         resolve_unit: category.resolve_within.unit.as_str().to_owned(),
         position,
         duplicate_radius_m: i32::try_from(category.duplicate_radius_m).unwrap_or(i32::MAX),
+        verify_on_site: category.verify_on_site,
     }
 }
 

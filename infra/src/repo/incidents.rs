@@ -265,6 +265,54 @@ pub fn save_step(
     Ok(true)
 }
 
+/// The actor id of steps nobody took by hand: routing by the rules,
+/// escalation of an overdue step.
+pub const SYSTEM_ACTOR: &str = "system";
+
+/// Appends to the timeline an event that leaves the status as it is (an
+/// escalation, a lead calling an assisting party, a clock paused), by
+/// `actor_id`. The incident's version is bumped so events keep one sequence
+/// number per version and clients holding the old ETag hear that it changed.
+/// Returns the new version.
+pub fn append_event(
+    conn: &mut DbConnection,
+    incident_id: &str,
+    action: &str,
+    actor_id: &str,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<i64, DbError> {
+    let changed = diesel::update(incidents::table.find(incident_id))
+        .set((
+            incidents::version.eq(incidents::version + 1),
+            incidents::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    let (version, status): (i64, String) = incidents::table
+        .find(incident_id)
+        .select((incidents::version, incidents::status))
+        .first(conn)?;
+    diesel::insert_into(incident_events::table)
+        .values((
+            incident_events::id.eq(Uuid::now_v7().to_string()),
+            incident_events::incident_id.eq(incident_id),
+            incident_events::seq.eq(i32::try_from(version).unwrap_or(i32::MAX)),
+            incident_events::action.eq(action),
+            incident_events::actor_id.eq(actor_id),
+            incident_events::occurred_at.eq(at),
+            incident_events::from_status.eq(Some(status.as_str())),
+            incident_events::to_status.eq(status.as_str()),
+            incident_events::note.eq(note),
+            incident_events::attachments.eq(""),
+        ))
+        .execute(conn)?;
+    crate::signals::notify_on_commit(conn, crate::signals::INCIDENT_EVENTS, incident_id)?;
+    Ok(version)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
 #[diesel(table_name = incident_events)]
 pub struct EventRow {
