@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use gridops_domain::escalation::WarnFraction;
 use gridops_domain::role::Role;
 use gridops_infra::password::PasswordPolicy;
 use gridops_infra::repo::users::RoleGrant;
 use gridops_infra::{Db, DbError, DbSettings, area_import, setup};
 
 use crate::accounts::{AccountError, AccountRequest, create_account};
-use crate::settings::{LogFormat, PushSettings, Secret, Settings};
+use crate::settings::{EscalationSettings, LogFormat, PushSettings, Secret, Settings};
 
 /// The embedded default: one SQLite file in the working directory.
 pub const DEFAULT_DATABASE: &str = "gridops.db";
@@ -68,7 +69,8 @@ pub enum Command {
     /// Manage the area tree.
     #[command(subcommand)]
     Areas(AreasCommand),
-    /// Deliver push notifications from the outbox, without serving the API.
+    /// Deliver push notifications from the outbox and escalate overdue
+    /// deadlines, without serving the API.
     Worker(WorkerArgs),
 }
 
@@ -102,10 +104,48 @@ impl PushArgs {
     }
 }
 
+/// Deadline warnings and escalation.
+#[derive(Debug, Args)]
+pub struct EscalationArgs {
+    /// Seconds between sweeps of the deadline clocks (0: no escalation
+    /// worker in this process).
+    #[arg(long, env = "GRIDOPS_ESCALATION_INTERVAL_SECS", default_value_t = 30)]
+    pub escalation_interval_secs: u64,
+    /// Share of a step's time after which its holder is warned, between 0
+    /// and 1 (0.8: a 24-hour step warns after 19.2 hours).
+    #[arg(
+        long,
+        env = "GRIDOPS_DEADLINE_WARN_FRACTION",
+        default_value = "0.8",
+        value_parser = parse_warn_fraction
+    )]
+    pub deadline_warn_fraction: WarnFraction,
+}
+
+fn parse_warn_fraction(s: &str) -> Result<WarnFraction, String> {
+    let fraction: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
+    WarnFraction::new(fraction).map_err(|e| e.to_string())
+}
+
+impl EscalationArgs {
+    pub fn settings(&self) -> EscalationSettings {
+        EscalationSettings {
+            interval: Duration::from_secs(self.escalation_interval_secs),
+            warn_fraction: self.deadline_warn_fraction,
+            ..EscalationSettings::default()
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
     #[command(flatten)]
     pub push: PushArgs,
+    #[command(flatten)]
+    pub escalation: EscalationArgs,
 }
 
 #[derive(Debug, Args)]
@@ -113,9 +153,12 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "GRIDOPS_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
-    /// Load the demo areas and parties (Zhengzhou, Gongyi) into an empty database.
+    /// Load the demo areas, parties and routing rules (Zhengzhou, Gongyi) into an empty database.
     #[arg(long, env = "GRIDOPS_DEMO")]
     pub demo: bool,
+    /// With --demo, leave the routing table empty: every report waits for a dispatcher.
+    #[arg(long, env = "GRIDOPS_DEMO_WITHOUT_ROUTING")]
+    pub demo_without_routing: bool,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "GRIDOPS_WORKERS")]
     pub workers: Option<usize>,
@@ -143,6 +186,8 @@ pub struct ServeArgs {
     pub refresh_token_ttl_days: u64,
     #[command(flatten)]
     pub push: PushArgs,
+    #[command(flatten)]
+    pub escalation: EscalationArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,6 +278,7 @@ impl Cli {
             bind: args.bind.clone(),
             database: self.db_settings(),
             demo: args.demo,
+            demo_routing_rules: !args.demo_without_routing,
             workers: args.workers,
             max_body_bytes: args.max_body_bytes,
             area_reload_interval: Duration::from_secs(args.area_reload_secs.max(1)),
@@ -243,6 +289,7 @@ impl Cli {
             passwords: self.password_policy(),
             photo_dir: args.photo_dir.clone(),
             push: args.push.settings(),
+            escalation: args.escalation.settings(),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod delivery;
 pub mod demo_users;
 pub mod error;
+pub mod escalation;
 pub mod extract;
 pub mod idempotency;
 pub mod metrics;

@@ -5,6 +5,7 @@ use clap::Parser;
 use gridops_api::cli::{self, AreasCommand, Cli, Command, UserCommand};
 use gridops_api::delivery::Delivery;
 use gridops_api::demo_users::{DEMO_PASSWORD, DEMO_USERS};
+use gridops_api::escalation::Escalation;
 use gridops_api::settings::LogFormat;
 use gridops_api::{Application, openapi, telemetry};
 use gridops_infra::demo::areas::demo_point_in_grid;
@@ -69,6 +70,7 @@ async fn run(cli: &Cli) -> Result<(), String> {
             settings.workers = settings.workers.max(1);
             let signals = Signals::start(&db, &[OUTBOX]);
             let delivery = Delivery::start(&db, &signals, &settings)?;
+            let escalation = Escalation::start(&db, &signals, &args.escalation.settings());
             println!(
                 "gridops delivering pushes: {} worker(s), {} sender, {} database",
                 settings.workers,
@@ -77,6 +79,7 @@ async fn run(cli: &Cli) -> Result<(), String> {
             );
             until_stopped().await;
             delivery.stop().await;
+            escalation.stop().await;
             signals.stop();
             Ok(())
         }

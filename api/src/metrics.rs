@@ -1,6 +1,7 @@
 //! Prometheus metrics: HTTP requests by route and status with a latency
 //! histogram (actix-web-prom), plus, read at scrape time, the database
-//! pool's occupancy, the outbox's depth and the pushes sent by result.
+//! pool's occupancy, the outbox's depth, the pushes sent by result and the
+//! deadline warnings and escalations this process made.
 
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::sync::atomic::Ordering;
 
 use gridops_infra::Db;
 use gridops_infra::delivery::DeliveryStats;
+use gridops_infra::escalation::EscalationStats;
 use gridops_infra::repo::{notifications, now};
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
@@ -112,7 +114,35 @@ fn outbox_collector(
     })
 }
 
-pub fn build(db: &Db, stats: Arc<DeliveryStats>) -> Result<PrometheusMetrics, String> {
+/// This process's escalation sweeps, by what they did.
+struct EscalationCollector {
+    stats: Arc<EscalationStats>,
+    outcomes: IntCounterVec,
+}
+
+impl Collector for EscalationCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.outcomes.desc()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        for (outcome, count) in [
+            ("warned", &self.stats.warned),
+            ("escalated", &self.stats.escalated),
+            ("sweep_failed", &self.stats.failed_sweeps),
+        ] {
+            let counter = self.outcomes.with_label_values(&[outcome]);
+            counter.inc_by(count.load(Ordering::Relaxed).saturating_sub(counter.get()));
+        }
+        self.outcomes.collect()
+    }
+}
+
+pub fn build(
+    db: &Db,
+    stats: Arc<DeliveryStats>,
+    escalation: Arc<EscalationStats>,
+) -> Result<PrometheusMetrics, String> {
     let registry = Registry::new();
     let gauge = IntGaugeVec::new(
         Opts::new("db_pool_connections", "database pool connections by state").namespace("gridops"),
@@ -129,6 +159,21 @@ pub fn build(db: &Db, stats: Arc<DeliveryStats>) -> Result<PrometheusMetrics, St
         .register(Box::new(
             outbox_collector(db, stats).map_err(|e| e.to_string())?,
         ))
+        .map_err(|e| e.to_string())?;
+    let outcomes = IntCounterVec::new(
+        Opts::new(
+            "deadline_escalations_total",
+            "deadline warnings and escalations by this process, and failed sweeps",
+        )
+        .namespace("gridops"),
+        &["outcome"],
+    )
+    .map_err(|e| e.to_string())?;
+    registry
+        .register(Box::new(EscalationCollector {
+            stats: escalation,
+            outcomes,
+        }))
         .map_err(|e| e.to_string())?;
     PrometheusMetricsBuilder::new("gridops")
         .registry(registry)

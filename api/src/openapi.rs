@@ -32,7 +32,9 @@ use crate::routes;
     tags(
         (name = "areas", description = "The area tree (city → district → subdistrict → community → grid) and point → grid lookup"),
         (name = "categories", description = "Incident categories and their time limits"),
+        (name = "calendar", description = "The working calendar deadlines are counted on: the week, public holidays, make-up working days"),
         (name = "parties", description = "Responsible parties 责任主体 and the areas they serve"),
+        (name = "routing", description = "Routing 分拨: the rules administrators keep, a preview of where a case would go, and why an incident went where it did"),
         (name = "incidents", description = "Reports and their lifecycle: accept, dispatch, acknowledge, resolve, verify, rate; timeline and photos"),
         (name = "notifications", description = "Phones for push, the in-app inbox, notices to an area, the push outbox"),
         (name = "events", description = "Incident changes as Server-Sent Events, for consoles"),

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use gridops_domain::escalation::WarnFraction;
 use gridops_infra::DbSettings;
 use gridops_infra::delivery::DeliverySettings;
 use gridops_infra::password::PasswordPolicy;
@@ -22,6 +23,10 @@ pub struct Settings {
     pub database: DbSettings,
     /// Load the demo areas and parties into an empty database.
     pub demo: bool,
+    /// With `demo`, also the demo routing rules (auto-dispatching the
+    /// categories the field reports name). Without them every report waits
+    /// for a dispatcher, as on a fresh installation.
+    pub demo_routing_rules: bool,
     /// HTTP worker threads; `None` = one per core.
     pub workers: Option<usize>,
     /// Largest request body accepted, in bytes.
@@ -39,6 +44,7 @@ pub struct Settings {
     /// Where incident photos are kept (content-addressed files).
     pub photo_dir: std::path::PathBuf,
     pub push: PushSettings,
+    pub escalation: EscalationSettings,
 }
 
 /// Push notifications and the workers that deliver them.
@@ -64,6 +70,31 @@ impl Default for PushSettings {
             max_in_flight: 64,
             workers: 1,
             delivery: DeliverySettings::default(),
+        }
+    }
+}
+
+/// Deadline warnings and escalation (督办).
+#[derive(Debug, Clone)]
+pub struct EscalationSettings {
+    /// How often the worker sweeps the deadline clocks
+    /// (`GRIDOPS_ESCALATION_INTERVAL_SECS`, default 30); zero runs no worker
+    /// in this process. A step is escalated at most this late.
+    pub interval: Duration,
+    /// Clocks handled per write transaction.
+    pub batch: usize,
+    /// The share of a step's time after which its holder is warned
+    /// (`GRIDOPS_DEADLINE_WARN_FRACTION`, default 0.8): the clock code sets
+    /// each clock's `warn_at` with [`WarnFraction::warn_at`].
+    pub warn_fraction: WarnFraction,
+}
+
+impl Default for EscalationSettings {
+    fn default() -> Self {
+        EscalationSettings {
+            interval: Duration::from_secs(30),
+            batch: 100,
+            warn_fraction: WarnFraction::DEFAULT,
         }
     }
 }
@@ -94,6 +125,7 @@ impl Settings {
             bind: "127.0.0.1:8080".into(),
             database: DbSettings::new(database_url),
             demo: false,
+            demo_routing_rules: true,
             workers: None,
             max_body_bytes: 16 * 1024 * 1024,
             area_reload_interval: Duration::from_secs(5),
@@ -104,6 +136,7 @@ impl Settings {
             passwords: PasswordPolicy::default(),
             photo_dir: "gridops-photos".into(),
             push: PushSettings::default(),
+            escalation: EscalationSettings::default(),
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::auth::TokenKeys;
 use crate::delivery::Delivery;
 use crate::demo_users;
 use crate::error::{PROBLEM_JSON, problem};
+use crate::escalation::Escalation;
 use crate::openapi;
 use crate::request_id::{self, GridopsRootSpan};
 use crate::routes::fallback::{RouteTable, no_route};
@@ -55,7 +56,7 @@ fn prepare(db: &Db, settings: &Settings) -> Result<(AreaDirectory, String), Star
         tracing::info!(?applied, "migrations applied");
     }
     if settings.demo {
-        match setup::load_demo(db)? {
+        match setup::load_demo(db, settings.demo_routing_rules)? {
             Some(loaded) => tracing::info!(
                 areas = loaded.areas,
                 parties = loaded.parties,
@@ -90,6 +91,7 @@ pub struct Application {
     state: AppState,
     watcher: tokio::task::JoinHandle<()>,
     delivery: Delivery,
+    escalation: Escalation,
 }
 
 impl Application {
@@ -124,6 +126,7 @@ impl Application {
         let signals = Signals::start(&db, &[OUTBOX, INCIDENT_EVENTS]);
         let delivery =
             Delivery::start(&db, &signals, &settings.push).map_err(StartError::Config)?;
+        let escalation = Escalation::start(&db, &signals, &settings.escalation);
         let state = AppState {
             db: db.clone(),
             areas,
@@ -131,11 +134,12 @@ impl Application {
             photos: Arc::new(FsPhotoStore::new(settings.photo_dir.clone())),
             delivery_stats: delivery.stats.clone(),
             signals,
+            warn_fraction: settings.escalation.warn_fraction,
         };
         let document = openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&document));
-        let metrics =
-            metrics::build(&db, state.delivery_stats.clone()).map_err(StartError::Metrics)?;
+        let metrics = metrics::build(&db, state.delivery_stats.clone(), escalation.stats.clone())
+            .map_err(StartError::Metrics)?;
         let max_body = settings.max_body_bytes;
         let app_state = web::Data::new(state.clone());
 
@@ -172,6 +176,7 @@ impl Application {
             state,
             watcher,
             delivery,
+            escalation,
         })
     }
 
@@ -195,6 +200,7 @@ impl Application {
         closing.abort();
         self.watcher.abort();
         self.delivery.stop().await;
+        self.escalation.stop().await;
         self.state.signals.stop();
         result
     }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod area;
 pub mod category;
 pub mod deadline;
+pub mod escalation;
 pub mod geo;
 pub mod incident;
 pub mod notification;

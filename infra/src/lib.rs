@@ -11,6 +11,7 @@ pub mod categories_seed;
 pub mod db;
 pub mod delivery;
 pub mod demo;
+pub mod escalation;
 pub mod event_stream;
 pub mod password;
 pub mod photos;

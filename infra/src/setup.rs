@@ -31,6 +31,7 @@ pub fn migrate(db: &Db) -> Result<Vec<String>, DbError> {
         DbConnection::Sqlite(_) => run_migrations(conn)?,
     };
     db.write_blocking(|conn| categories::seed_if_empty(conn, &default_categories()))?;
+    db.write_blocking(|conn| crate::repo::calendar::seed_if_empty(conn, crate::repo::now()))?;
     Ok(applied)
 }
 
@@ -40,9 +41,10 @@ pub struct DemoLoaded {
     pub parties: usize,
 }
 
-/// Loads the demo areas and parties when the database has no areas yet;
-/// returns `None` when it already had some (the demo never overwrites).
-pub fn load_demo(db: &Db) -> Result<Option<DemoLoaded>, DbError> {
+/// Loads the demo areas and parties (and, with `routing_rules`, the demo
+/// routing table) when the database has no areas yet; returns `None` when it
+/// already had some (the demo never overwrites).
+pub fn load_demo(db: &Db, routing_rules: bool) -> Result<Option<DemoLoaded>, DbError> {
     db.write_blocking(|conn| {
         if areas::count(conn)? > 0 {
             return Ok(None);
@@ -66,6 +68,9 @@ pub fn load_demo(db: &Db) -> Result<Option<DemoLoaded>, DbError> {
                 areas: seed.areas.iter().map(|a| (*a).to_owned()).collect(),
             };
             parties::insert(conn, &party)?;
+        }
+        if routing_rules {
+            demo::routing::seed_if_empty(conn, crate::repo::now())?;
         }
         Ok(Some(DemoLoaded {
             areas: areas_loaded,

@@ -150,6 +150,9 @@ impl TestApp {
         let mut settings = Settings::new(url.clone());
         settings.bind = "127.0.0.1:0".into();
         settings.demo = true;
+        // Most scenarios walk the lifecycle by hand; routing scenarios turn
+        // the demo routing table on.
+        settings.demo_routing_rules = false;
         settings.workers = Some(1);
         settings.database.pool_size = 3;
         settings.area_reload_interval = Duration::from_millis(200);
@@ -303,9 +306,11 @@ pub fn problem_fields(problem: &Value) -> Vec<String> {
 
 /// Declares each test once and runs it on SQLite and on PostgreSQL:
 /// `mod name { fn sqlite(); fn postgres(); }`, so the output names the backend.
+/// `on_both_backends!(settings => |s| ...; async fn ...)` adjusts the
+/// server's settings first (e.g. to load the demo routing table).
 #[macro_export]
 macro_rules! on_both_backends {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {$(
+    (settings => $adjust:expr; $(async fn $name:ident($app:ident) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -314,7 +319,9 @@ macro_rules! on_both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) = $crate::TestApp::spawn($crate::Backend::Sqlite).await {
+                if let Some(app) =
+                    $crate::TestApp::spawn_with($crate::Backend::Sqlite, $adjust).await
+                {
                     run(&app).await;
                     app.stop().await;
                 }
@@ -322,13 +329,23 @@ macro_rules! on_both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres).await {
+                if let Some(app) =
+                    $crate::TestApp::spawn_with($crate::Backend::Postgres, $adjust).await
+                {
                     run(&app).await;
                     app.stop().await;
                 }
             }
         }
     )*};
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $crate::on_both_backends!(settings => |_| {}; $(async fn $name($app) $body)*);
+    };
+}
+
+/// The settings of a server that routes by the demo routing table.
+pub fn with_demo_routing(settings: &mut Settings) {
+    settings.demo_routing_rules = true;
 }
 
 /// A `multipart/form-data` body with one file part named `part`: the

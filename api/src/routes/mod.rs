@@ -2,6 +2,7 @@
 
 pub mod areas;
 pub mod auth;
+pub mod calendar;
 pub mod categories;
 pub mod events;
 pub mod fallback;
@@ -10,6 +11,8 @@ pub mod incidents;
 pub mod me;
 pub mod notifications;
 pub mod parties;
+pub mod routing;
+pub mod time_limits;
 pub mod users;
 
 use std::sync::Arc;
@@ -32,6 +35,9 @@ pub struct AppState {
     /// Push delivery: this process's sends, for `/metrics`.
     pub delivery_stats: Arc<gridops_infra::delivery::DeliveryStats>,
     pub signals: gridops_infra::signals::Signals,
+    /// When a step's holder is warned (`GRIDOPS_DEADLINE_WARN_FRACTION`),
+    /// for the code that starts the deadline clocks.
+    pub warn_fraction: gridops_domain::escalation::WarnFraction,
 }
 
 /// Page sizes: lists default to 50 and never return more than 500 at once.
@@ -51,6 +57,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(areas::get::get_area)
                 .service(areas::geometry::area_geometry)
                 .service(categories::list_categories)
+                .service(time_limits::get_time_limits)
+                .service(time_limits::put_time_limits)
+                .service(calendar::get_calendar)
+                .service(calendar::put_week)
+                .service(calendar::put_day)
+                .service(calendar::delete_day)
                 .service(parties::list_parties)
                 .service(auth::login::login)
                 .service(auth::refresh::refresh)
@@ -77,8 +89,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(incidents::actions::reopen)
                 .service(incidents::actions::rate)
                 .service(incidents::actions::comment_on)
+                .service(incidents::assists::call_assists)
+                .service(incidents::assists::acknowledge_assist)
+                .service(incidents::assists::report_assist)
+                .service(incidents::clocks::incident_deadlines)
+                .service(incidents::clock_requests::ask_suspension)
+                .service(incidents::clock_requests::ask_extension)
+                .service(incidents::clock_requests::approve_clock_request)
+                .service(incidents::clock_requests::refuse_clock_request)
+                .service(incidents::clock_requests::end_suspension)
                 .service(incidents::photos::upload_photo)
                 .service(incidents::photos::get_photo)
+                .service(routing::history::incident_routing)
+                .service(routing::list::list_rules)
+                .service(routing::create::create_rule)
+                .service(routing::get::get_rule)
+                .service(routing::update::update_rule)
+                .service(routing::delete::delete_rule)
+                .service(routing::preview::preview_routing)
                 .service(events::incident_events)
                 .service(notifications::devices::register_device)
                 .service(notifications::devices::delete_device)

@@ -1,4 +1,4 @@
-use super::{ActionKind, Status};
+use super::{ActionKind, AssistError, Status};
 
 /// Why a step was refused. The incident is unchanged whichever it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,6 +20,13 @@ pub enum IncidentError {
         current: Status,
         allowed: Vec<ActionKind>,
     },
+    /// The lead may not resolve while these assisting parties have not
+    /// reported (409).
+    #[error("waiting for the assisting parties to report: {}", parties.join(", "))]
+    AssistsPending { parties: Vec<String> },
+    /// An assist step was refused ([`AssistError`] says how).
+    #[error(transparent)]
+    Assist(AssistError),
     /// The step's input is unusable: a blank reason, a second rating (422).
     #[error("{field}: {message}")]
     Invalid {
@@ -37,6 +44,10 @@ impl IncidentError {
             IncidentError::Forbidden { .. } | IncidentError::NotAReporter => "forbidden",
             IncidentError::InvalidTransition { .. } => "invalid_transition",
             IncidentError::Invalid { .. } => "validation_failed",
+            IncidentError::AssistsPending { .. } => "assists_pending",
+            IncidentError::Assist(AssistError::Forbidden { .. }) => "forbidden",
+            IncidentError::Assist(AssistError::NotAssisting { .. }) => "not_found",
+            IncidentError::Assist(AssistError::OutOfTurn { .. }) => "assist_out_of_turn",
         }
     }
 }

@@ -104,6 +104,7 @@ pub fn incident(status: Status) -> Incident {
         rating: None,
         rework_count: 0,
         followers: Vec::new(),
+        assists: Vec::new(),
         result: resolved.then(|| "snow cleared".into()),
         version: 1,
         created_at: at(0),

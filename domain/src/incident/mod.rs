@@ -29,11 +29,13 @@
 //!
 //! Who may do what is in [`policy`].
 
+pub mod assist;
 mod command;
 pub mod duplicates;
 mod error;
 pub mod policy;
 mod report;
+mod routed;
 mod status;
 mod step;
 
@@ -42,10 +44,12 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 mod proptests;
 
+pub use assist::{Assist, AssistError, AssistEvent, AssistState, AssistStep};
 pub use command::{Command, MAX_ID_CHARS, MAX_TEXT_CHARS, Rating, RejectReason};
 pub use error::IncidentError;
 pub use policy::{allowed_actions, can_see, permits};
 pub use report::{Report, report, source_of};
+pub use routed::{Cause, SYSTEM_ACTOR, dispatch_by_rule, needs_on_site_check, routing_cause};
 pub use status::{ActionKind, Status, transition};
 pub use step::{EventDetail, TimelineEvent, apply, next_status};
 
@@ -122,6 +126,9 @@ pub struct Incident {
     pub duplicate_of: Option<String>,
     /// Users who reported duplicates of it: they see it and may comment.
     pub followers: Vec<String>,
+    /// Parties called to assist beside the lead (吹哨报到), in the order
+    /// called (the store lists parties called at once by their code).
+    pub assists: Vec<Assist>,
     pub rating: Option<(Rating, Option<String>)>,
     /// How often it was reopened (返工率).
     pub rework_count: u32,

@@ -4,7 +4,7 @@
 //!
 //! | step | who (besides seeing it) |
 //! |---|---|
-//! | see | its reporter; grid workers and grid chiefs whose grid covers its grid; dispatchers whose area covers it; handlers of its current party; administrators |
+//! | see | its reporter; grid workers and grid chiefs whose grid covers its grid; dispatchers whose area covers it; handlers of its current party; handlers of a party called to assist on it; administrators |
 //! | accept, reject | dispatchers covering it; grid chiefs of its grid |
 //! | dispatch | dispatchers covering it |
 //! | acknowledge, return, resolve | its assignee when one is named, else any handler of its party (a handler grant for that party is needed either way) |
@@ -12,6 +12,12 @@
 //! | verify, reopen | grid chiefs of its grid; dispatchers covering it (核查 on site) |
 //! | rate | its reporter |
 //! | comment | whoever sees it |
+//! | call parties to assist (吹哨报到) | dispatchers covering it ([`may_call_assists`]) |
+//! | acknowledge, report an assist | any handler of that assisting party ([`may_act_for_assist`]) |
+//!
+//! Handlers of an assisting party see the case and comment on it, and take
+//! no step of the lead's: their own part is the assist (see
+//! [`assist`](super::assist)).
 //!
 //! Administrators see every incident and may comment, and take no step of the
 //! case itself: they administer the system, they do not handle cases, and
@@ -56,7 +62,8 @@ pub fn permits(incident: &Incident, actor: &Actor, action: ActionKind) -> Access
 
 /// The steps this actor may take now, in [`ActionKind::ALL`] order: for the
 /// buttons a client shows, and for the `allowed` of a 409. Empty for an actor
-/// who cannot see the incident. `rate` is left out once the incident is rated.
+/// who cannot see the incident. `rate` is left out once the incident is rated,
+/// `resolve` while an assisting party has not reported.
 pub fn allowed_actions(incident: &Incident, actor: &Actor) -> Vec<ActionKind> {
     let relation = Relation::of(incident, actor);
     if !relation.sees() {
@@ -67,7 +74,40 @@ pub fn allowed_actions(incident: &Incident, actor: &Actor) -> Vec<ActionKind> {
         .filter(|&action| relation.may(action))
         .filter(|&action| next_status(incident, action).is_some())
         .filter(|&action| action != ActionKind::Rate || incident.rating.is_none())
+        .filter(|&action| {
+            action != ActionKind::Resolve || super::assist::still_to_report(incident).is_empty()
+        })
         .collect()
+}
+
+/// Whether the actor may call parties to assist on the incident: a
+/// dispatcher covering it. Routing calls them without a user and asks nobody.
+pub fn may_call_assists(incident: &Incident, actor: &Actor) -> Access {
+    let relation = Relation::of(incident, actor);
+    if !relation.sees() {
+        Access::Hidden
+    } else if relation.dispatcher {
+        Access::Granted
+    } else {
+        Access::Forbidden
+    }
+}
+
+/// Whether the actor may acknowledge or report the assist of `party`: any
+/// handler of that party, while it is called onto the incident.
+pub fn may_act_for_assist(incident: &Incident, actor: &Actor, party: &str) -> Access {
+    let relation = Relation::of(incident, actor);
+    let handles = actor
+        .grants
+        .iter()
+        .any(|g| g.role == Role::Handler && g.party.as_deref() == Some(party));
+    if !relation.sees() {
+        Access::Hidden
+    } else if handles && incident.assists.iter().any(|a| a.party == party) {
+        Access::Granted
+    } else {
+        Access::Forbidden
+    }
 }
 
 /// How the actor stands to the incident, through any of their grants.
@@ -86,6 +126,8 @@ struct Relation {
     /// A handler of its current party who may act on it: the assignee, or any
     /// handler of the party when none is named.
     in_charge: bool,
+    /// A handler of a party called to assist on it.
+    assisting: bool,
     admin: bool,
 }
 
@@ -108,6 +150,10 @@ impl Relation {
                 Role::Handler => {
                     relation.party_handler |=
                         grant.party.is_some() && grant.party == incident.party;
+                    relation.assisting |= grant
+                        .party
+                        .as_ref()
+                        .is_some_and(|party| incident.assists.iter().any(|a| a.party == *party));
                 }
                 Role::Admin => relation.admin = true,
                 Role::Resident => {}
@@ -128,6 +174,7 @@ impl Relation {
             || self.grid_chief
             || self.dispatcher
             || self.party_handler
+            || self.assisting
             || self.admin
     }
 

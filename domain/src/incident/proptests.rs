@@ -231,6 +231,9 @@ fn play(moves: &[Move]) -> Result<HashSet<Status>, TestCaseError> {
                     IncidentError::NotAReporter => {
                         prop_assert!(false, "apply never reports");
                     }
+                    IncidentError::AssistsPending { .. } | IncidentError::Assist(_) => {
+                        prop_assert!(false, "nobody assists on these incidents");
+                    }
                     IncidentError::InvalidTransition {
                         current: status,
                         allowed: told,

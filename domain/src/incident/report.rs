@@ -90,6 +90,7 @@ pub fn report(
         rating: None,
         rework_count: 0,
         followers: Vec::new(),
+        assists: Vec::new(),
         result: None,
         version: 1,
         created_at: now,

@@ -83,6 +83,12 @@ pub fn apply(
             allowed: allowed_actions(incident, actor),
         });
     };
+    if action == ActionKind::Resolve {
+        let parties = super::assist::still_to_report(incident);
+        if !parties.is_empty() {
+            return Err(IncidentError::AssistsPending { parties });
+        }
+    }
 
     let mut next = incident.clone();
     let mut attachments = Vec::new();

@@ -17,6 +17,8 @@ use crate::role::Role;
 /// What happened, as a recipient hears it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
+    /// A new case waits for the hearer, grid staff, on site.
+    Reported,
     Accepted,
     Rejected,
     Dispatched,
@@ -32,10 +34,15 @@ pub enum Topic {
     DeadlineWarning,
     /// An announcement to the people of an area.
     Notice,
+    /// The recipient's party is called to assist on a case (吹哨报到).
+    AssistCalled,
+    /// An assisting party reported its part to the lead.
+    AssistReported,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 12] = [
+    pub const ALL: [Topic; 15] = [
+        Topic::Reported,
         Topic::Accepted,
         Topic::Rejected,
         Topic::Dispatched,
@@ -48,10 +55,13 @@ impl Topic {
         Topic::Escalated,
         Topic::DeadlineWarning,
         Topic::Notice,
+        Topic::AssistCalled,
+        Topic::AssistReported,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Topic::Reported => "reported",
             Topic::Accepted => "accepted",
             Topic::Rejected => "rejected",
             Topic::Dispatched => "dispatched",
@@ -64,6 +74,8 @@ impl Topic {
             Topic::Escalated => "escalated",
             Topic::DeadlineWarning => "deadline_warning",
             Topic::Notice => "notice",
+            Topic::AssistCalled => "assist_called",
+            Topic::AssistReported => "assist_reported",
         }
     }
 
@@ -178,6 +190,19 @@ pub fn after_step(before: &Incident, after: &Incident, event: &TimelineEvent) ->
         ActionKind::Rate => {}
     }
     out
+}
+
+/// Whom a new case waiting on grid staff tells: the grid's workers and chiefs
+/// when a resident's report must first be checked on site, or the staff a
+/// routing rule names. They are out on patrol, so they hear it on the phone;
+/// a case waiting for triage is not pushed (dispatchers work at the console,
+/// whose queue and live stream show it).
+pub fn on_waiting_for_grid_staff(audience: Audience) -> Tell {
+    Tell {
+        topic: Topic::Reported,
+        audience,
+        why: Why::GridStaff,
+    }
 }
 
 /// Whom an escalation tells: the dispatchers of the level it reached.

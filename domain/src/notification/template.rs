@@ -48,6 +48,8 @@ pub fn incident_text(
 fn title(topic: Topic, why: Why, language: Language) -> &'static str {
     use Language::{Chinese as Zh, English as En};
     match (topic, why, language) {
+        (Topic::Reported, _, Zh) => "网格内有新上报，请到现场核查处置",
+        (Topic::Reported, _, En) => "A new report in your grid needs you on site",
         (Topic::Accepted, _, Zh) => "您的报告已受理立案",
         (Topic::Accepted, _, En) => "Your report was accepted",
         (Topic::Rejected, _, Zh) => "您的报告未予立案",
@@ -82,5 +84,9 @@ fn title(topic: Topic, why: Why, language: Language) -> &'static str {
         (Topic::DeadlineWarning, _, En) => "A case is due soon",
         (Topic::Notice, _, Zh) => "通知",
         (Topic::Notice, _, En) => "Notice",
+        (Topic::AssistCalled, _, Zh) => "您单位被召集协同处置案件，请及时签收",
+        (Topic::AssistCalled, _, En) => "Your party was called to assist on a case",
+        (Topic::AssistReported, _, Zh) => "协办单位已反馈处置情况",
+        (Topic::AssistReported, _, En) => "An assisting party reported its part",
     }
 }

@@ -76,6 +76,7 @@ pub fn route(rules: &[RoutingRule], case: &Case<'_>, directory: &dyn Directory) 
         Some((rule, recipient)) => Decision {
             rule: Some(rule.id.clone()),
             target: rule.target.clone(),
+            assists: assists(rule, &recipient, case, directory),
             recipient,
             mode: rule.mode,
             explanation,
@@ -91,9 +92,31 @@ pub fn route(rules: &[RoutingRule], case: &Case<'_>, directory: &dyn Directory) 
                 ancestor_at(case.grid, AreaLevel::Subdistrict).unwrap_or_else(|| case.grid.clone()),
             ),
             mode: Mode::Triage,
+            assists: Vec::new(),
             explanation,
         },
     }
+}
+
+/// The parties the rule calls to assist, resolved for this case. An assist
+/// that returned the case or that nobody fills here is left out rather than
+/// holding the case up: the lead can act without it.
+fn assists(
+    rule: &RoutingRule,
+    lead: &Recipient,
+    case: &Case<'_>,
+    directory: &dyn Directory,
+) -> Vec<String> {
+    let mut parties: Vec<String> = Vec::new();
+    for assist in &rule.assists {
+        let Ok(Recipient::Party(party)) = resolve(assist, case, directory) else {
+            continue;
+        };
+        if *lead != Recipient::Party(party.clone()) && !parties.contains(&party) {
+            parties.push(party);
+        }
+    }
+    parties
 }
 
 /// The concrete recipient of a target for this case, or why there is none.

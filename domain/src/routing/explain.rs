@@ -2,6 +2,7 @@
 //! the outcome first, then every rule with what it said about this case.
 
 use chrono::NaiveTime;
+use serde::{Deserialize, Serialize};
 
 use crate::area::AreaCode;
 use crate::category::Priority;
@@ -9,15 +10,18 @@ use crate::notification::template::Language;
 use crate::party::PartyKind;
 use crate::role::Role;
 
+use super::codes::serde_codes;
 use super::{Decision, Dimension, DispatchLevel, Mode, Recipient, Target, TimeWindow};
 
-/// Every rule routing looked at, in the order it was given.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Every rule routing looked at, in the order it was given. Stored as JSON
+/// of codes (no words), so a decision reads in whichever language its reader
+/// asks for, years later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
     pub considered: Vec<Considered>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Considered {
     /// The rule's id.
     pub rule: String,
@@ -25,16 +29,25 @@ pub struct Considered {
 }
 
 /// What one rule said about the case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Verdict {
     /// It routed the case.
     Chosen,
     /// The case's category is not this one or below it.
     OtherCategory { category: String },
     /// The case lies outside this area.
-    OutsideArea { area: AreaCode },
+    OutsideArea {
+        #[serde(with = "serde_codes::area")]
+        area: AreaCode,
+    },
     /// The case was routed at `at`, outside the rule's hours.
-    OutsideWindow { window: TimeWindow, at: NaiveTime },
+    OutsideWindow {
+        #[serde(with = "serde_codes::window")]
+        window: TimeWindow,
+        #[serde(with = "serde_codes::time")]
+        at: NaiveTime,
+    },
     /// The rule is for cases of another priority.
     OtherPriority { priority: Priority },
     /// It matched, but the chosen rule `than` ranks higher, on `by`.
@@ -48,7 +61,10 @@ pub enum Verdict {
     Returned { party: String },
     /// It matched, but nobody fills its role here (a grid without a chief,
     /// an area no heating company serves).
-    NobodyFills { target: Target },
+    NobodyFills {
+        #[serde(with = "serde_codes::target")]
+        target: Target,
+    },
 }
 
 /// Names to show instead of codes. Each method answers `None` to show the code.
@@ -60,6 +76,10 @@ pub trait Labels {
         None
     }
     fn party(&self, _code: &str, _language: Language) -> Option<String> {
+        None
+    }
+    /// A rule's name, by its id.
+    fn rule(&self, _id: &str, _language: Language) -> Option<String> {
         None
     }
 }
@@ -104,7 +124,7 @@ impl Words<'_> {
     fn outcome(&self, decision: &Decision) -> String {
         let to = self.recipient(&decision.recipient);
         let mode = self.mode(decision.mode);
-        match (&decision.rule, self.zh()) {
+        let outcome = match (decision.rule.as_deref().map(|id| self.rule(id)), self.zh()) {
             (Some(rule), true) => format!("分拨给{to}（规则「{rule}」，{mode}）"),
             (Some(rule), false) => format!("Routed to {to} by rule {rule}: {mode}."),
             // The fallback always goes to a dispatch queue; its words say why.
@@ -112,15 +132,30 @@ impl Words<'_> {
             (None, false) => format!(
                 "No rule can take this case: it falls to the territorial authority, {to}, to triage."
             ),
+        };
+        if decision.assists.is_empty() {
+            return outcome;
+        }
+        if self.zh() {
+            let parties: Vec<String> = decision
+                .assists
+                .iter()
+                .map(|p| format!("「{}」", self.party(p)))
+                .collect();
+            format!("{outcome}，协办：{}", parties.join("、"))
+        } else {
+            let parties: Vec<String> = decision.assists.iter().map(|p| self.party(p)).collect();
+            format!("{outcome} Assisting: {}.", parties.join(", "))
         }
     }
 
     fn considered(&self, considered: &Considered) -> String {
         let why = self.verdict(&considered.verdict);
+        let rule = self.rule(&considered.rule);
         if self.zh() {
-            format!("规则「{}」：{why}", considered.rule)
+            format!("规则「{rule}」：{why}")
         } else {
-            format!("Rule {}: {why}.", considered.rule)
+            format!("Rule {rule}: {why}.")
         }
     }
 
@@ -164,6 +199,7 @@ impl Words<'_> {
                 }
             }
             Verdict::LessSpecific { than, by } => {
+                let than = self.rule(than);
                 let by = dimension_words(*by, self.language);
                 if zh {
                     format!("适用，但规则「{than}」更具体（{by}）")
@@ -171,13 +207,19 @@ impl Words<'_> {
                     format!("applies, but rule {than} is more specific ({by})")
                 }
             }
-            Verdict::Tied { with } if zh => format!(
-                "适用，但与规则「{with}」同样具体，属配置冲突，暂按编号取「{with}」，请修改其中一条"
-            ),
-            Verdict::Tied { with } => format!(
-                "applies, but is exactly as specific as rule {with}: a configuration conflict, \
-                 {with} was taken by its id; change one of them"
-            ),
+            Verdict::Tied { with } if zh => {
+                let with = self.rule(with);
+                format!(
+                    "适用，但与规则「{with}」同样具体，属配置冲突，暂按编号取「{with}」，请修改其中一条"
+                )
+            }
+            Verdict::Tied { with } => {
+                let with = self.rule(with);
+                format!(
+                    "applies, but is exactly as specific as rule {with}: a configuration conflict, \
+                     {with} was taken by its id; change one of them"
+                )
+            }
             Verdict::Returned { party } => {
                 let party = self.party(party);
                 if zh {
@@ -279,6 +321,12 @@ impl Words<'_> {
         self.labels
             .party(code, self.language)
             .unwrap_or_else(|| code.to_owned())
+    }
+
+    fn rule(&self, id: &str) -> String {
+        self.labels
+            .rule(id, self.language)
+            .unwrap_or_else(|| id.to_owned())
     }
 
     fn mode(&self, mode: Mode) -> &'static str {

@@ -18,6 +18,8 @@
 //! Who holds a role or which party serves an area is data, not a rule: routing
 //! asks a [`Directory`], which infra implements over the store.
 
+mod book;
+mod codes;
 mod decide;
 mod explain;
 mod rule;
@@ -26,9 +28,14 @@ mod window;
 #[cfg(test)]
 mod tests;
 
+pub use book::{RuleBook, category_lineage};
+pub use codes::{format_time, parse_time};
 pub use decide::route;
 pub use explain::{Codes, Considered, Explanation, Labels, Verdict};
-pub use rule::{Conflict, Dimension, RoutingRule, Specificity, check_new_rule};
+pub use rule::{
+    Conflict, Dimension, InvalidRule, RoutingRule, RuleRefused, Specificity, check_new_rule,
+    check_rule,
+};
 pub use window::{EmptyWindow, TimeWindow};
 
 use chrono::NaiveTime;
@@ -190,5 +197,9 @@ pub struct Decision {
     pub target: Target,
     pub recipient: Recipient,
     pub mode: Mode,
+    /// Parties called to assist the recipient (吹哨报到): the chosen rule's
+    /// assists resolved for this case, without the lead itself, parties that
+    /// returned the case, and assists nobody fills here.
+    pub assists: Vec<String>,
     pub explanation: Explanation,
 }

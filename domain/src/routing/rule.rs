@@ -11,6 +11,8 @@ use super::{Case, Mode, Target, TimeWindow, Verdict};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoutingRule {
     pub id: String,
+    /// What administrators call it ("夜间犬吠找调解").
+    pub name: String,
     /// A category code: the rule matches it and every category below it.
     pub category: Option<String>,
     /// An area: the rule matches it and every area below it.
@@ -19,6 +21,9 @@ pub struct RoutingRule {
     pub window: Option<TimeWindow>,
     pub priority: Option<Priority>,
     pub target: Target,
+    /// Parties called to assist the target when the rule dispatches (吹哨报到);
+    /// party-like targets only (see [`Target::is_party_like`]).
+    pub assists: Vec<Target>,
     pub mode: Mode,
 }
 
@@ -37,7 +42,8 @@ pub struct Specificity {
 }
 
 /// One of the conditions specificity is ranked by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Category,
     Area,
@@ -153,6 +159,59 @@ pub struct Conflict {
     pub existing: String,
     /// The rule being saved.
     pub new: String,
+}
+
+/// A rule that cannot be saved as written, naming the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidRule {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Why a rule was not saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleRefused {
+    #[error(transparent)]
+    Invalid(#[from] InvalidRule),
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+}
+
+impl RoutingRule {
+    /// What a rule must be on its own, whatever else is saved.
+    pub fn check(&self) -> Result<(), InvalidRule> {
+        if self.name.trim().is_empty() {
+            return Err(InvalidRule {
+                field: "name",
+                message: "a rule needs a name".to_owned(),
+            });
+        }
+        if let Some(assist) = self.assists.iter().find(|a| !a.is_party_like()) {
+            return Err(InvalidRule {
+                field: "assists",
+                message: format!(
+                    "{} cannot assist: only a party, the mediator or a party of a kind can",
+                    assist.code()
+                ),
+            });
+        }
+        if self.assists.contains(&self.target) {
+            return Err(InvalidRule {
+                field: "assists",
+                message: "the target leads the case; it cannot also assist".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Everything saving a rule checks: the rule on its own, then against the
+/// saved ones ([`check_new_rule`]).
+pub fn check_rule(existing: &[RoutingRule], new: &RoutingRule) -> Result<(), RuleRefused> {
+    new.check()?;
+    check_new_rule(existing, new)?;
+    Ok(())
 }
 
 /// Checks a rule about to be saved against the saved ones. A saved rule with

@@ -35,11 +35,13 @@ fn window(from: (u32, u32), to: (u32, u32)) -> TimeWindow {
 fn rule(id: &str) -> RoutingRule {
     RoutingRule {
         id: id.into(),
+        name: format!("rule {id}"),
         category: None,
         area: None,
         window: None,
         priority: None,
         target: Target::Party(format!("party-{id}")),
+        assists: Vec::new(),
         mode: Mode::AutoDispatch,
     }
 }
@@ -52,6 +54,7 @@ trait Narrow {
     fn priority(self, priority: Priority) -> Self;
     fn to(self, target: Target) -> Self;
     fn triage(self) -> Self;
+    fn assisted_by(self, assists: Vec<Target>) -> Self;
 }
 
 impl Narrow for RoutingRule {
@@ -87,6 +90,9 @@ impl Narrow for RoutingRule {
             mode: Mode::Triage,
             ..self
         }
+    }
+    fn assisted_by(self, assists: Vec<Target>) -> Self {
+        RoutingRule { assists, ..self }
     }
 }
 
@@ -132,6 +138,8 @@ fn directory() -> Dir {
             (PartyKind::HeatingCompany, DISTRICT, "zy-heating"),
             (PartyKind::HeatingCompany, COMMUNITY, "compound-heating"),
             (PartyKind::MediationCommittee, COMMUNITY, "mediation-1"),
+            (PartyKind::CommunityCommittee, COMMUNITY, "committee-1"),
+            (PartyKind::RescueStation, DISTRICT, "rescue-1"),
         ],
     }
 }
@@ -896,5 +904,271 @@ fn the_fallback_and_roles_read_with_names() {
             "Rule dogs: does not apply, the case's category is not under dogs barking.",
             "Rule night: does not apply, the case's category is not under dogs barking.",
         ]
+    );
+}
+
+#[test]
+fn assists_resolve_for_the_case_without_the_lead() {
+    let homeless = |assists: Vec<Target>| {
+        rule("homeless")
+            .category("heating")
+            .to(Target::PartyOfKind(PartyKind::CommunityCommittee))
+            .assisted_by(assists)
+    };
+    let rows: Vec<(&str, Vec<Target>, CaseOf, Vec<&str>)> = vec![
+        (
+            "a kind resolves to the party serving the place",
+            vec![Target::PartyOfKind(PartyKind::RescueStation)],
+            case(),
+            vec!["rescue-1"],
+        ),
+        (
+            "a named party and the mediator, in the rule's order",
+            vec![Target::Party("zy-police".into()), Target::Mediator],
+            case(),
+            vec!["zy-police", "mediation-1"],
+        ),
+        (
+            "the nearest heating company, the same one only once",
+            vec![
+                Target::PartyOfKind(PartyKind::HeatingCompany),
+                Target::Party("compound-heating".into()),
+            ],
+            case(),
+            vec!["compound-heating"],
+        ),
+        (
+            "the lead itself is not its own assist",
+            vec![Target::Party("committee-1".into())],
+            case(),
+            vec![],
+        ),
+        (
+            "a party that returned the case is not called back",
+            vec![Target::Party("zy-police".into()), Target::Mediator],
+            case().returned_by(&["zy-police"]),
+            vec!["mediation-1"],
+        ),
+        (
+            "an assist nobody fills here is left out",
+            vec![
+                Target::PartyOfKind(PartyKind::PropertyCompany),
+                Target::Mediator,
+            ],
+            case().grid(NEIGHBOUR_GRID),
+            vec![],
+        ),
+    ];
+    for (name, assists, case, expected) in rows {
+        let decision = case.route(&[homeless(assists)]);
+        if name.starts_with("an assist nobody") {
+            // The committee serves only COMMUNITY: the fallback has no assists.
+            assert_eq!(decision.rule, None, "{name}");
+        }
+        assert_eq!(decision.assists, expected, "{name}");
+    }
+}
+
+#[test]
+fn only_parties_can_assist() {
+    let base = || rule("r").category("social_aid.homeless");
+    let rows: Vec<(Vec<Target>, Option<&str>)> = vec![
+        (vec![], None),
+        (
+            vec![
+                Target::Party("zy-rescue-station".into()),
+                Target::Mediator,
+                Target::PartyOfKind(PartyKind::RescueStation),
+            ],
+            None,
+        ),
+        (vec![Target::GridChief], Some("grid_chief")),
+        (vec![Target::GridWorkers], Some("grid_workers")),
+        (
+            vec![Target::Dispatcher {
+                level: DispatchLevel::Community,
+            }],
+            Some("dispatcher:community"),
+        ),
+    ];
+    for (assists, refused) in rows {
+        let result = check_rule(&[], &base().assisted_by(assists.clone()));
+        match refused {
+            None => assert_eq!(result, Ok(()), "{assists:?}"),
+            Some(code) => match result {
+                Err(RuleRefused::Invalid(InvalidRule { field, message })) => {
+                    assert_eq!(field, "assists");
+                    assert!(message.contains(code), "{message}");
+                }
+                other => panic!("{assists:?}: {other:?}"),
+            },
+        }
+    }
+    let unnamed = RoutingRule {
+        name: " ".into(),
+        ..base()
+    };
+    assert!(matches!(
+        check_rule(&[], &unnamed),
+        Err(RuleRefused::Invalid(InvalidRule { field: "name", .. }))
+    ));
+    // A valid rule that ties is refused as a conflict naming both.
+    let tie = check_rule(
+        &[base()],
+        &RoutingRule {
+            id: "s".into(),
+            ..base()
+        },
+    );
+    assert_eq!(
+        tie,
+        Err(RuleRefused::Conflict(Conflict {
+            existing: "r".into(),
+            new: "s".into()
+        }))
+    );
+}
+
+#[test]
+fn targets_and_recipients_round_trip_through_their_codes() {
+    let targets = [
+        (Target::Party("zy-heating".into()), "party:zy-heating"),
+        (Target::GridChief, "grid_chief"),
+        (Target::GridWorkers, "grid_workers"),
+        (
+            Target::Dispatcher {
+                level: DispatchLevel::Community,
+            },
+            "dispatcher:community",
+        ),
+        (
+            Target::Dispatcher {
+                level: DispatchLevel::District,
+            },
+            "dispatcher:district",
+        ),
+        (Target::Mediator, "mediator"),
+        (
+            Target::PartyOfKind(PartyKind::HeatingCompany),
+            "party_of_kind:heating_company",
+        ),
+    ];
+    for (target, code) in targets {
+        assert_eq!(target.code(), code);
+        assert_eq!(Target::parse_code(code), Some(target));
+    }
+    for bad in [
+        "",
+        "party:",
+        "party:a,b",
+        "dispatcher:grid",
+        "party_of_kind:bakery",
+        "chief",
+    ] {
+        assert_eq!(Target::parse_code(bad), None, "{bad:?}");
+    }
+
+    let recipients = [
+        (Recipient::Party("zy-heating".into()), "party:zy-heating"),
+        (
+            Recipient::DispatchQueue(code(SUBDISTRICT)),
+            "queue:410102003",
+        ),
+        (
+            Recipient::Users {
+                role: Role::GridWorker,
+                area: code(GRID),
+                users: vec!["u1".into(), "u2".into()],
+            },
+            "users:grid_worker:410102003001002:u1,u2",
+        ),
+    ];
+    for (recipient, text) in recipients {
+        assert_eq!(recipient.code(), text);
+        assert_eq!(Recipient::parse_code(text), Some(recipient));
+    }
+    for bad in ["queue:41", "users:pilot:410102003001002:u1", "nobody"] {
+        assert_eq!(Recipient::parse_code(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn an_explanation_is_stored_as_codes_and_read_back_in_either_language() {
+    let decision = returned_heating_case();
+    let json = serde_json::to_value(&decision.explanation).unwrap_or_else(|e| panic!("{e}"));
+    // Codes and times, no words: the same JSON whoever reads it later.
+    assert_eq!(
+        json["considered"][3],
+        serde_json::json!({
+            "rule": "night",
+            "verdict": {
+                "kind": "outside_window",
+                "window": {"from": "22:00", "to": "07:00"},
+                "at": "10:00"
+            }
+        })
+    );
+    assert_eq!(
+        json["considered"][5]["verdict"],
+        serde_json::json!({"kind": "nobody_fills", "target": "grid_chief"})
+    );
+    assert_eq!(
+        json["considered"][7]["verdict"],
+        serde_json::json!({"kind": "less_specific", "than": "district", "by": "category"})
+    );
+    let back: Explanation = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, decision.explanation);
+    let stored = Decision {
+        explanation: back,
+        ..decision.clone()
+    };
+    assert_eq!(
+        stored.explain(Language::English),
+        decision.explain(Language::English)
+    );
+    assert_eq!(
+        stored.explain(Language::Chinese),
+        decision.explain(Language::Chinese)
+    );
+}
+
+/// Rule names, as the admin console shows them.
+struct RuleNames;
+
+impl Labels for RuleNames {
+    fn rule(&self, id: &str, language: Language) -> Option<String> {
+        match (id, language) {
+            ("homeless", Language::Chinese) => Some("流浪人员找社区".into()),
+            ("homeless", Language::English) => Some("Homeless people to the community".into()),
+            _ => None,
+        }
+    }
+    fn party(&self, code: &str, language: Language) -> Option<String> {
+        match (code, language) {
+            ("committee-1", Language::Chinese) => Some("观澜社区居委会".into()),
+            ("rescue-1", Language::Chinese) => Some("中原区救助站".into()),
+            _ => None,
+        }
+    }
+}
+
+#[test]
+fn the_outcome_names_the_rule_and_the_assisting_parties() {
+    let decision = case()
+        .category("social_aid.homeless")
+        .route(&[rule("homeless")
+            .category("social_aid.homeless")
+            .to(Target::PartyOfKind(PartyKind::CommunityCommittee))
+            .assisted_by(vec![Target::PartyOfKind(PartyKind::RescueStation)])]);
+    assert_eq!(
+        decision.explain_with(Language::Chinese, &RuleNames),
+        [
+            "分拨给「观澜社区居委会」（规则「流浪人员找社区」，自动派遣），协办：「中原区救助站」",
+            "规则「流浪人员找社区」：选中，能接手本案的规则中最具体的一条",
+        ]
+    );
+    assert_eq!(
+        decision.explain_with(Language::English, &RuleNames)[0],
+        "Routed to committee-1 by rule Homeless people to the community: dispatched automatically. Assisting: rescue-1."
     );
 }

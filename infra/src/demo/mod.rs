@@ -3,3 +3,4 @@
 
 pub mod areas;
 pub mod parties;
+pub mod routing;

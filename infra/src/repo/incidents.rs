@@ -120,6 +120,7 @@ impl TryFrom<IncidentRow> for StoredIncident {
             rating,
             rework_count: u32::try_from(row.rework_count).unwrap_or(0),
             followers: Vec::new(),
+            assists: Vec::new(),
             id: row.id,
             reference: row.reference,
             category: row.category_code,
@@ -209,7 +210,7 @@ pub fn insert(
     Ok(())
 }
 
-/// An incident with its followers.
+/// An incident with its followers and assists.
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredIncident, DbError> {
     let mut stored: StoredIncident = incidents::table
         .find(id)
@@ -221,6 +222,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredIncident, DbError
         .order(incident_followers::since.asc())
         .select(incident_followers::user_id)
         .load(conn)?;
+    stored.incident.assists = super::assists::of_incident(conn, id)?;
     Ok(stored)
 }
 
@@ -600,6 +602,11 @@ fn scopes(
     for party in &visibility.parties {
         scopes.push(Scope::Party(party.clone()));
     }
+    // Handlers also see the cases their party was called to assist on.
+    let assisted = super::assists::assisted_by(conn, &visibility.parties)?;
+    if !assisted.is_empty() {
+        scopes.push(Scope::Ids(assisted));
+    }
     scopes.dedup();
     Ok(scopes)
 }
@@ -749,11 +756,16 @@ pub fn list(
         .into_iter()
         .map(|row| (row.id.clone(), row))
         .collect();
-    let page = keys
+    let mut page = keys
         .iter()
         .filter_map(|(_, id)| rows.remove(id))
         .map(StoredIncident::try_from)
         .collect::<Result<Vec<_>, _>>()?;
+    let page_ids: Vec<String> = page.iter().map(|s| s.incident.id.clone()).collect();
+    let mut assists = super::assists::of_incidents(conn, &page_ids)?;
+    for stored in &mut page {
+        stored.incident.assists = assists.remove(&stored.incident.id).unwrap_or_default();
+    }
     // The cursor is the sort key as read with the keys, so that a row
     // changing meanwhile cannot make the next page skip or repeat.
     let cursor_of: std::collections::HashMap<&str, NaiveDateTime> =

@@ -1,15 +1,21 @@
 //! Repositories: rows in, domain values out. One module per table family.
 
 pub mod areas;
+pub mod assists;
 pub mod audit;
+pub mod calendar;
 pub mod categories;
+pub mod clock_requests;
+pub mod deadlines;
 pub mod idempotency;
 pub mod incidents;
 pub mod notifications;
 pub mod parties;
+pub mod routing;
 pub mod secrets;
 pub mod sessions;
 pub mod throttle;
+pub mod time_limits;
 pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};

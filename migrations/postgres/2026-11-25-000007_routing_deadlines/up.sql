@@ -19,6 +19,7 @@ CREATE TABLE routing_rules (
     updated_at TIMESTAMP NOT NULL,
     updated_by TEXT NOT NULL
 );
+CREATE INDEX routing_rules_category ON routing_rules (category_code);
 
 -- Every routing decision, with why: the rule chosen and every rule that
 -- lost (JSON, language-neutral codes; rendered in the reader's language).

@@ -87,6 +87,9 @@ const RESOLVE: &str = r#"{"result":"matrix: done"}"#;
 const REOPEN: &str = r#"{"reason":"matrix: not done"}"#;
 const RATE: &str = r#"{"rating":"satisfied"}"#;
 const COMMENT: &str = r#"{"text":"matrix"}"#;
+const ASSISTS_HH: &str = r#"{"parties":["zy-urban-management"]}"#;
+const ASSISTS_GY: &str = r#"{"parties":["gy-urban-management"]}"#;
+const ASSIST_REPORT: &str = r#"{"result":"matrix: our part is done"}"#;
 /// Not JSON: a multipart form with a photo in its `photo` part.
 const PHOTO: &str = "{photo_form}";
 const DEVICE: &str =
@@ -95,6 +98,15 @@ const NOTICE_HH: &str =
     r#"{"area":"410102003001","audience":["residents"],"title":"matrix","body":"matrix"}"#;
 const NOTICE_GRID: &str =
     r#"{"area":"410102003001002","audience":["workers"],"title":"matrix","body":"matrix"}"#;
+const WEEK: &str =
+    r#"{"periods":["08:30-12:00","14:00-17:30"],"weekdays":[1,2,3,4,5],"utc_offset_minutes":480}"#;
+const HOLIDAY: &str = r#"{"kind":"holiday","name":"matrix"}"#;
+const TIME_LIMITS: &str = r#"{"items":[]}"#;
+const SUSPEND: &str = r#"{"reason":"matrix: waiting"}"#;
+const EXTEND: &str = r#"{"reason":"matrix: more","amount":1,"unit":"working_days"}"#;
+
+/// A routing rule no other rule ties with (an administrator saves it once).
+const RULE: &str = r#"{"name":"matrix","category":"property.no_management","area":"410102003001002","target":{"kind":"mediator"},"mode":"triage"}"#;
 
 #[rustfmt::skip]
 const ROWS: &[Row] = &[
@@ -573,6 +585,42 @@ const ROWS: &[Row] = &[
     (Handler,  "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 404),
     (Resident, "POST",   "/api/v1/incidents/{dispatched_gy}/comment", Some(COMMENT), 404),
 
+    // Lead and assist: dispatchers call parties; a handler of an assisting
+    // party (handler.heating, on `{assisted_hh}` led by another party)
+    // acknowledges and reports its part; whoever else sees the case, 403.
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_hh}/assists", Some(ASSISTS_HH), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_hh}/assists", Some(ASSISTS_HH), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_hh}/assists", Some(ASSISTS_HH), 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_hh}/assists", Some(ASSISTS_HH), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_hh}/assists", Some(ASSISTS_HH), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_hh}/assists", Some(ASSISTS_HH), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_hh}/assists", Some(ASSISTS_HH), 403),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_hh}/assists", Some(ASSISTS_HH), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_gy}/assists", Some(ASSISTS_GY), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_gy}/assists", Some(ASSISTS_GY), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_gy}/assists", Some(ASSISTS_GY), 404),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_gy}/assists", Some(ASSISTS_GY), 200),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_gy}/assists", Some(ASSISTS_GY), 404),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_gy}/assists", Some(ASSISTS_GY), 404),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_gy}/assists", Some(ASSISTS_GY), 404),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_gy}/assists", Some(ASSISTS_GY), 404),
+    (Anon,     "POST",   "/api/v1/incidents/{assisted_hh}/assists/zy-heating/acknowledge", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{assisted_hh}/assists/zy-heating/acknowledge", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{assisted_hh}/assists/zy-heating/acknowledge", None, 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{assisted_hh}/assists/zy-heating/acknowledge", None, 404),
+    (Chief,    "POST",   "/api/v1/incidents/{assisted_hh}/assists/zy-heating/acknowledge", None, 403),
+    (Worker,   "POST",   "/api/v1/incidents/{assisted_hh}/assists/zy-heating/acknowledge", None, 403),
+    (Handler,  "POST",   "/api/v1/incidents/{assisted_hh}/assists/zy-heating/acknowledge", None, 200),
+    (Resident, "POST",   "/api/v1/incidents/{assisted_hh}/assists/zy-heating/acknowledge", None, 403),
+    (Anon,     "POST",   "/api/v1/incidents/{assist_acknowledged_hh}/assists/zy-heating/report", Some(ASSIST_REPORT), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{assist_acknowledged_hh}/assists/zy-heating/report", Some(ASSIST_REPORT), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{assist_acknowledged_hh}/assists/zy-heating/report", Some(ASSIST_REPORT), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{assist_acknowledged_hh}/assists/zy-heating/report", Some(ASSIST_REPORT), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{assist_acknowledged_hh}/assists/zy-heating/report", Some(ASSIST_REPORT), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{assist_acknowledged_hh}/assists/zy-heating/report", Some(ASSIST_REPORT), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{assist_acknowledged_hh}/assists/zy-heating/report", Some(ASSIST_REPORT), 200),
+    (Resident, "POST",   "/api/v1/incidents/{assist_acknowledged_hh}/assists/zy-heating/report", Some(ASSIST_REPORT), 403),
+
     // Photos: whoever sees the incident may add one (the endpoint's rule, not
     // a step of the policy); each row on an incident of its own.
     (Anon,     "POST",   "/api/v1/incidents/{dispatched_hh}/photos?kind=before", Some(PHOTO), 401),
@@ -701,6 +749,183 @@ const ROWS: &[Row] = &[
     (Handler,  "GET",    "/api/v1/events", None, 200),
     (Resident, "GET",    "/api/v1/events", None, 200),
 
+    // Routing: administrators keep the rules; dispatchers read them and
+    // preview; whoever sees an incident reads how it was routed.
+    (Anon,     "GET",    "/api/v1/routing-rules", None, 401),
+    (Admin,    "GET",    "/api/v1/routing-rules", None, 200),
+    (DispHh,   "GET",    "/api/v1/routing-rules", None, 200),
+    (DispGy,   "GET",    "/api/v1/routing-rules", None, 200),
+    (Chief,    "GET",    "/api/v1/routing-rules", None, 403),
+    (Worker,   "GET",    "/api/v1/routing-rules", None, 403),
+    (Handler,  "GET",    "/api/v1/routing-rules", None, 403),
+    (Resident, "GET",    "/api/v1/routing-rules", None, 403),
+    (Anon,     "POST",   "/api/v1/routing-rules", Some(RULE), 401),
+    (Admin,    "POST",   "/api/v1/routing-rules", Some(RULE), 201),
+    (DispHh,   "POST",   "/api/v1/routing-rules", Some(RULE), 403),
+    (DispGy,   "POST",   "/api/v1/routing-rules", Some(RULE), 403),
+    (Chief,    "POST",   "/api/v1/routing-rules", Some(RULE), 403),
+    (Worker,   "POST",   "/api/v1/routing-rules", Some(RULE), 403),
+    (Handler,  "POST",   "/api/v1/routing-rules", Some(RULE), 403),
+    (Resident, "POST",   "/api/v1/routing-rules", Some(RULE), 403),
+    (Anon,     "GET",    "/api/v1/routing-rules/{rule}", None, 401),
+    (Admin,    "GET",    "/api/v1/routing-rules/{rule}", None, 200),
+    (DispHh,   "GET",    "/api/v1/routing-rules/{rule}", None, 200),
+    (DispGy,   "GET",    "/api/v1/routing-rules/{rule}", None, 200),
+    (Chief,    "GET",    "/api/v1/routing-rules/{rule}", None, 403),
+    (Worker,   "GET",    "/api/v1/routing-rules/{rule}", None, 403),
+    (Handler,  "GET",    "/api/v1/routing-rules/{rule}", None, 403),
+    (Resident, "GET",    "/api/v1/routing-rules/{rule}", None, 403),
+    (Anon,     "PUT",    "/api/v1/routing-rules/{missing}", Some(RULE), 401),
+    (Admin,    "PUT",    "/api/v1/routing-rules/{missing}", Some(RULE), 404),
+    (DispHh,   "PUT",    "/api/v1/routing-rules/{missing}", Some(RULE), 403),
+    (DispGy,   "PUT",    "/api/v1/routing-rules/{missing}", Some(RULE), 403),
+    (Chief,    "PUT",    "/api/v1/routing-rules/{missing}", Some(RULE), 403),
+    (Worker,   "PUT",    "/api/v1/routing-rules/{missing}", Some(RULE), 403),
+    (Handler,  "PUT",    "/api/v1/routing-rules/{missing}", Some(RULE), 403),
+    (Resident, "PUT",    "/api/v1/routing-rules/{missing}", Some(RULE), 403),
+    (Anon,     "DELETE", "/api/v1/routing-rules/{missing}", None, 401),
+    (Admin,    "DELETE", "/api/v1/routing-rules/{missing}", None, 404),
+    (DispHh,   "DELETE", "/api/v1/routing-rules/{missing}", None, 403),
+    (DispGy,   "DELETE", "/api/v1/routing-rules/{missing}", None, 403),
+    (Chief,    "DELETE", "/api/v1/routing-rules/{missing}", None, 403),
+    (Worker,   "DELETE", "/api/v1/routing-rules/{missing}", None, 403),
+    (Handler,  "DELETE", "/api/v1/routing-rules/{missing}", None, 403),
+    (Resident, "DELETE", "/api/v1/routing-rules/{missing}", None, 403),
+    // A report's body is a preview's: where would this heating fault go?
+    (Anon,     "POST",   "/api/v1/routing/preview", Some(REPORT), 401),
+    (Admin,    "POST",   "/api/v1/routing/preview", Some(REPORT), 200),
+    (DispHh,   "POST",   "/api/v1/routing/preview", Some(REPORT), 200),
+    (DispGy,   "POST",   "/api/v1/routing/preview", Some(REPORT), 200),
+    (Chief,    "POST",   "/api/v1/routing/preview", Some(REPORT), 403),
+    (Worker,   "POST",   "/api/v1/routing/preview", Some(REPORT), 403),
+    (Handler,  "POST",   "/api/v1/routing/preview", Some(REPORT), 403),
+    (Resident, "POST",   "/api/v1/routing/preview", Some(REPORT), 403),
+    (Anon,     "GET",    "/api/v1/incidents/{inc_hh}/routing", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_hh}/routing", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_hh}/routing", None, 200),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_hh}/routing", None, 404),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_hh}/routing", None, 200),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_hh}/routing", None, 200),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_hh}/routing", None, 200),
+    (Resident, "GET",    "/api/v1/incidents/{inc_hh}/routing", None, 200),
+    (Anon,     "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 404),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 200),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 404),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 404),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 404),
+    (Resident, "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 404),
+
+    // Deadlines: the working calendar (staff read it, administrators keep
+    // it), time limits per priority (read like the categories), an
+    // incident's clocks (whoever sees it), and more time: asked by the
+    // handler in charge, decided by a dispatcher covering the case, a
+    // suspension ended by either.
+    (Anon,     "GET",    "/api/v1/calendar", None, 401),
+    (Admin,    "GET",    "/api/v1/calendar", None, 200),
+    (DispHh,   "GET",    "/api/v1/calendar", None, 200),
+    (DispGy,   "GET",    "/api/v1/calendar", None, 200),
+    (Chief,    "GET",    "/api/v1/calendar", None, 200),
+    (Worker,   "GET",    "/api/v1/calendar", None, 200),
+    (Handler,  "GET",    "/api/v1/calendar", None, 200),
+    (Resident, "GET",    "/api/v1/calendar", None, 403),
+    (Anon,     "PUT",    "/api/v1/calendar/week", Some(WEEK), 401),
+    (Admin,    "PUT",    "/api/v1/calendar/week", Some(WEEK), 200),
+    (DispHh,   "PUT",    "/api/v1/calendar/week", Some(WEEK), 403),
+    (DispGy,   "PUT",    "/api/v1/calendar/week", Some(WEEK), 403),
+    (Chief,    "PUT",    "/api/v1/calendar/week", Some(WEEK), 403),
+    (Worker,   "PUT",    "/api/v1/calendar/week", Some(WEEK), 403),
+    (Handler,  "PUT",    "/api/v1/calendar/week", Some(WEEK), 403),
+    (Resident, "PUT",    "/api/v1/calendar/week", Some(WEEK), 403),
+    (Anon,     "PUT",    "/api/v1/calendar/days/2031-01-02", Some(HOLIDAY), 401),
+    (Admin,    "PUT",    "/api/v1/calendar/days/2031-01-02", Some(HOLIDAY), 200),
+    (DispHh,   "PUT",    "/api/v1/calendar/days/2031-01-02", Some(HOLIDAY), 403),
+    (DispGy,   "PUT",    "/api/v1/calendar/days/2031-01-02", Some(HOLIDAY), 403),
+    (Chief,    "PUT",    "/api/v1/calendar/days/2031-01-02", Some(HOLIDAY), 403),
+    (Worker,   "PUT",    "/api/v1/calendar/days/2031-01-02", Some(HOLIDAY), 403),
+    (Handler,  "PUT",    "/api/v1/calendar/days/2031-01-02", Some(HOLIDAY), 403),
+    (Resident, "PUT",    "/api/v1/calendar/days/2031-01-02", Some(HOLIDAY), 403),
+    (Anon,     "DELETE", "/api/v1/calendar/days/2026-01-01", None, 401),
+    (Admin,    "DELETE", "/api/v1/calendar/days/2026-01-01", None, 204),
+    (DispHh,   "DELETE", "/api/v1/calendar/days/2026-01-01", None, 403),
+    (DispGy,   "DELETE", "/api/v1/calendar/days/2026-01-01", None, 403),
+    (Chief,    "DELETE", "/api/v1/calendar/days/2026-01-01", None, 403),
+    (Worker,   "DELETE", "/api/v1/calendar/days/2026-01-01", None, 403),
+    (Handler,  "DELETE", "/api/v1/calendar/days/2026-01-01", None, 403),
+    (Resident, "DELETE", "/api/v1/calendar/days/2026-01-01", None, 403),
+    (Anon,     "GET",    "/api/v1/categories/utilities.heating/time-limits", None, 401),
+    (Admin,    "GET",    "/api/v1/categories/utilities.heating/time-limits", None, 200),
+    (DispHh,   "GET",    "/api/v1/categories/utilities.heating/time-limits", None, 200),
+    (DispGy,   "GET",    "/api/v1/categories/utilities.heating/time-limits", None, 200),
+    (Chief,    "GET",    "/api/v1/categories/utilities.heating/time-limits", None, 200),
+    (Worker,   "GET",    "/api/v1/categories/utilities.heating/time-limits", None, 200),
+    (Handler,  "GET",    "/api/v1/categories/utilities.heating/time-limits", None, 200),
+    (Resident, "GET",    "/api/v1/categories/utilities.heating/time-limits", None, 200),
+    (Anon,     "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 401),
+    (Admin,    "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 200),
+    (DispHh,   "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
+    (DispGy,   "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
+    (Chief,    "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
+    (Worker,   "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
+    (Handler,  "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
+    (Resident, "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
+    (Anon,     "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 200),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 404),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 200),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 200),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 200),
+    (Resident, "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 200),
+    (Anon,     "GET",    "/api/v1/incidents/{inc_gy}/deadlines", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_gy}/deadlines", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_gy}/deadlines", None, 404),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_gy}/deadlines", None, 200),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_gy}/deadlines", None, 404),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_gy}/deadlines", None, 404),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_gy}/deadlines", None, 404),
+    (Resident, "GET",    "/api/v1/incidents/{inc_gy}/deadlines", None, 404),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_hh}/suspensions", Some(SUSPEND), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_hh}/suspensions", Some(SUSPEND), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_hh}/suspensions", Some(SUSPEND), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_hh}/suspensions", Some(SUSPEND), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_hh}/suspensions", Some(SUSPEND), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_hh}/suspensions", Some(SUSPEND), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_hh}/suspensions", Some(SUSPEND), 201),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_hh}/suspensions", Some(SUSPEND), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{dispatched_hh}/extensions", Some(EXTEND), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{dispatched_hh}/extensions", Some(EXTEND), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{dispatched_hh}/extensions", Some(EXTEND), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{dispatched_hh}/extensions", Some(EXTEND), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{dispatched_hh}/extensions", Some(EXTEND), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{dispatched_hh}/extensions", Some(EXTEND), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{dispatched_hh}/extensions", Some(EXTEND), 201),
+    (Resident, "POST",   "/api/v1/incidents/{dispatched_hh}/extensions", Some(EXTEND), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/approve", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/approve", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/approve", None, 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/approve", None, 404),
+    (Chief,    "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/approve", None, 403),
+    (Worker,   "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/approve", None, 403),
+    (Handler,  "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/approve", None, 403),
+    (Resident, "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/approve", None, 403),
+    (Anon,     "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/refuse", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/refuse", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/refuse", None, 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/refuse", None, 404),
+    (Chief,    "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/refuse", None, 403),
+    (Worker,   "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/refuse", None, 403),
+    (Handler,  "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/refuse", None, 403),
+    (Resident, "POST",   "/api/v1/incidents/{asked_hh}/clock-requests/{asked}/refuse", None, 403),
+    (Anon,     "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 404),
+    (Chief,    "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
+    (Worker,   "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
+    (Handler,  "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 200),
+    (Resident, "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
     // Last: nobody but an administrator changes their own account.
     (DispHh,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
     (DispGy,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
@@ -740,6 +965,8 @@ struct Run<'a> {
     area_file: String,
     serial: usize,
     cases: Cases,
+    /// A routing rule the administrator saved for the run.
+    rule: Option<String>,
 }
 
 /// The states an incident of a row may be made in, in the order of the loop.
@@ -883,6 +1110,7 @@ impl<'a> Run<'a> {
             signed,
             gongyi,
             missing: uuid::Uuid::now_v7().to_string(),
+            rule: None,
             point: format!("lat={lat}&lng={lng}"),
             area_file: area_file(app).await.to_string(),
             serial: 0,
@@ -912,6 +1140,22 @@ impl<'a> Run<'a> {
             "admin" => self.signed(Admin).id.clone(),
             // An id no account has.
             "missing" => self.missing.clone(),
+            // A routing rule saved once for the run by the administrator.
+            "rule" => {
+                if self.rule.is_none() {
+                    let response = self
+                        .signed(Admin)
+                        .client
+                        .post(self.app.url("/api/v1/routing-rules"))
+                        .json(&json!({"name": "matrix: lost and found", "category": "public_service.lost_and_found", "target": {"kind": "mediator"}, "mode": "triage"}))
+                        .send()
+                        .await
+                        .expect("rule saved");
+                    let rule: Value = response.json().await.expect("a rule");
+                    self.rule = Some(text(&rule["id"]));
+                }
+                self.rule.clone().unwrap_or_default()
+            }
             // A phone the actor has just registered.
             "own_device" => match who {
                 Anon => self.missing.clone(),
@@ -976,6 +1220,43 @@ impl<'a> Run<'a> {
             "inc_gy" => self.cases.inc_gy.clone(),
             "photo_hh" => self.cases.photo_hh.clone(),
             "photo_gy" => self.cases.photo_gy.clone(),
+            // An incident made for this row alone, led by zy-urban-management,
+            // with handler.heating's zy-heating called to assist (and that
+            // assist acknowledged): see `assists::heating_assists`.
+            "assisted_hh" | "assist_acknowledged_hh" => {
+                let hh = &self.cases.hh;
+                crate::assists::heating_assists(
+                    self.app,
+                    &hh.reporter,
+                    &hh.dispatcher,
+                    &hh.handler,
+                    name == "assist_acknowledged_hh",
+                )
+                .await
+            }
+            // A dispatched incident of GUANLAN_GRID whose handler asked to
+            // suspend it (`{asked_hh}`), or whose suspension a dispatcher
+            // approved (`{suspended_hh}`); `{asked}` / `{suspension}` after
+            // it in the row is that request.
+            "asked_hh" | "suspended_hh" => {
+                let hh = &self.cases.hh;
+                let id = hh.incident(self.app, "dispatched").await;
+                let approve = name == "suspended_hh";
+                let request = crate::deadlines::suspension_in(
+                    self.app,
+                    &hh.handler,
+                    &hh.dispatcher,
+                    &id,
+                    approve,
+                )
+                .await;
+                *tmp = Some((id.clone(), request));
+                id
+            }
+            "asked" | "suspension" => match tmp {
+                Some((_, request)) => request.clone(),
+                None => panic!("{{{name}}} comes after {{asked_hh}} or {{suspended_hh}}"),
+            },
             // An incident made for this row alone, in the named state, in
             // GUANLAN_GRID or GONGYI_GRID: `{reported_hh}` … `{closed_gy}`.
             other => match other.rsplit_once('_') {

@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{Duration, Utc};
 use gridops_domain::area::AreaLevel;
 use gridops_domain::category::DUPLICATE_WINDOW_HOURS;
-use gridops_domain::deadline::WorkingCalendar;
 use gridops_domain::geo::Coordinates;
 use gridops_domain::incident::duplicates::{self, Candidate, search_box};
 use gridops_domain::incident::{Report, allowed_actions, report};
@@ -70,24 +69,8 @@ async fn create(
     body: CreateIncidentRequest,
     claimed: &Claimed,
 ) -> Result<IncidentView, ApiError> {
-    if body.location.kind != "Point" {
-        return Err(ApiError::invalid_field("location.type", "a GeoJSON Point"));
-    }
-    let point = Coordinates::new(body.location.coordinates[1], body.location.coordinates[0])
-        .map_err(|e| {
-            ApiError::invalid_field(
-                format!(
-                    "location.coordinates[{}]",
-                    if e.field() == "lat" { 1 } else { 0 }
-                ),
-                e.to_string(),
-            )
-        })?
-        .to_wgs84(body.coord_sys.unwrap_or_default().into());
     let map = state.areas.current();
-    let grid = map
-        .locate(point)
-        .ok_or_else(|| ApiError::invalid_field("location", "the point is outside every grid"))?;
+    let (point, grid) = super::location::locate_point(&map, &body.location, body.coord_sys)?;
     let district = map
         .ancestors(&grid.code)
         .into_iter()
@@ -152,10 +135,9 @@ async fn create(
                 Ok(i) => i,
                 Err(e) => return Ok(Err(e.into())),
             };
-            let calendar = WorkingCalendar::china_office();
             let stored = StoredIncident {
-                acknowledge_due: Some(calendar.deadline(now, category.acknowledge_within)),
-                resolve_due: Some(calendar.deadline(now, category.resolve_within)),
+                acknowledge_due: None,
+                resolve_due: None,
                 incident,
                 lat: point.lat(),
                 lng: point.lng(),
@@ -173,6 +155,9 @@ async fn create(
                 }
                 Err(e) => return Err(e),
             }
+            gridops_infra::repo::deadlines::follow_step(conn, None, &stored.incident, now)?;
+            let stored = gridops_infra::repo::deadlines::with_dues(conn, stored)?;
+            let stored = super::auto_route::after_report(conn, stored, &category, now)?;
             let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
             view.possible_duplicates = Some(duplicates);
             claimed.finish_in(conn, StatusCode::CREATED, &view)?;

@@ -196,6 +196,10 @@ pub struct IncidentView {
     pub resolve_due: Option<DateTime<Utc>>,
     /// What the caller may do now: `POST /api/v1/incidents/{id}/{action}`.
     pub allowed_actions: Vec<String>,
+    /// Parties called to assist beside the lead (吹哨报到), in the order
+    /// called (parties called at once by their code); the lead resolves once
+    /// every one has reported.
+    pub assists: Vec<super::assists::AssistView>,
     /// Every change, oldest first (`GET /incidents/{id}` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<EventView>>,
@@ -241,6 +245,7 @@ impl IncidentView {
             acknowledge_due: stored.acknowledge_due.map(|t| t.and_utc()),
             resolve_due: stored.resolve_due.map(|t| t.and_utc()),
             allowed_actions: allowed.iter().map(|a| a.as_str().to_owned()).collect(),
+            assists: i.assists.iter().map(Into::into).collect(),
             timeline: None,
             photos: None,
             possible_duplicates: None,

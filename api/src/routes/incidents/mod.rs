@@ -1,10 +1,15 @@
 //! `/api/v1/incidents`: reports, their lifecycle, timeline and photos.
 
 pub mod actions;
+pub mod assists;
+mod auto_route;
+pub mod clock_requests;
+pub mod clocks;
 pub mod create;
 pub mod dto;
 pub mod get;
 pub mod list;
+pub mod location;
 pub mod photos;
 
 use actix_web::http::StatusCode;
@@ -99,6 +104,8 @@ impl From<IncidentError> for ApiError {
                 field: field.to_owned(),
                 message,
             }]),
+            IncidentError::AssistsPending { parties } => assists::pending(parties),
+            IncidentError::Assist(e) => assists::refused(e),
         }
     }
 }
@@ -142,6 +149,13 @@ pub async fn act(
                 if !incidents::save_step(conn, &next, before.version, &event, None)? {
                     return Ok(Ok(None));
                 }
+                gridops_infra::repo::deadlines::follow_step(
+                    conn,
+                    Some(&before),
+                    &next.incident,
+                    event.at,
+                )?;
+                let next = gridops_infra::repo::deadlines::with_dues(conn, next)?;
                 // In the same transaction: a step that rolls back tells nobody.
                 let tells = notification::after_step(&before, &next.incident, &event);
                 notifications::tell_about_incident(
@@ -151,6 +165,7 @@ pub async fn act(
                     &actor_id,
                     event.at,
                 )?;
+                let next = auto_route::after_step(conn, &before, next, event.action, event.at)?;
                 Ok(Ok(Some(next)))
             })
             .await??;

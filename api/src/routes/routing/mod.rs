@@ -1,0 +1,106 @@
+//! Routing 分拨: the rules administrators keep (`/api/v1/routing-rules`), a
+//! preview of where a case would go (`/api/v1/routing/preview`), and why an
+//! incident went where it did (`/api/v1/incidents/{id}/routing`).
+
+pub mod create;
+pub mod delete;
+pub mod dto;
+pub mod get;
+pub mod history;
+pub mod list;
+pub mod names;
+pub mod preview;
+pub mod update;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::ETAG;
+use gridops_domain::access::Actor;
+use gridops_domain::role::Role;
+use gridops_domain::routing::{Conflict, RuleRefused};
+use gridops_infra::repo::routing::{self, StoredRule};
+
+use crate::error::ApiError;
+use crate::routes::AppState;
+use crate::routes::incidents::etag;
+use dto::RuleView;
+
+const NO_SUCH_RULE: &str = "no such routing rule";
+
+/// The routing table is the city's, not an area's: administrators keep it,
+/// and dispatchers read it to understand where cases go.
+pub fn may_read_rules(actor: &Actor) -> Result<(), ApiError> {
+    if actor.is_admin() || actor.has_role(Role::Dispatcher) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only administrators and dispatchers read the routing rules",
+        ))
+    }
+}
+
+pub fn may_change_rules(actor: &Actor) -> Result<(), ApiError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only administrators change the routing rules",
+        ))
+    }
+}
+
+/// A rule with its version as the `ETag`.
+pub fn rule_response(status: StatusCode, stored: &StoredRule) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((ETAG, etag(stored.version)))
+        .json(RuleView::from(stored))
+}
+
+/// A refused save as the API answers it: 422 naming the field, or 409
+/// naming both rules of a tie.
+pub async fn refused(state: &AppState, refused: RuleRefused, new_name: &str) -> ApiError {
+    match refused {
+        RuleRefused::Invalid(e) => ApiError::invalid_field(e.field, e.message),
+        RuleRefused::Conflict(Conflict { existing, new }) => {
+            let id = existing.clone();
+            let existing_name = state
+                .db
+                .run(move |conn| routing::find_rule(conn, &id))
+                .await
+                .map(|s| s.rule.name)
+                .unwrap_or_else(|_| existing.clone());
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "rule_conflict",
+                format!(
+                    "rule 「{new_name}」 ({new}) is as specific as rule 「{existing_name}」 \
+                     ({existing}) and both can match the same case; narrow one of them \
+                     (category, area, time window or priority)"
+                ),
+            )
+            .with_extension(
+                "existing_rule",
+                serde_json::json!({"id": existing, "name": existing_name}),
+            )
+            .with_extension("new_rule", serde_json::json!({"id": new, "name": new_name}))
+        }
+    }
+}
+
+/// 412: the rule changed since the client read it.
+pub fn stale(current: i64) -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "stale_version",
+        format!("the rule changed since you read it; it is now version {current}: read it again"),
+    )
+    .with_header(ETAG, etag(current))
+}
+
+pub async fn load_rule(state: &AppState, id: String) -> Result<StoredRule, ApiError> {
+    state
+        .db
+        .run(move |conn| routing::find_rule(conn, &id))
+        .await
+        .map_err(crate::error::missing(NO_SUCH_RULE))
+}

@@ -1,0 +1,349 @@
+//! The clocks of incidents: started, met and cancelled by lifecycle steps
+//! ([`follow_step`]), paused and resumed by suspensions, moved by
+//! extensions. The incident's `acknowledge_due` / `resolve_due` follow the
+//! open clocks, so the `overdue` filter and the views read them as before.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use gridops_domain::category::TimeLimit;
+use gridops_domain::deadline::{
+    Clock, ClockChange, ClockState, ClockStep, DEFAULT_WARN_FRACTION, Limits, WorkingCalendar,
+    clocks_after_step, extended, resumed,
+};
+use gridops_domain::incident::Incident;
+use uuid::Uuid;
+
+use super::incidents::StoredIncident;
+use super::{calendar, categories, time_limits};
+use crate::db::{DbConnection, DbError};
+use crate::schema::{deadlines, incidents};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = deadlines)]
+pub struct DeadlineRow {
+    pub id: String,
+    pub incident_id: String,
+    pub step: String,
+    pub party_code: Option<String>,
+    pub area_code: String,
+    pub started_at: NaiveDateTime,
+    pub due_at: NaiveDateTime,
+    pub warn_at: NaiveDateTime,
+    pub state: String,
+    pub ended_at: Option<NaiveDateTime>,
+    pub paused_at: Option<NaiveDateTime>,
+    pub warned_at: Option<NaiveDateTime>,
+    pub overdue_at: Option<NaiveDateTime>,
+    pub escalated_to: Option<String>,
+    pub extensions: i32,
+    pub suspensions: i32,
+}
+
+impl TryFrom<DeadlineRow> for Clock {
+    type Error = DbError;
+    fn try_from(row: DeadlineRow) -> Result<Self, DbError> {
+        let corrupt = |what: &str| DbError::Corrupt(format!("deadline {}: {what}", row.id));
+        Ok(Clock {
+            step: ClockStep::parse(&row.step).ok_or_else(|| corrupt("step"))?,
+            state: ClockState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
+            extensions: u32::try_from(row.extensions).unwrap_or(0),
+            suspensions: u32::try_from(row.suspensions).unwrap_or(0),
+            id: row.id,
+            incident_id: row.incident_id,
+            party: row.party_code,
+            area: row.area_code,
+            started_at: row.started_at,
+            due_at: row.due_at,
+            warn_at: row.warn_at,
+            ended_at: row.ended_at,
+            paused_at: row.paused_at,
+            warned_at: row.warned_at,
+            overdue_at: row.overdue_at,
+            escalated_to: row.escalated_to,
+        })
+    }
+}
+
+/// Every clock of an incident, oldest first.
+pub fn list(conn: &mut DbConnection, incident_id: &str) -> Result<Vec<Clock>, DbError> {
+    deadlines::table
+        .filter(deadlines::incident_id.eq(incident_id))
+        .order((deadlines::started_at.asc(), deadlines::id.asc()))
+        .select(DeadlineRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Clock::try_from)
+        .collect()
+}
+
+fn open_clocks(conn: &mut DbConnection, incident_id: &str) -> Result<Vec<Clock>, DbError> {
+    Ok(list(conn, incident_id)?
+        .into_iter()
+        .filter(|c| c.state.is_open())
+        .collect())
+}
+
+/// The limits the incident runs on: its category's, or the override for
+/// its priority.
+pub fn limits_of(conn: &mut DbConnection, incident: &Incident) -> Result<Limits, DbError> {
+    let category = categories::find(conn, &incident.category)?;
+    let overrides = time_limits::of_category(conn, &incident.category)?;
+    Ok(Limits::lookup(&category, incident.priority, &overrides))
+}
+
+/// The hook every lifecycle step calls inside its write transaction, right
+/// after the incident is stored: starts, meets and cancels the incident's
+/// clocks and brings its due columns up to date. `before` is `None` for a
+/// new incident.
+pub fn follow_step(
+    conn: &mut DbConnection,
+    before: Option<&Incident>,
+    after: &Incident,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    follow_step_with(conn, before, after, at, DEFAULT_WARN_FRACTION)
+}
+
+/// [`follow_step`] with another share of a clock's time to warn at.
+pub fn follow_step_with(
+    conn: &mut DbConnection,
+    before: Option<&Incident>,
+    after: &Incident,
+    at: NaiveDateTime,
+    warn_fraction: f64,
+) -> Result<(), DbError> {
+    let limits = limits_of(conn, after)?;
+    let calendar = calendar::load(conn, at)?;
+    let changes = clocks_after_step(before, after, limits, &calendar, at, warn_fraction);
+    apply(conn, &after.id, &changes, at)?;
+    // A report not yet dispatched has no resolve clock, but the case is
+    // expected resolved within the limit all the same: the overdue filter
+    // catches one stuck in triage.
+    let provisional = before
+        .is_none()
+        .then(|| calendar.deadline(at, limits.resolve));
+    sync_dues(conn, &after.id, provisional)
+}
+
+/// Applies a step's clock changes to the incident's clocks.
+pub fn apply(
+    conn: &mut DbConnection,
+    incident_id: &str,
+    changes: &[ClockChange],
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let open = open_clocks(conn, incident_id)?;
+    for change in changes {
+        let (ending, state): (Vec<&Clock>, ClockState) = match change {
+            ClockChange::Start(new) => {
+                diesel::insert_into(deadlines::table)
+                    .values(DeadlineRow {
+                        id: Uuid::now_v7().to_string(),
+                        incident_id: incident_id.to_owned(),
+                        step: new.step.as_str().to_owned(),
+                        party_code: new.party.clone(),
+                        area_code: new.area.to_string(),
+                        started_at: new.started_at,
+                        due_at: new.due_at,
+                        warn_at: new.warn_at,
+                        state: ClockState::Running.as_str().to_owned(),
+                        ended_at: None,
+                        paused_at: None,
+                        warned_at: None,
+                        overdue_at: None,
+                        escalated_to: None,
+                        extensions: 0,
+                        suspensions: 0,
+                    })
+                    .execute(conn)?;
+                continue;
+            }
+            ClockChange::Meet { step, party } => (
+                open.iter()
+                    .filter(|c| c.step == *step && c.party == *party)
+                    .collect(),
+                ClockState::Met,
+            ),
+            ClockChange::CancelParty(party) => (
+                open.iter()
+                    .filter(|c| c.party.as_deref() == Some(party))
+                    .collect(),
+                ClockState::Cancelled,
+            ),
+            ClockChange::CancelAll => (open.iter().collect(), ClockState::Cancelled),
+        };
+        let ids: Vec<&str> = ending.iter().map(|c| c.id.as_str()).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        diesel::update(deadlines::table.filter(deadlines::id.eq_any(ids)).filter(
+            deadlines::state.eq_any([ClockState::Running.as_str(), ClockState::Paused.as_str()]),
+        ))
+        .set((
+            deadlines::state.eq(state.as_str()),
+            deadlines::ended_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Sets the incident's `acknowledge_due` and `resolve_due` from its open
+/// clocks: the running acknowledge clock (else the dispatchers' triage
+/// clock) and the running resolve clock. A paused clock's due is cleared:
+/// a suspended case is not overdue. With no such clock the column keeps its
+/// last value (or `provisional_resolve`), which the overdue filter ignores
+/// once the case is resolved.
+fn sync_dues(
+    conn: &mut DbConnection,
+    incident_id: &str,
+    provisional_resolve: Option<NaiveDateTime>,
+) -> Result<(), DbError> {
+    let open = open_clocks(conn, incident_id)?;
+    let latest = |step: ClockStep| {
+        open.iter()
+            .filter(|c| c.step == step)
+            .max_by_key(|c| c.started_at)
+    };
+    let column =
+        |clock: Option<&Clock>| clock.map(|c| (c.state == ClockState::Running).then_some(c.due_at));
+    let (stored_ack, stored_resolve): (Option<NaiveDateTime>, Option<NaiveDateTime>) =
+        incidents::table
+            .find(incident_id)
+            .select((incidents::acknowledge_due, incidents::resolve_due))
+            .first(conn)?;
+    let acknowledge = column(latest(ClockStep::Acknowledge).or_else(|| latest(ClockStep::Triage)))
+        .unwrap_or(stored_ack);
+    let resolve = column(latest(ClockStep::Resolve))
+        .unwrap_or_else(|| provisional_resolve.or(stored_resolve));
+    diesel::update(incidents::table.find(incident_id))
+        .set((
+            incidents::acknowledge_due.eq(acknowledge),
+            incidents::resolve_due.eq(resolve),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The incident with its due columns as stored now (after [`follow_step`]).
+pub fn with_dues(
+    conn: &mut DbConnection,
+    mut stored: StoredIncident,
+) -> Result<StoredIncident, DbError> {
+    (stored.acknowledge_due, stored.resolve_due) = incidents::table
+        .find(&stored.incident.id)
+        .select((incidents::acknowledge_due, incidents::resolve_due))
+        .first(conn)?;
+    Ok(stored)
+}
+
+/// A suspension begins: every running clock of the incident is paused and
+/// counts one more suspension. Returns how many were paused.
+pub fn pause(
+    conn: &mut DbConnection,
+    incident_id: &str,
+    at: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let paused = diesel::update(
+        deadlines::table
+            .filter(deadlines::incident_id.eq(incident_id))
+            .filter(deadlines::state.eq(ClockState::Running.as_str())),
+    )
+    .set((
+        deadlines::state.eq(ClockState::Paused.as_str()),
+        deadlines::paused_at.eq(Some(at)),
+        deadlines::suspensions.eq(deadlines::suspensions + 1),
+    ))
+    .execute(conn)?;
+    sync_dues(conn, incident_id, None)?;
+    Ok(paused)
+}
+
+/// A suspension ends at `at`: every paused clock runs again, its due and
+/// warning later by the working time it was held (wall-clock time for a
+/// clock in calendar hours). Returns how many resumed.
+pub fn resume(
+    conn: &mut DbConnection,
+    incident: &Incident,
+    at: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let limits = limits_of(conn, incident)?;
+    let paused: Vec<Clock> = open_clocks(conn, &incident.id)?
+        .into_iter()
+        .filter(|c| c.state == ClockState::Paused)
+        .collect();
+    if paused.is_empty() {
+        return Ok(0);
+    }
+    // Loaded around the pause: the calendar must cover the days it held.
+    let earliest = paused
+        .iter()
+        .filter_map(|c| c.paused_at)
+        .min()
+        .unwrap_or(at);
+    let calendar = calendar::load(conn, earliest)?;
+    for clock in &paused {
+        let (due, warn) = resumed(clock, at, clock.step.unit(&limits), &calendar);
+        moved(conn, clock, due, warn, at)?;
+        diesel::update(deadlines::table.find(&clock.id))
+            .set((
+                deadlines::state.eq(ClockState::Running.as_str()),
+                deadlines::paused_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+    }
+    sync_dues(conn, &incident.id, None)?;
+    Ok(paused.len())
+}
+
+/// An extension is granted: the open resolve clock's due moves by `by`
+/// counted from its current due, and it counts one more extension.
+/// `false` when no resolve clock is open.
+pub fn extend(
+    conn: &mut DbConnection,
+    incident: &Incident,
+    by: TimeLimit,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let Some(clock) = open_clocks(conn, &incident.id)?
+        .into_iter()
+        .filter(|c| c.step == ClockStep::Resolve)
+        .max_by_key(|c| c.started_at)
+    else {
+        return Ok(false);
+    };
+    let calendar: WorkingCalendar = calendar::load(conn, clock.due_at)?;
+    let (due, warn) = extended(&clock, by, &calendar, DEFAULT_WARN_FRACTION);
+    moved(conn, &clock, due, warn, at)?;
+    diesel::update(deadlines::table.find(&clock.id))
+        .set(deadlines::extensions.eq(deadlines::extensions + 1))
+        .execute(conn)?;
+    sync_dues(conn, &incident.id, None)?;
+    Ok(true)
+}
+
+/// Moves a clock's due and warning; a warning or an overdue mark already
+/// given is taken back when the new time is still ahead, so the escalation
+/// worker tells again when it comes.
+fn moved(
+    conn: &mut DbConnection,
+    clock: &Clock,
+    due: NaiveDateTime,
+    warn: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    let warned = clock.warned_at.filter(|_| warn <= at);
+    let overdue = clock.overdue_at.filter(|_| due <= at);
+    diesel::update(deadlines::table.find(&clock.id))
+        .set((
+            deadlines::due_at.eq(due),
+            deadlines::warn_at.eq(warn),
+            deadlines::warned_at.eq(warned),
+            deadlines::overdue_at.eq(overdue),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
