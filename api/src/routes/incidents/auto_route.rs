@@ -27,6 +27,7 @@ pub fn after_report(
     stored: StoredIncident,
     category: &Category,
     at: NaiveDateTime,
+    warn_fraction: f64,
 ) -> Result<StoredIncident, DbError> {
     if needs_on_site_check(&stored.incident, category) {
         let tell = on_waiting_for_grid_staff(Audience::GridStaffOf(stored.incident.grid.clone()));
@@ -39,7 +40,7 @@ pub fn after_report(
         )?;
         return Ok(stored);
     }
-    route_case(conn, stored, Cause::Report, at)
+    route_case(conn, stored, Cause::Report, at, warn_fraction)
 }
 
 /// After a step by hand: routes the case again when the step calls for it
@@ -50,6 +51,7 @@ pub fn after_step(
     stored: StoredIncident,
     action: ActionKind,
     at: NaiveDateTime,
+    warn_fraction: f64,
 ) -> Result<StoredIncident, DbError> {
     if !matches!(action, ActionKind::Accept | ActionKind::Return) {
         return Ok(stored);
@@ -63,7 +65,7 @@ pub fn after_step(
         &category,
         routed_before,
     ) {
-        Some(cause) => route_case(conn, stored, cause, at),
+        Some(cause) => route_case(conn, stored, cause, at, warn_fraction),
         None => Ok(stored),
     }
 }
@@ -76,6 +78,7 @@ fn route_case(
     stored: StoredIncident,
     cause: Cause,
     at: NaiveDateTime,
+    warn_fraction: f64,
 ) -> Result<StoredIncident, DbError> {
     let rules = routing::rules_for_category(conn, &stored.incident.category)?;
     let directory = routing::StoreDirectory::load(conn, &stored.incident.grid)?;
@@ -108,7 +111,7 @@ fn route_case(
             before.id
         )));
     }
-    deadlines::follow_step(conn, Some(&before), &next.incident, at)?;
+    deadlines::follow_step_with(conn, Some(&before), &next.incident, at, warn_fraction)?;
     let tells = notification::after_step(&before, &next.incident, &event);
     notifications::tell_about_incident(conn, &next.incident, &tells, SYSTEM_ACTOR, at)?;
     if !decision.assists.is_empty() {

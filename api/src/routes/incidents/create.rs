@@ -114,6 +114,7 @@ async fn create(
             ApiError::invalid_field("category", format!("no category {}", body.category))
         })?;
     let (actor, claimed) = (actor.clone(), claimed.clone());
+    let warn = state.warn_fraction.get();
     state
         .db
         .write(move |conn| {
@@ -155,9 +156,15 @@ async fn create(
                 }
                 Err(e) => return Err(e),
             }
-            gridops_infra::repo::deadlines::follow_step(conn, None, &stored.incident, now)?;
+            gridops_infra::repo::deadlines::follow_step_with(
+                conn,
+                None,
+                &stored.incident,
+                now,
+                warn,
+            )?;
             let stored = gridops_infra::repo::deadlines::with_dues(conn, stored)?;
-            let stored = super::auto_route::after_report(conn, stored, &category, now)?;
+            let stored = super::auto_route::after_report(conn, stored, &category, now, warn)?;
             let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
             view.possible_duplicates = Some(duplicates);
             claimed.finish_in(conn, StatusCode::CREATED, &view)?;

@@ -140,6 +140,7 @@ pub async fn act(
         };
         let (check, before) = (check.clone(), stored.incident);
         let actor_id = actor.user_id.clone();
+        let warn = state.warn_fraction.get();
         let saved = state
             .db
             .write(move |conn| {
@@ -149,11 +150,12 @@ pub async fn act(
                 if !incidents::save_step(conn, &next, before.version, &event, None)? {
                     return Ok(Ok(None));
                 }
-                gridops_infra::repo::deadlines::follow_step(
+                gridops_infra::repo::deadlines::follow_step_with(
                     conn,
                     Some(&before),
                     &next.incident,
                     event.at,
+                    warn,
                 )?;
                 let next = gridops_infra::repo::deadlines::with_dues(conn, next)?;
                 // In the same transaction: a step that rolls back tells nobody.
@@ -165,7 +167,8 @@ pub async fn act(
                     &actor_id,
                     event.at,
                 )?;
-                let next = auto_route::after_step(conn, &before, next, event.action, event.at)?;
+                let next =
+                    auto_route::after_step(conn, &before, next, event.action, event.at, warn)?;
                 Ok(Ok(Some(next)))
             })
             .await??;
