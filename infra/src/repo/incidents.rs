@@ -234,7 +234,6 @@ pub fn save_step(
     next: &StoredIncident,
     expected_version: i64,
     event: &TimelineEvent,
-    detail: Option<&str>,
 ) -> Result<bool, DbError> {
     let row = IncidentRow::from(next);
     let changed = diesel::update(
@@ -263,7 +262,6 @@ pub fn save_step(
         ))
         .execute(conn)?;
     crate::signals::notify_on_commit(conn, crate::signals::INCIDENT_EVENTS, &row.id)?;
-    let _ = detail;
     Ok(true)
 }
 

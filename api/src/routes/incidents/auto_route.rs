@@ -105,7 +105,7 @@ fn route_case(
     let next = StoredIncident { incident, ..stored };
     // The caller's transaction holds the incident since its own step, so
     // nobody can have moved it in between.
-    if !incidents::save_step(conn, &next, before.version, &event, None)? {
+    if !incidents::save_step(conn, &next, before.version, &event)? {
         return Err(DbError::Other(format!(
             "incident {} changed while it was being routed",
             before.id

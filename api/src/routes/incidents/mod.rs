@@ -147,7 +147,7 @@ pub async fn act(
                 if let Err(e) = check(conn, &next) {
                     return Ok(Err(e));
                 }
-                if !incidents::save_step(conn, &next, before.version, &event, None)? {
+                if !incidents::save_step(conn, &next, before.version, &event)? {
                     return Ok(Ok(None));
                 }
                 gridops_infra::repo::deadlines::follow_step_with(
