@@ -8,7 +8,7 @@ use gridops_infra::repo::users::{self, NewUser, RoleGrant};
 use gridops_infra::repo::{areas, audit, parties};
 use gridops_infra::{Db, DbConnection, DbError};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldError};
 
 #[derive(Debug, Clone)]
 pub struct AccountRequest {
@@ -37,8 +37,7 @@ impl From<AccountError> for ApiError {
         match e {
             AccountError::Invalid(errors) => ApiError::validation(errors),
             AccountError::Taken(field) => ApiError::new(
-                actix_web::http::StatusCode::CONFLICT,
-                "taken",
+                ErrorCode::Taken,
                 format!("this {field} belongs to another account"),
             ),
             AccountError::Db(e) => e.into(),

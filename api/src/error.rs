@@ -1,12 +1,19 @@
 //! The one error type of the API and its RFC 9457 problem+json rendering.
-//! Every failure a client sees goes through here: the status and the stable
-//! `code` are decided in this file, the cause is logged and never sent.
+//! Every failure a client sees goes through here: the stable `code` is an
+//! [`ErrorCode`], whose table (`error/codes.rs`) fixes its status and title;
+//! the errors of the domain and of the stores become [`ApiError`]s in
+//! `error/mapping.rs`. The cause is logged and never sent.
+
+mod codes;
+mod mapping;
+
+pub use codes::ErrorCode;
+pub use mapping::{missing, rule_conflict};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use gridops_domain::area::import::ImportProblem;
-use gridops_infra::DbError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -44,8 +51,7 @@ pub struct Problem {
 
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
     headers: Vec<(HeaderName, String)>,
@@ -54,14 +60,20 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status().as_u16(),
+            self.code,
+            self.detail
+        )
     }
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    /// A problem of kind `code`, answered with the code's status.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError {
-            status,
             code,
             detail: detail.into(),
             errors: Vec::new(),
@@ -71,11 +83,11 @@ impl ApiError {
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", detail)
+        ApiError::new(ErrorCode::NotFound, detail)
     }
 
     pub fn malformed(detail: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", detail)
+        ApiError::new(ErrorCode::MalformedRequest, detail)
     }
 
     /// 422 with one entry per offending field.
@@ -84,11 +96,7 @@ impl ApiError {
         let detail = format!("invalid value for {}", fields.join(", "));
         ApiError {
             errors,
-            ..ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                detail,
-            )
+            ..ApiError::new(ErrorCode::ValidationFailed, detail)
         }
     }
 
@@ -105,8 +113,9 @@ impl ApiError {
         self
     }
 
-    /// The same error under a more specific stable code.
-    pub fn with_code(mut self, code: &'static str) -> Self {
+    /// The same error under a more specific code (of the same status).
+    pub fn with_code(mut self, code: ErrorCode) -> Self {
+        debug_assert_eq!(code.status(), self.code.status());
         self.code = code;
         self
     }
@@ -119,8 +128,7 @@ impl ApiError {
 
     pub fn method_not_allowed(allow: String) -> Self {
         ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             format!("this resource supports {allow}"),
         )
         .with_header(header::ALLOW, allow)
@@ -134,44 +142,79 @@ impl ApiError {
         } else {
             r#"Bearer realm="gridops""#
         };
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+        ApiError::new(ErrorCode::Unauthenticated, detail)
             .with_header(header::WWW_AUTHENTICATE, challenge)
     }
 
     /// 403: the caller may see the object but not do this to it.
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        ApiError::new(ErrorCode::Forbidden, detail)
+    }
+
+    /// 412: `subject` (`incident`, `rule`) is at version `current` now, not
+    /// at the one the client sent in `If-Match`; `ETag` names the current one.
+    pub fn stale_version(subject: &str, current: i64) -> Self {
+        ApiError::new(
+            ErrorCode::StaleVersion,
+            format!(
+                "the {subject} changed since you read it; it is now version {current}: read it again"
+            ),
+        )
+        .with_header(header::ETAG, format!("\"{current}\""))
+    }
+
+    /// A body that could not be read: too large (413) or cut off (400).
+    pub fn unreadable_body(e: &actix_web::Error) -> Self {
+        if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                "the body is larger than this endpoint accepts",
+            )
+        } else {
+            ApiError::malformed(format!("could not read the body: {e}"))
+        }
     }
 
     /// A failure the client cannot fix: logged in full here, reported as a bare 500.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
         ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "the server failed to answer; the cause is logged",
         )
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.code.status()
     }
 
     pub fn problem(&self) -> Problem {
         Problem {
+            problem_type: problem_type(self.code.code()),
+            title: self.code.title().to_owned(),
+            status: self.status().as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.code().to_owned(),
+            errors: self.errors.clone(),
             extensions: self.extensions.clone(),
-            ..problem(self.status, self.code, &self.detail, self.errors.clone())
         }
     }
 }
 
+fn problem_type(code: &str) -> String {
+    format!("urn:gridops:problem:{code}")
+}
+
+/// The problem document of an error answer the framework made itself
+/// (`startup`'s rewrite): the status is the framework's, the title its
+/// reason phrase.
 pub fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldError>) -> Problem {
     Problem {
-        problem_type: format!("urn:gridops:problem:{code}"),
+        problem_type: problem_type(code),
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         status: status.as_u16(),
         detail: detail.to_owned(),
@@ -183,11 +226,11 @@ pub fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldEr
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
+        let mut response = HttpResponse::build(self.status());
         response.content_type(PROBLEM_JSON);
         for (name, value) in &self.headers {
             if let Ok(value) = HeaderValue::from_str(value) {
@@ -195,40 +238,6 @@ impl ResponseError for ApiError {
             }
         }
         response.json(self.problem())
-    }
-}
-
-impl From<DbError> for ApiError {
-    fn from(e: DbError) -> Self {
-        match e {
-            DbError::NotFound => ApiError::not_found("no such object"),
-            DbError::Conflict(cause) => {
-                tracing::info!(%cause, "conflict");
-                ApiError::new(
-                    StatusCode::CONFLICT,
-                    "conflict",
-                    "the change conflicts with what is stored",
-                )
-            }
-            DbError::Unavailable(cause) => {
-                tracing::warn!(%cause, "database unavailable");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "database_unavailable",
-                    "the database cannot be reached; try again shortly",
-                )
-            }
-            other => ApiError::internal(other),
-        }
-    }
-}
-
-/// Maps a database error, saying what was not found in the user's words.
-pub fn missing(detail: impl Into<String>) -> impl FnOnce(DbError) -> ApiError {
-    let detail = detail.into();
-    move |e| match e {
-        DbError::NotFound => ApiError::not_found(detail),
-        other => other.into(),
     }
 }
 

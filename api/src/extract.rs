@@ -6,13 +6,12 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldError};
 
 /// A JSON body, deserialised and validated.
 #[derive(Debug)]
@@ -37,7 +36,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
         let has_content_type = req.headers().contains_key(CONTENT_TYPE);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|e| payload_error(&e))?;
+            let bytes = body.await.map_err(|e| ApiError::unreadable_body(&e))?;
             // No body at all (`POST /incidents/{id}/accept`): an empty object,
             // so optional fields default and required ones are named.
             if bytes.is_empty() && !has_content_type {
@@ -47,8 +46,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             }
             if !is_json {
                 return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "send the body as application/json",
                 ));
             }
@@ -56,19 +54,6 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             validate(&value)?;
             Ok(ValidJson(value))
         })
-    }
-}
-
-fn payload_error(e: &actix_web::Error) -> ApiError {
-    let status = e.as_response_error().status_code();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            status,
-            "payload_too_large",
-            "the body is larger than this endpoint accepts",
-        )
-    } else {
-        ApiError::malformed(format!("could not read the body: {e}"))
     }
 }
 

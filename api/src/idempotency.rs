@@ -10,8 +10,8 @@ use gridops_infra::token::hash_token;
 use gridops_infra::{DbConnection, DbError};
 use serde::Serialize;
 
-use crate::error::{ApiError, PROBLEM_JSON};
-use crate::routes::AppState;
+use crate::error::{ApiError, ErrorCode, PROBLEM_JSON};
+use crate::state::AppState;
 
 pub const HEADER: &str = "Idempotency-Key";
 
@@ -68,13 +68,11 @@ pub async fn begin(
             Ok(Begun::Replay(replay(status, body, collection)))
         }
         idempotency::Claim::Mismatch => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request; use a new key",
         )),
         idempotency::Claim::InFlight => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "request_in_progress",
+            ErrorCode::RequestInProgress,
             "a request with this Idempotency-Key is still being handled; retry shortly",
         )),
     }
@@ -114,7 +112,8 @@ impl Claimed {
 }
 
 fn replay(status: u16, body: String, collection: &str) -> HttpResponse {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    // An answer recorded by `finish_in`, so a valid status; 200 otherwise.
+    let status: StatusCode = status.try_into().unwrap_or_default();
     let mut response = HttpResponse::build(status);
     if status.is_success() {
         if let Ok(view) = serde_json::from_str::<serde_json::Value>(&body) {

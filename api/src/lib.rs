@@ -18,6 +18,7 @@ pub mod routes;
 pub mod sessions;
 pub mod settings;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
 pub use settings::Settings;

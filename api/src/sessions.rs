@@ -4,7 +4,6 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::RETRY_AFTER;
 use chrono::TimeDelta;
 use gridops_domain::access::Actor;
@@ -15,7 +14,7 @@ use gridops_infra::repo::{audit, now, sessions, throttle};
 use gridops_infra::{Db, DbConnection, DbError};
 
 use crate::auth::TokenKeys;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 #[derive(Debug)]
 pub struct AuthConfig {
@@ -53,8 +52,7 @@ fn decoy_hash(policy: &PasswordPolicy) -> &'static str {
 fn throttled(wait: TimeDelta) -> ApiError {
     let seconds = wait.num_seconds().max(1);
     ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
+        ErrorCode::TooManyAttempts,
         format!("too many failed sign-ins for this account or from this address; try again in {seconds} s"),
     )
     .with_header(RETRY_AFTER, seconds.to_string())
@@ -62,7 +60,7 @@ fn throttled(wait: TimeDelta) -> ApiError {
 
 fn invalid_credentials() -> ApiError {
     ApiError::unauthenticated("the username or password is wrong", false)
-        .with_code("invalid_credentials")
+        .with_code(ErrorCode::InvalidCredentials)
 }
 
 /// Signs a user in with a username (or phone number) and password.
@@ -149,8 +147,7 @@ pub async fn sign_in(
     };
     if account.user.disabled {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "this account is disabled; ask an administrator",
         ));
     }
@@ -195,7 +192,7 @@ fn invalid_grant() -> ApiError {
         "the refresh token is invalid, expired or revoked; sign in again",
         true,
     )
-    .with_code("invalid_refresh_token")
+    .with_code(ErrorCode::InvalidRefreshToken)
 }
 
 enum Refreshed {

@@ -26,9 +26,10 @@ use crate::error::{PROBLEM_JSON, problem};
 use crate::escalation::Escalation;
 use crate::openapi;
 use crate::request_id::{self, GridopsRootSpan};
+use crate::routes;
 use crate::routes::fallback::{RouteTable, no_route};
-use crate::routes::{self, AppState};
 use crate::sessions::AuthConfig;
+use crate::state::AppState;
 use crate::{metrics, settings::Settings};
 
 #[derive(Debug, thiserror::Error)]

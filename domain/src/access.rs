@@ -1,8 +1,12 @@
 //! Who may do what: the one place that answers "may this actor do this to
 //! this object", from the actor's role grants and the object's place (its
-//! areas, its parties, its owner). Handlers ask; they never decide.
+//! areas, its parties, its owner) or, for an incident, the actor's
+//! [`Visibility`]. Handlers ask; they never decide.
 
 use crate::area::AreaCode;
+use crate::incident::{Incident, Visibility};
+use crate::notification::may_post_notice;
+use crate::photo::PhotoKind;
 use crate::role::Role;
 
 /// One role held by a user, with its scope.
@@ -54,6 +58,30 @@ pub struct Place<'a> {
     pub owner: Option<&'a str>,
 }
 
+/// What an action is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// An object described by where it sits: an account, an area, or
+    /// nothing (`Place::default()`, for actions on no object).
+    Place(Place<'a>),
+    /// An incident: seen by those its [`Visibility`] names.
+    Incident(&'a Incident),
+    /// A notice: its author, and whether it reached the actor.
+    Notice { author: &'a str, reached: bool },
+}
+
+impl<'a> From<Place<'a>> for Target<'a> {
+    fn from(place: Place<'a>) -> Self {
+        Target::Place(place)
+    }
+}
+
+impl<'a> From<&'a Incident> for Target<'a> {
+    fn from(incident: &'a Incident) -> Self {
+        Target::Incident(incident)
+    }
+}
+
 /// What an actor wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capability {
@@ -69,6 +97,25 @@ pub enum Capability {
     ManageUsers,
     /// Read a user's phone number unmasked.
     SeePhone,
+    /// Read the routing table and preview where a case would go: it is the
+    /// city's, not an area's, so every dispatcher reads all of it.
+    ReadRoutingRules,
+    /// Create, change and delete routing rules.
+    ChangeRoutingRules,
+    /// Read the working calendar: staff, not residents.
+    ReadCalendar,
+    /// Change the working week and the special days.
+    EditCalendar,
+    /// Set a category's time limits per priority.
+    EditTimeLimits,
+    /// Read the push outbox and put dead letters back in line.
+    AdministerOutbox,
+    /// Post a notice to an area (the place's areas).
+    PostNotice,
+    /// Read a notice (a [`Target::Notice`]).
+    ReadNotice,
+    /// Add a photo of this kind to an incident (a [`Target::Incident`]).
+    AddPhoto(PhotoKind),
 }
 
 /// The answer. `Hidden` is for objects the actor may not even know exist
@@ -87,20 +134,24 @@ impl Access {
     }
 }
 
-pub fn decide(actor: &Actor, capability: Capability, place: Place<'_>) -> Access {
+/// The one answer to "may this actor do this to this object". Capabilities
+/// on no object (`Place::default()`) answer `Granted` or `Forbidden`.
+/// [`Capability::ReadNotice`] and [`Capability::AddPhoto`] asked of another
+/// kind of target are `Forbidden`; the others read an incident or a notice
+/// target as no place at all.
+pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Target<'a>>) -> Access {
+    let target = target.into();
+    let place = match target {
+        Target::Place(place) => place,
+        Target::Incident(_) | Target::Notice { .. } => Place::default(),
+    };
     let own = place.owner == Some(actor.user_id.as_str());
     let oversees = actor.is_admin() || actor.dispatches_any_of(place.areas);
     match capability {
         Capability::ReadReference => Access::Granted,
         Capability::CheckAreaFile => grant_if(actor.is_admin()),
         Capability::ListUsers => grant_if(actor.is_admin() || actor.has_role(Role::Dispatcher)),
-        Capability::ReadUser => {
-            if own || oversees {
-                Access::Granted
-            } else {
-                Access::Hidden
-            }
-        }
+        Capability::ReadUser => show_if(own || oversees),
         Capability::ManageUsers => {
             if actor.is_admin() {
                 Access::Granted
@@ -114,6 +165,33 @@ pub fn decide(actor: &Actor, capability: Capability, place: Place<'_>) -> Access
         // A dispatcher calls the workers of their area; an admin fixes
         // accounts; everyone else sees a masked number.
         Capability::SeePhone => grant_if(own || oversees),
+        Capability::ReadRoutingRules => {
+            grant_if(actor.is_admin() || actor.has_role(Role::Dispatcher))
+        }
+        Capability::ChangeRoutingRules
+        | Capability::EditCalendar
+        | Capability::EditTimeLimits
+        | Capability::AdministerOutbox => grant_if(actor.is_admin()),
+        Capability::ReadCalendar => grant_if(actor.grants.iter().any(|g| g.role != Role::Resident)),
+        // Dispatchers and grid chiefs to the area they serve or a part of
+        // it, administrators anywhere (`notification::may_post_notice`).
+        Capability::PostNotice => grant_if(
+            !place.areas.is_empty() && place.areas.iter().all(|a| may_post_notice(actor, a)),
+        ),
+        // Its author, the people it reached and administrators; to anyone
+        // else it does not exist.
+        Capability::ReadNotice => match target {
+            Target::Notice { author, reached } => {
+                show_if(actor.is_admin() || author == actor.user_id || reached)
+            }
+            Target::Place(_) | Target::Incident(_) => Access::Forbidden,
+        },
+        // Whoever sees the incident adds photos of either kind: the problem
+        // as found, the result from the same spot.
+        Capability::AddPhoto(PhotoKind::Before | PhotoKind::After) => match target {
+            Target::Incident(incident) => show_if(Visibility::of(actor).contains(incident)),
+            Target::Place(_) | Target::Notice { .. } => Access::Forbidden,
+        },
     }
 }
 
@@ -122,6 +200,14 @@ fn grant_if(condition: bool) -> Access {
         Access::Granted
     } else {
         Access::Forbidden
+    }
+}
+
+fn show_if(condition: bool) -> Access {
+    if condition {
+        Access::Granted
+    } else {
+        Access::Hidden
     }
 }
 
@@ -277,6 +363,233 @@ mod tests {
                 Access::Forbidden
             };
             assert_eq!(decide(&a, Capability::ListUsers, Place::default()), list);
+        }
+    }
+
+    /// Capabilities on no object, every role: G granted, F forbidden.
+    const WITHOUT_AN_OBJECT: &str = "
+                          resident  worker  chief  dispatcher  handler  admin
+    read_routing_rules    F         F       F      G           F        G
+    change_routing_rules  F         F       F      F           F        G
+    read_calendar         F         G       G      G           G        G
+    edit_calendar         F         F       F      F           F        G
+    edit_time_limits      F         F       F      F           F        G
+    administer_outbox     F         F       F      F           F        G
+    check_area_file       F         F       F      F           F        G
+    list_users            F         F       F      G           F        G
+    ";
+
+    fn letter(access: Access) -> &'static str {
+        match access {
+            Access::Granted => "G",
+            Access::Forbidden => "F",
+            Access::Hidden => "H",
+        }
+    }
+
+    /// Checks `table` (one column per member of [`every_actor`], one row per
+    /// name `capability` knows) against `answer`.
+    fn check_table(
+        table: &str,
+        capability: impl Fn(&str) -> Option<Capability>,
+        answer: impl Fn(&Actor, Capability) -> Access,
+    ) {
+        let mut lines = table.lines().map(str::trim).filter(|l| !l.is_empty());
+        let header: Vec<&str> = lines
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        let actors = every_actor();
+        let ids: Vec<&str> = actors.iter().map(|a| a.user_id.as_str()).collect();
+        assert_eq!(header, ids, "one column per role");
+        for line in lines {
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            let wanted = capability(cells[0]).unwrap_or_else(|| panic!("row {line}"));
+            assert_eq!(cells.len() - 1, actors.len(), "row {line}");
+            for (a, &expected) in actors.iter().zip(&cells[1..]) {
+                assert_eq!(
+                    letter(answer(a, wanted)),
+                    expected,
+                    "{} {}",
+                    a.user_id,
+                    cells[0]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rules_calendar_time_limits_and_outbox_by_role() {
+        let by_name = |name: &str| {
+            Some(match name {
+                "read_routing_rules" => Capability::ReadRoutingRules,
+                "change_routing_rules" => Capability::ChangeRoutingRules,
+                "read_calendar" => Capability::ReadCalendar,
+                "edit_calendar" => Capability::EditCalendar,
+                "edit_time_limits" => Capability::EditTimeLimits,
+                "administer_outbox" => Capability::AdministerOutbox,
+                "check_area_file" => Capability::CheckAreaFile,
+                "list_users" => Capability::ListUsers,
+                _ => return None,
+            })
+        };
+        check_table(WITHOUT_AN_OBJECT, by_name, |a, c| {
+            decide(a, c, Place::default())
+        });
+    }
+
+    #[test]
+    fn routing_rules_are_the_citys_whatever_the_dispatchers_area() {
+        let far = actor("far", Role::Dispatcher, Some(OTHER_GRID), None);
+        assert!(decide(&far, Capability::ReadRoutingRules, Place::default()).is_granted());
+        assert_eq!(
+            decide(&far, Capability::ChangeRoutingRules, Place::default()),
+            Access::Forbidden
+        );
+        let nobody = Actor {
+            user_id: "nobody".into(),
+            grants: Vec::new(),
+        };
+        assert_eq!(
+            decide(&nobody, Capability::ReadCalendar, Place::default()),
+            Access::Forbidden,
+            "the calendar is for staff: someone with no role is not"
+        );
+    }
+
+    /// Posting a notice to an area: the dispatcher to their subdistrict or
+    /// anything in it, the chief to their grid only, the admin anywhere.
+    const NOTICES: &str = "
+                        resident  worker  chief  dispatcher  handler  admin
+    post_to_grid        F         F       G      G           F        G
+    post_to_community   F         F       F      G           F        G
+    post_to_subdistrict F         F       F      G           F        G
+    post_to_district    F         F       F      F           F        G
+    post_to_other_grid  F         F       F      F           F        G
+    ";
+
+    #[test]
+    fn notices_are_posted_to_the_area_one_serves() {
+        let areas = [
+            ("post_to_grid", GRID),
+            ("post_to_community", "410102003001"),
+            ("post_to_subdistrict", "410102003"),
+            ("post_to_district", "410102"),
+            ("post_to_other_grid", OTHER_GRID),
+        ];
+        for (row, area) in areas {
+            let line = NOTICES
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{row} ")))
+                .unwrap_or_else(|| panic!("no row {row}"));
+            let header = NOTICES
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default();
+            let table = format!("{header}\n{line}");
+            let area = [code(area)];
+            let place = Place {
+                areas: &area,
+                ..Place::default()
+            };
+            check_table(
+                &table,
+                |name| (name == row).then_some(Capability::PostNotice),
+                |a, c| decide(a, c, place),
+            );
+        }
+        for a in every_actor() {
+            assert_eq!(
+                decide(&a, Capability::PostNotice, Place::default()),
+                Access::Forbidden,
+                "a notice goes to an area"
+            );
+        }
+    }
+
+    #[test]
+    fn a_notice_is_for_its_author_those_it_reached_and_admins() {
+        for a in every_actor() {
+            let stranger = Target::Notice {
+                author: "someone",
+                reached: false,
+            };
+            let expected = if a.is_admin() {
+                Access::Granted
+            } else {
+                Access::Hidden
+            };
+            assert_eq!(
+                decide(&a, Capability::ReadNotice, stranger),
+                expected,
+                "{}",
+                a.user_id
+            );
+            let reached = Target::Notice {
+                author: "someone",
+                reached: true,
+            };
+            assert!(decide(&a, Capability::ReadNotice, reached).is_granted());
+            let own = Target::Notice {
+                author: a.user_id.as_str(),
+                reached: false,
+            };
+            assert!(decide(&a, Capability::ReadNotice, own).is_granted());
+            assert_eq!(
+                decide(&a, Capability::ReadNotice, Place::default()),
+                Access::Forbidden,
+                "a notice is asked of a notice"
+            );
+        }
+    }
+
+    /// Photos, either kind, on a dispatched incident of the grid held by
+    /// `zy-heating` and one of another grid: whoever sees the incident.
+    const PHOTOS: &str = "
+                         resident  worker  chief  dispatcher  handler  admin
+    before_in_grid       H         G       G      G           G        G
+    after_in_grid        H         G       G      G           G        G
+    before_other_grid    H         H       H      H           G        G
+    after_other_grid     H         H       H      H           G        G
+    ";
+
+    #[test]
+    fn whoever_sees_an_incident_adds_photos_of_either_kind() {
+        use crate::incident::Status;
+        use crate::incident::fixtures::incident;
+        let in_grid = incident(Status::Dispatched);
+        let mut other_grid = in_grid.clone();
+        other_grid.grid = code(OTHER_GRID);
+        for (prefix, subject) in [("in_grid", &in_grid), ("other_grid", &other_grid)] {
+            let kind = |name: &str| {
+                let (kind, rest) = name.split_once('_')?;
+                (rest == prefix).then_some(Capability::AddPhoto(PhotoKind::parse(kind)?))
+            };
+            let rows: Vec<&str> = PHOTOS
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .filter(|l| {
+                    let first = l.split_whitespace().next().unwrap_or_default();
+                    first == "resident" || kind(first).is_some()
+                })
+                .collect();
+            assert_eq!(rows.len(), 1 + PhotoKind::ALL.len(), "{prefix}");
+            check_table(&rows.join("\n"), kind, |a, c| decide(a, c, subject));
+        }
+        let mut reported = incident(Status::Reported);
+        reported.reporter_id = "resident".into();
+        let resident = &every_actor()[0];
+        for kind in PhotoKind::ALL {
+            assert!(
+                decide(resident, Capability::AddPhoto(kind), &reported).is_granted(),
+                "the reporter adds photos to their report"
+            );
+            assert_eq!(
+                decide(resident, Capability::AddPhoto(kind), Place::default()),
+                Access::Forbidden,
+                "a photo is added to an incident"
+            );
         }
     }
 

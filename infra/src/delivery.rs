@@ -9,14 +9,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use gridops_domain::notification::retry::{Next, RetryPolicy, after_failure};
+use gridops_domain::notification::push::settle;
+use gridops_domain::notification::retry::RetryPolicy;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::db::{Db, DbError};
-use crate::push::{Platform, PushMessage, PushOutcome, PushSender};
-use crate::repo::notifications::{self as repo, Claimed, DeviceRow, Outcome};
+use crate::push::{Platform, PushMessage, PushOutcome, PushSender, Settlement};
+use crate::repo::notifications::{self as repo, Claimed, DeviceRow};
 use crate::repo::now;
 use crate::signals::{OUTBOX, Signals};
 
@@ -150,9 +151,9 @@ impl DeliveryWorker {
         }
         for (_, outcome) in &settled {
             match outcome {
-                Outcome::Sent => &self.stats.sent,
-                Outcome::RetryAt(..) => &self.stats.retried,
-                Outcome::Dead(_) => &self.stats.dead_lettered,
+                Settlement::Sent => &self.stats.sent,
+                Settlement::RetryAt(..) => &self.stats.retried,
+                Settlement::Dead(_) => &self.stats.dead_lettered,
             }
             .fetch_add(1, Ordering::Relaxed);
         }
@@ -191,7 +192,7 @@ impl DeliveryWorker {
         &self,
         push: Claimed,
         devices: Vec<DeviceRow>,
-    ) -> (String, Outcome, Vec<String>) {
+    ) -> (String, Settlement, Vec<String>) {
         let mut data = BTreeMap::from([("topic".to_owned(), push.topic.clone())]);
         if let Some(id) = &push.incident_id {
             data.insert("incident_id".into(), id.clone());
@@ -231,46 +232,17 @@ impl DeliveryWorker {
             }
         }
         let outcome = self.settle_on(&push, outcomes);
-        if let Outcome::Dead(reason) = &outcome {
+        if let Settlement::Dead(reason) = &outcome {
             tracing::warn!(message_id = %push.id, %reason, "push dead-lettered");
         }
         (push.id, outcome, gone)
     }
 
-    /// One push to several phones: sent when a phone got it (or none is left
-    /// to reach), retried when any failed for a passing reason, dead when
-    /// every phone refused it for good.
-    fn settle_on(&self, push: &Claimed, outcomes: Vec<PushOutcome>) -> Outcome {
+    /// How a push to its recipient's phones ends: the domain's rule, on this
+    /// try, now, with a fresh jitter.
+    fn settle_on(&self, push: &Claimed, outcomes: Vec<PushOutcome>) -> Settlement {
         let attempts = u32::try_from(push.attempts).unwrap_or(0) + 1;
-        let mut retry: Option<(Option<Duration>, String)> = None;
-        let (mut delivered, mut rejected) = (false, None);
-        for outcome in outcomes {
-            match outcome {
-                PushOutcome::Delivered { .. } => delivered = true,
-                PushOutcome::TokenGone => {}
-                PushOutcome::Rejected { reason } => rejected = Some(reason),
-                PushOutcome::Retry { after, reason } => {
-                    let longest = match &retry {
-                        Some((Some(before), _)) => after.max(Some(*before)),
-                        _ => after,
-                    };
-                    retry = Some((longest, reason));
-                }
-            }
-        }
-        if let Some((after, reason)) = retry {
-            let after = after.and_then(|d| TimeDelta::from_std(d).ok());
-            return match after_failure(&self.settings.retry, attempts, after, jitter(), now()) {
-                Next::RetryAt(at) => Outcome::RetryAt(at, reason),
-                Next::DeadLetter => {
-                    Outcome::Dead(format!("gave up after {attempts} attempts: {reason}"))
-                }
-            };
-        }
-        match (delivered, rejected) {
-            (false, Some(reason)) => Outcome::Dead(reason),
-            _ => Outcome::Sent,
-        }
+        settle(outcomes, attempts, &self.settings.retry, jitter(), now())
     }
 }
 

@@ -8,8 +8,9 @@
 //! take disjoint batches; on SQLite writers take turns anyway. Every mark is
 //! a conditional update (`... WHERE overdue_at IS NULL`), so a clock read
 //! twice, or again after a restart, is acted on once. The timeline event and
-//! the notifications are written in the transaction that marks the clock:
-//! all of it happens, or none.
+//! the notifications are written in the transaction that marks the clock,
+//! through the workflow (`workflow::commit::note`): all of it happens, or
+//! none.
 
 use std::sync::atomic::AtomicU64;
 
@@ -25,7 +26,7 @@ use uuid::Uuid;
 
 use crate::db::{Db, DbConnection, DbError};
 use crate::repo::incidents::{self, SYSTEM_ACTOR};
-use crate::repo::notifications::tell_about_incident;
+use crate::workflow::commit;
 use crate::schema::{deadlines, incidents as incidents_table};
 
 /// The timeline action of an escalation.
@@ -233,15 +234,15 @@ fn escalate(
         return Ok(false);
     }
     let note = escalation_note(&clock.step, clock.party_code.as_deref(), &owing, &to);
-    incidents::append_event(
+    commit::note(
         conn,
-        &clock.incident_id,
+        &incident,
         ESCALATE,
         SYSTEM_ACTOR,
         Some(&note),
         now,
+        &[on_escalation(to)],
     )?;
-    tell_about_incident(conn, &incident, &[on_escalation(to)], SYSTEM_ACTOR, now)?;
     Ok(true)
 }
 
@@ -267,7 +268,8 @@ fn warn(conn: &mut DbConnection, clock: &DueClock, now: NaiveDateTime) -> Result
         &clock.owing(&incident.grid),
         &incident,
     );
-    tell_about_incident(conn, &incident, &[tell], SYSTEM_ACTOR, now)?;
+    // A warning keeps the timeline as it is: only the holder hears of it.
+    commit::tell(conn, &incident, &[tell], SYSTEM_ACTOR, now)?;
     Ok(true)
 }
 

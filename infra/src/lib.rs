@@ -21,5 +21,6 @@ pub mod schema;
 pub mod setup;
 pub mod signals;
 pub mod token;
+pub mod workflow;
 
 pub use db::{Backend, Db, DbConnection, DbError, DbSettings};

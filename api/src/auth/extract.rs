@@ -7,7 +7,7 @@ use gridops_domain::access::Actor;
 
 use super::TokenKeys;
 use crate::error::ApiError;
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// The signed-in user. A handler that names it in its signature cannot be
 /// reached without a valid access token: there is no route list to forget.

@@ -4,9 +4,8 @@
 
 use actix_web::{HttpResponse, delete, get, put, web};
 use chrono::{Duration, NaiveDate, NaiveTime};
-use gridops_domain::access::Actor;
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_domain::deadline::{DayKind, SpecialDay, WorkingWeek, calendar::parse_period};
-use gridops_domain::role::Role;
 use gridops_infra::repo::{calendar, now};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +14,7 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ValidJson, ValidQuery};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// Days a calendar read may span at most.
 const MAX_SPAN_DAYS: i64 = 3 * 366;
@@ -142,23 +141,8 @@ pub struct DayBody {
     pub name: String,
 }
 
-fn staff_only(actor: &Actor) -> Result<(), ApiError> {
-    if actor.grants.iter().any(|g| g.role != Role::Resident) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("the working calendar is for staff"))
-    }
-}
-
-fn admins_only(actor: &Actor) -> Result<(), ApiError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "administrators keep the working calendar",
-        ))
-    }
-}
+/// The 403 of `Capability::EditCalendar` (who may: `domain::access`).
+const EDIT_REFUSED: &str = "administrators keep the working calendar";
 
 fn date_of(path: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(path, "%Y-%m-%d")
@@ -183,7 +167,9 @@ pub async fn get_calendar(
     AuthUser(actor): AuthUser,
     ValidQuery(query): ValidQuery<CalendarQuery>,
 ) -> Result<web::Json<CalendarView>, ApiError> {
-    staff_only(&actor)?;
+    if !decide(&actor, Capability::ReadCalendar, Place::default()).is_granted() {
+        return Err(ApiError::forbidden("the working calendar is for staff"));
+    }
     let from = query
         .from
         .unwrap_or_else(|| now().date() - Duration::days(30));
@@ -226,7 +212,9 @@ pub async fn put_week(
     AuthUser(actor): AuthUser,
     ValidJson(body): ValidJson<Week>,
 ) -> Result<web::Json<Week>, ApiError> {
-    admins_only(&actor)?;
+    if !decide(&actor, Capability::EditCalendar, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(EDIT_REFUSED));
+    }
     let week = body.parse()?;
     let stored = week.clone();
     state
@@ -257,7 +245,9 @@ pub async fn put_day(
     date: web::Path<String>,
     ValidJson(body): ValidJson<DayBody>,
 ) -> Result<web::Json<Day>, ApiError> {
-    admins_only(&actor)?;
+    if !decide(&actor, Capability::EditCalendar, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(EDIT_REFUSED));
+    }
     let day = SpecialDay {
         day: date_of(&date)?,
         kind: body.kind.into(),
@@ -290,7 +280,9 @@ pub async fn delete_day(
     AuthUser(actor): AuthUser,
     date: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    admins_only(&actor)?;
+    if !decide(&actor, Capability::EditCalendar, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(EDIT_REFUSED));
+    }
     let day = date_of(&date)?;
     let removed = state
         .db

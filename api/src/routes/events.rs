@@ -30,7 +30,7 @@ use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// A comment line every so often, so that proxies keep the stream open.
 const HEARTBEAT: Duration = Duration::from_secs(15);

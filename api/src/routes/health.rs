@@ -1,11 +1,10 @@
-use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use gridops_infra::db::pending_migrations;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
+use crate::error::{ApiError, ErrorCode, Problem};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -47,8 +46,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
     let pending = state.db.run(pending_migrations).await?;
     if !pending.is_empty() {
         return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_migrated",
+            ErrorCode::NotMigrated,
             format!(
                 "{} migration(s) pending; run `gridops migrate`",
                 pending.len()

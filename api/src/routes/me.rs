@@ -5,8 +5,8 @@ use gridops_infra::repo::users;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
 use crate::routes::users::dto::{PhoneView, UserView};
+use crate::state::AppState;
 
 /// The signed-in user, their own phone number unmasked, and their roles with
 /// their scopes.

@@ -15,30 +15,8 @@ pub mod routing;
 pub mod time_limits;
 pub mod users;
 
-use std::sync::Arc;
-
-use gridops_infra::Db;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
-
-use crate::area_directory::AreaDirectory;
-use crate::sessions::AuthConfig;
-use gridops_domain::photo::PhotoStore;
-
-/// What handlers share: the pool, the in-memory area map, the token keys.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub areas: Arc<AreaDirectory>,
-    pub auth: Arc<AuthConfig>,
-    pub photos: Arc<dyn PhotoStore>,
-    /// Push delivery: this process's sends, for `/metrics`.
-    pub delivery_stats: Arc<gridops_infra::delivery::DeliveryStats>,
-    pub signals: gridops_infra::signals::Signals,
-    /// When a step's holder is warned (`GRIDOPS_DEADLINE_WARN_FRACTION`),
-    /// for the code that starts the deadline clocks.
-    pub warn_fraction: gridops_domain::escalation::WarnFraction,
-}
 
 /// Page sizes: lists default to 50 and never return more than 500 at once.
 pub const DEFAULT_PAGE: u32 = 50;
@@ -78,17 +56,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(incidents::list::list_incidents)
                 .service(incidents::create::create_incident)
                 .service(incidents::get::get_incident)
-                .service(incidents::actions::accept)
-                .service(incidents::actions::reject)
-                .service(incidents::actions::dispatch)
-                .service(incidents::actions::acknowledge)
-                .service(incidents::actions::return_case)
-                .service(incidents::actions::resolve)
-                .service(incidents::actions::resolve_on_spot)
-                .service(incidents::actions::verify)
-                .service(incidents::actions::reopen)
-                .service(incidents::actions::rate)
-                .service(incidents::actions::comment_on)
+                .service(incidents::accept::accept)
+                .service(incidents::reject::reject)
+                .service(incidents::dispatch::dispatch)
+                .service(incidents::acknowledge::acknowledge)
+                .service(incidents::return_case::return_case)
+                .service(incidents::resolve::resolve)
+                .service(incidents::resolve_on_spot::resolve_on_spot)
+                .service(incidents::verify::verify)
+                .service(incidents::reopen::reopen)
+                .service(incidents::rate::rate)
+                .service(incidents::comment::comment_on)
                 .service(incidents::assists::call_assists)
                 .service(incidents::assists::acknowledge_assist)
                 .service(incidents::assists::report_assist)
@@ -134,13 +112,5 @@ pub fn check_locale(locale: &str) -> Result<(), validator::ValidationError> {
         Ok(())
     } else {
         Err(validator::ValidationError::new("locale").with_message("locale is zh-CN or en".into()))
-    }
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("db", &self.db)
-            .finish_non_exhaustive()
     }
 }

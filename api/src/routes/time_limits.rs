@@ -2,7 +2,7 @@
 //! category's own (urgent cases typically in calendar hours).
 
 use actix_web::{get, put, web};
-use gridops_domain::access::Actor;
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_domain::category::{Priority, TimeLimit, TimeUnit};
 use gridops_domain::deadline::{Limits, PriorityLimits};
 use gridops_infra::DbError;
@@ -14,7 +14,7 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -170,14 +170,6 @@ async fn load(state: &AppState, code: String) -> Result<TimeLimitsView, ApiError
         .ok_or_else(|| ApiError::not_found("no such category"))
 }
 
-fn admins_only(actor: &Actor) -> Result<(), ApiError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("administrators set time limits"))
-    }
-}
-
 /// A category's time limits per priority (everyone signed in, like the categories).
 #[utoipa::path(
     tag = "categories",
@@ -220,7 +212,9 @@ pub async fn put_time_limits(
     code: web::Path<String>,
     ValidJson(body): ValidJson<TimeLimits>,
 ) -> Result<web::Json<TimeLimitsView>, ApiError> {
-    admins_only(&actor)?;
+    if !decide(&actor, Capability::EditTimeLimits, Place::default()).is_granted() {
+        return Err(ApiError::forbidden("administrators set time limits"));
+    }
     let mut overrides: Vec<PriorityLimits> = Vec::new();
     for (i, item) in body.items.iter().enumerate() {
         let priority = Priority::from(item.priority);

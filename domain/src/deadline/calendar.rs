@@ -246,7 +246,13 @@ impl WorkingCalendar {
 
     /// The local date of a UTC instant.
     pub fn local_date(&self, at: NaiveDateTime) -> NaiveDate {
-        (at + self.utc_offset).date()
+        self.local(at).date()
+    }
+
+    /// The local time of a UTC instant: what a clock on the wall shows, in
+    /// the calendar's time zone (routing windows are written in it).
+    pub fn local(&self, at: NaiveDateTime) -> NaiveDateTime {
+        at + self.utc_offset
     }
 
     fn is_working_day(&self, day: NaiveDate) -> bool {

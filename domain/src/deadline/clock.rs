@@ -329,6 +329,22 @@ pub fn resumed(
     }
 }
 
+/// An assisting party's `report` clock, called onto the case at `at`: due
+/// when the lead's running resolve clock is (`lead`: its due and warning),
+/// else within the category's resolve limit from now on the calendar.
+pub fn report_clock(
+    lead: Option<(NaiveDateTime, NaiveDateTime)>,
+    resolve_within: TimeLimit,
+    calendar: &WorkingCalendar,
+    at: NaiveDateTime,
+    warn_fraction: f64,
+) -> (NaiveDateTime, NaiveDateTime) {
+    lead.unwrap_or_else(|| {
+        let due = calendar.deadline(at, resolve_within);
+        (due, warn_at(at, due, warn_fraction))
+    })
+}
+
 /// The resolve clock's due and warning after an extension 延期 of `by`,
 /// counted from the current due.
 pub fn extended(
@@ -466,6 +482,25 @@ mod tests {
         assert_eq!(started[0].warn_at, at(25, 1, 0));
         assert_eq!(started[1].step, ClockStep::Resolve);
         assert_eq!(started[1].due_at, at(25, 17, 30));
+    }
+
+    #[test]
+    fn an_assists_report_clock_follows_the_lead_else_the_stored_calendar() {
+        let lead = (at(26, 17, 30), at(26, 12, 0));
+        let office = WorkingCalendar::china_office();
+        let limit = TimeLimit::working_days(1);
+        // A running resolve clock: the assist is due when the case is.
+        assert_eq!(report_clock(Some(lead), limit, &office, at(24, 10, 0), 0.5), lead);
+        // None: one working day from Tuesday 10:00 on the office calendar
+        // ends at Wednesday's close, warned half-way…
+        let (due, warn) = report_clock(None, limit, &office, at(24, 10, 0), 0.5);
+        assert_eq!(due, at(25, 17, 30));
+        assert_eq!(warn, at(25, 1, 45));
+        // …and on a calendar that makes Wednesday a holiday, at Thursday's.
+        let holiday = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        let edited = WorkingCalendar::china_office().with_days_off([holiday], []);
+        let (due, _) = report_clock(None, limit, &edited, at(24, 10, 0), 0.5);
+        assert_eq!(due, at(26, 17, 30));
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod request;
 pub use calendar::{DayKind, InvalidWeek, SpecialDay, WorkingCalendar, WorkingWeek};
 pub use clock::{
     Clock, ClockChange, ClockState, ClockStep, DEFAULT_WARN_FRACTION, Light, NewClock,
-    clocks_after_step, extended, resumed, warn_at,
+    clocks_after_step, extended, report_clock, resumed, warn_at,
 };
 
 use crate::category::{Category, Priority, TimeLimit};

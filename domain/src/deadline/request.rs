@@ -210,6 +210,153 @@ pub fn may_end(
     Ok(())
 }
 
+/// What a request's step does to the case's clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockEffect {
+    /// Nothing: asked, or refused.
+    Nothing,
+    /// An approved suspension: every running clock pauses.
+    PauseAll,
+    /// An approved extension: the resolve clock's due moves by this much.
+    ExtendResolve(TimeLimit),
+    /// A suspension's end: every paused clock runs again.
+    ResumeAll,
+}
+
+/// A step of a request as the store keeps it: the request after it, the
+/// state it must still be in when written (`None`: a new request), what it
+/// does to the clocks, and its timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestStep {
+    pub request: ClockRequest,
+    pub expected: Option<RequestState>,
+    pub effect: ClockEffect,
+    /// The timeline action: `suspend_requested`, `extension_requested`,
+    /// `suspended`, `extended`, `refused`, `resumed`.
+    pub action: &'static str,
+    pub note: Option<String>,
+    /// Who took the step, and when.
+    pub actor_id: String,
+    pub at: NaiveDateTime,
+}
+
+/// What a new request asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    pub id: String,
+    pub kind: RequestKind,
+    pub reason: String,
+    /// How much more time, for an extension.
+    pub extend_by: Option<TimeLimit>,
+}
+
+/// The handler in charge asks for a suspension or an extension; `open` are
+/// the incident's requests still in play. Pending until decided.
+pub fn ask(
+    incident: &Incident,
+    actor: &Actor,
+    ask: Ask,
+    open: &[ClockRequest],
+    at: NaiveDateTime,
+) -> Result<RequestStep, RequestError> {
+    may_ask(incident, actor, ask.kind, open)?;
+    if ask.kind == RequestKind::Extend && ask.extend_by.is_none() {
+        return Err(RequestError::Conflict("an extension names how much more time"));
+    }
+    let action = match ask.kind {
+        RequestKind::Suspend => "suspend_requested",
+        RequestKind::Extend => "extension_requested",
+    };
+    Ok(RequestStep {
+        note: Some(ask.reason.clone()),
+        request: ClockRequest {
+            id: ask.id,
+            incident_id: incident.id.clone(),
+            kind: ask.kind,
+            reason: ask.reason,
+            extend_by: ask.extend_by.filter(|_| ask.kind == RequestKind::Extend),
+            requested_by: actor.user_id.clone(),
+            requested_at: at,
+            state: RequestState::Pending,
+            decided_by: None,
+            decided_at: None,
+            ended_at: None,
+        },
+        expected: None,
+        effect: ClockEffect::Nothing,
+        action,
+        actor_id: actor.user_id.clone(),
+        at,
+    })
+}
+
+/// A dispatcher covering the case approves or refuses a pending request.
+pub fn decide(
+    incident: &Incident,
+    actor: &Actor,
+    request: &ClockRequest,
+    approve: bool,
+    at: NaiveDateTime,
+) -> Result<RequestStep, RequestError> {
+    may_decide(incident, actor, request, approve)?;
+    let (effect, action) = match (approve, request.kind, request.extend_by) {
+        (false, _, _) => (ClockEffect::Nothing, "refused"),
+        (true, RequestKind::Suspend, _) => (ClockEffect::PauseAll, "suspended"),
+        (true, RequestKind::Extend, Some(by)) => (ClockEffect::ExtendResolve(by), "extended"),
+        (true, RequestKind::Extend, None) => {
+            return Err(RequestError::Conflict(
+                "the extension names no amount: refuse the request",
+            ));
+        }
+    };
+    let state = if approve {
+        RequestState::Approved
+    } else {
+        RequestState::Refused
+    };
+    Ok(RequestStep {
+        note: Some(request.reason.clone()),
+        request: ClockRequest {
+            state,
+            decided_by: Some(actor.user_id.clone()),
+            decided_at: Some(at),
+            ..request.clone()
+        },
+        expected: Some(RequestState::Pending),
+        effect,
+        action,
+        actor_id: actor.user_id.clone(),
+        at,
+    })
+}
+
+/// The handler in charge or a covering dispatcher ends a running suspension.
+pub fn end(
+    incident: &Incident,
+    actor: &Actor,
+    request: &ClockRequest,
+    at: NaiveDateTime,
+) -> Result<RequestStep, RequestError> {
+    may_end(incident, actor, request)?;
+    Ok(RequestStep {
+        request: ClockRequest {
+            state: RequestState::Ended,
+            ended_at: Some(at),
+            ..request.clone()
+        },
+        expected: Some(RequestState::Approved),
+        effect: ClockEffect::ResumeAll,
+        action: "resumed",
+        note: None,
+        actor_id: actor.user_id.clone(),
+        at,
+    })
+}
+
+/// Said when an approved extension finds no resolve clock to move.
+pub const NOTHING_TO_EXTEND: RequestError =
+    RequestError::Conflict("no resolve clock runs to extend: refuse the request");
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,6 +479,65 @@ mod tests {
                 &handler,
                 &request(RequestKind::Extend, RequestState::Approved)
             ),
+            Err(RequestError::Conflict(_))
+        ));
+    }
+    #[test]
+    fn a_request_walks_from_asked_to_decided_to_ended() {
+        let case = incident(Status::InProgress);
+        let handler = actor("h", Role::Handler, None, Some(PARTY));
+        let dispatcher = actor("d", Role::Dispatcher, Some("410102003"), None);
+        let at = NaiveDateTime::default();
+        let asked = ask(
+            &case,
+            &handler,
+            Ask {
+                id: "r1".into(),
+                kind: RequestKind::Suspend,
+                reason: "waiting for the court".into(),
+                extend_by: None,
+            },
+            &[],
+            at,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(asked.request.state, RequestState::Pending);
+        assert_eq!(asked.request.requested_by, "h");
+        assert_eq!((asked.action, asked.effect), ("suspend_requested", ClockEffect::Nothing));
+        assert_eq!(asked.expected, None);
+
+        let approved = decide(&case, &dispatcher, &asked.request, true, at)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(approved.request.state, RequestState::Approved);
+        assert_eq!(approved.request.decided_by.as_deref(), Some("d"));
+        assert_eq!((approved.action, approved.effect), ("suspended", ClockEffect::PauseAll));
+        assert_eq!(approved.expected, Some(RequestState::Pending));
+
+        let ended = end(&case, &handler, &approved.request, at).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ended.request.state, RequestState::Ended);
+        assert_eq!((ended.action, ended.effect), ("resumed", ClockEffect::ResumeAll));
+        assert_eq!(ended.expected, Some(RequestState::Approved));
+        assert!(end(&case, &handler, &ended.request, at).is_err());
+    }
+
+    #[test]
+    fn an_approved_extension_moves_the_resolve_clock_and_a_refusal_moves_nothing() {
+        let case = incident(Status::Dispatched);
+        let dispatcher = actor("d", Role::Dispatcher, Some("410102003"), None);
+        let pending = request(RequestKind::Extend, RequestState::Pending);
+        let at = NaiveDateTime::default();
+        let approved = decide(&case, &dispatcher, &pending, true, at).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(approved.effect, ClockEffect::ExtendResolve(TimeLimit::working_days(2)));
+        assert_eq!(approved.action, "extended");
+        let refused = decide(&case, &dispatcher, &pending, false, at).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((refused.action, refused.effect), ("refused", ClockEffect::Nothing));
+        assert_eq!(refused.request.state, RequestState::Refused);
+        let no_amount = ClockRequest {
+            extend_by: None,
+            ..pending
+        };
+        assert!(matches!(
+            decide(&case, &dispatcher, &no_amount, true, at),
             Err(RequestError::Conflict(_))
         ));
     }

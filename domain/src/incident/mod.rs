@@ -27,7 +27,7 @@
 //! dispatch does not depend on where the case stands, so they always hear 403,
 //! and a 409 always means "you may, but not now: here is what you may do".
 //!
-//! Who may do what is in [`policy`].
+//! Who may do what is in [`policy`]; who sees an incident, in [`Visibility`].
 
 pub mod assist;
 mod command;
@@ -38,6 +38,7 @@ mod report;
 mod routed;
 mod status;
 mod step;
+mod visibility;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -49,9 +50,12 @@ pub use command::{Command, MAX_ID_CHARS, MAX_TEXT_CHARS, Rating, RejectReason};
 pub use error::IncidentError;
 pub use policy::{allowed_actions, can_see, permits};
 pub use report::{Report, report, source_of};
-pub use routed::{Cause, SYSTEM_ACTOR, dispatch_by_rule, needs_on_site_check, routing_cause};
+pub use routed::{
+    Cause, SYSTEM_ACTOR, dispatch_by_rule, may_hand_to_routing, needs_on_site_check, routing_cause,
+};
 pub use status::{ActionKind, Status, transition};
 pub use step::{EventDetail, TimelineEvent, apply, next_status};
+pub use visibility::{AreaGrids, ListScope, Visibility};
 
 use chrono::NaiveDateTime;
 

@@ -4,7 +4,7 @@
 //!
 //! | step | who (besides seeing it) |
 //! |---|---|
-//! | see | its reporter; grid workers and grid chiefs whose grid covers its grid; dispatchers whose area covers it; handlers of its current party; handlers of a party called to assist on it; administrators |
+//! | see | its reporter and followers; grid workers and grid chiefs whose grid covers its grid; dispatchers whose area covers it; handlers of its current party; handlers of a party called to assist on it; administrators (the [`Visibility`] scope, which the list executes too) |
 //! | accept, reject | dispatchers covering it; grid chiefs of its grid |
 //! | dispatch | dispatchers covering it |
 //! | acknowledge, return, resolve | its assignee when one is named, else any handler of its party (a handler grant for that party is needed either way) |
@@ -36,11 +36,11 @@
 use crate::access::{Access, Actor};
 use crate::role::Role;
 
-use super::{ActionKind, Incident, next_status};
+use super::{ActionKind, Incident, Visibility, next_status};
 
 /// Whether the actor may know the incident exists: `Granted` or `Hidden`.
 pub fn can_see(incident: &Incident, actor: &Actor) -> Access {
-    if Relation::of(incident, actor).sees() {
+    if Visibility::of(actor).contains(incident) {
         Access::Granted
     } else {
         Access::Hidden
@@ -110,12 +110,13 @@ pub fn may_act_for_assist(incident: &Incident, actor: &Actor, party: &str) -> Ac
     }
 }
 
-/// How the actor stands to the incident, through any of their grants.
+/// How the actor stands to the incident, through any of their grants: whether
+/// they see it at all (their [`Visibility`]), and the relations that steps ask.
 #[derive(Debug, Clone, Copy, Default)]
 struct Relation {
+    /// In the actor's [`Visibility`].
+    visible: bool,
     reporter: bool,
-    /// Reported a duplicate of it.
-    follower: bool,
     /// A grid worker of its grid (or of a grid above its micro-grid).
     grid_worker: bool,
     grid_chief: bool,
@@ -126,16 +127,13 @@ struct Relation {
     /// A handler of its current party who may act on it: the assignee, or any
     /// handler of the party when none is named.
     in_charge: bool,
-    /// A handler of a party called to assist on it.
-    assisting: bool,
-    admin: bool,
 }
 
 impl Relation {
     fn of(incident: &Incident, actor: &Actor) -> Relation {
         let mut relation = Relation {
+            visible: Visibility::of(actor).contains(incident),
             reporter: actor.user_id == incident.reporter_id,
-            follower: incident.followers.contains(&actor.user_id),
             ..Relation::default()
         };
         for grant in &actor.grants {
@@ -150,13 +148,8 @@ impl Relation {
                 Role::Handler => {
                     relation.party_handler |=
                         grant.party.is_some() && grant.party == incident.party;
-                    relation.assisting |= grant
-                        .party
-                        .as_ref()
-                        .is_some_and(|party| incident.assists.iter().any(|a| a.party == *party));
                 }
-                Role::Admin => relation.admin = true,
-                Role::Resident => {}
+                Role::Admin | Role::Resident => {}
             }
         }
         relation.in_charge = relation.party_handler
@@ -168,14 +161,7 @@ impl Relation {
     }
 
     fn sees(self) -> bool {
-        self.reporter
-            || self.follower
-            || self.grid_worker
-            || self.grid_chief
-            || self.dispatcher
-            || self.party_handler
-            || self.assisting
-            || self.admin
+        self.visible
     }
 
     /// Assumes [`Relation::sees`].

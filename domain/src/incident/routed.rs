@@ -79,6 +79,13 @@ pub fn routing_cause(
     }
 }
 
+/// Whether a step by hand can hand the case to routing at all (registering
+/// it, returning it): the steps for which [`routing_cause`] may answer
+/// `Some`, so a store need not read the category for any other.
+pub fn may_hand_to_routing(action: ActionKind) -> bool {
+    matches!(action, ActionKind::Accept | ActionKind::Return)
+}
+
 /// The dispatch a decision makes, taken by the system: to the chosen party,
 /// when the rule dispatches at once and the case waits for dispatch
 /// (`reported` or `accepted`). `None` leaves the case where it is, for the
@@ -196,6 +203,31 @@ mod tests {
             None,
             "only a case waiting for dispatch is dispatched"
         );
+    }
+
+    #[test]
+    fn only_a_registration_or_a_return_hands_a_case_to_routing() {
+        let statuses = [Status::Reported, Status::Accepted, Status::Dispatched];
+        for action in ActionKind::ALL {
+            for from in statuses {
+                for to in statuses {
+                    for verify in [true, false] {
+                        let cause = routing_cause(
+                            Some(&incident(from)),
+                            &incident(to),
+                            Some(action),
+                            &category(verify),
+                            false,
+                        );
+                        if !may_hand_to_routing(action) {
+                            assert_eq!(cause, None, "{action} from {from} to {to}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(may_hand_to_routing(ActionKind::Accept));
+        assert!(may_hand_to_routing(ActionKind::Return));
     }
 
     #[test]

@@ -51,9 +51,22 @@ impl Status {
         Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    /// Closed and rejected incidents take only comments (and a closed one its rating).
+    /// The final states: closed and rejected incidents take only comments
+    /// (and a closed one its rating), and are no longer open.
+    pub const FINAL: [Status; 2] = [Status::Closed, Status::Rejected];
+
+    /// Settled one way or the other: resolved (waiting only to be verified),
+    /// closed or rejected. A settled incident is no longer overdue.
+    pub const SETTLED: [Status; 3] = [Status::Resolved, Status::Closed, Status::Rejected];
+
+    /// One of [`Status::FINAL`].
     pub fn is_final(self) -> bool {
-        matches!(self, Status::Closed | Status::Rejected)
+        Status::FINAL.contains(&self)
+    }
+
+    /// One of [`Status::SETTLED`].
+    pub fn is_settled(self) -> bool {
+        Status::SETTLED.contains(&self)
     }
 }
 
@@ -210,6 +223,37 @@ mod tests {
                     "{action} from {from}"
                 );
             }
+        }
+    }
+
+    /// Final states are settled; an unsettled state is one from which a step
+    /// still leads towards resolving the incident.
+    #[test]
+    fn final_and_settled_states() {
+        let expected = [
+            // (status, final, settled)
+            (Status::Reported, false, false),
+            (Status::Accepted, false, false),
+            (Status::Dispatched, false, false),
+            (Status::InProgress, false, false),
+            (Status::Resolved, false, true),
+            (Status::Closed, true, true),
+            (Status::Rejected, true, true),
+        ];
+        assert_eq!(expected.map(|(s, _, _)| s), Status::ALL);
+        for (status, is_final, settled) in expected {
+            assert_eq!(status.is_final(), is_final, "{status} final");
+            assert_eq!(status.is_settled(), settled, "{status} settled");
+            let on_the_way = [
+                ActionKind::Accept,
+                ActionKind::Dispatch,
+                ActionKind::Acknowledge,
+                ActionKind::Resolve,
+                ActionKind::ResolveOnSpot,
+            ]
+            .into_iter()
+            .any(|a| transition(status, a).is_some());
+            assert_eq!(!settled, on_the_way, "{status}");
         }
     }
 

@@ -1,13 +1,20 @@
 //! Who hears of what: the domain events of an incident's life and of area
 //! notices, the people each concerns (by role and relation to the incident),
-//! the words they read in their own language, and how a failed push is retried.
+//! the words they read in their own language, how a user's phones' answers
+//! settle a push, and how a failed push is retried.
 //!
-//! The store resolves audiences to users and writes one inbox entry and one
-//! outbox row per recipient in the transaction that made the change, so a
-//! change that rolls back notifies nobody.
+//! The store runs the queries an audience names ([`audience::Reach`]) and
+//! writes one inbox entry and one outbox row per recipient the rules here
+//! choose, in the transaction that made the change, so a change that rolls
+//! back notifies nobody.
 
+pub mod audience;
+pub mod push;
 pub mod retry;
 pub mod template;
+
+pub use audience::{Member, Reach};
+pub use push::{PushOutcome, Settlement};
 
 use crate::access::Actor;
 use crate::area::AreaCode;
@@ -119,8 +126,8 @@ pub struct Tell {
 }
 
 /// Whom a lifecycle step concerns. `before` is the incident as the step
-/// found it, `after` as the step left it. Nobody is told of their own step;
-/// the store drops the actor and anyone told twice.
+/// found it, `after` as the step left it. Nobody is told of their own step,
+/// nor twice: see [`audience::recipients`].
 pub fn after_step(before: &Incident, after: &Incident, event: &TimelineEvent) -> Vec<Tell> {
     let tell = |topic, audience, why| Tell {
         topic,

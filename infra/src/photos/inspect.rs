@@ -3,7 +3,7 @@
 //!
 //! * **Type** comes from the bytes (`infer`'s magic numbers), never from the
 //!   client's Content-Type or file name. JPEG, PNG, HEIC and WebP pass;
-//!   anything else is [`PhotoError::UnsupportedType`] (415).
+//!   anything else is [`PhotoError::UnsupportedType`].
 //! * **Evidence**: `DateTimeOriginal` (else `DateTime`) and the GPS position
 //!   are read with `kamadak-exif` into [`PhotoEvidence`], to be kept in the
 //!   photo's record.
@@ -32,7 +32,7 @@
 //!
 //! A file whose magic says image but whose container cannot be walked
 //! (truncated, no end marker, chunks overrunning) is
-//! [`PhotoError::Corrupt`] (422). Pixels are not decoded, so a file with a
+//! [`PhotoError::Corrupt`]. Pixels are not decoded, so a file with a
 //! sound structure and broken compressed data still passes.
 
 use std::io::Cursor;
@@ -59,7 +59,8 @@ pub struct InspectedPhoto {
     pub original_sha256: String,
 }
 
-/// Why an upload was refused. Nothing is stored for any of these.
+/// Why an upload was refused: the kind of refusal, for the API to answer
+/// as it sees fit (`api/src/error/mapping.rs`). Nothing is stored for any of these.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhotoError {
     #[error("a photo may be at most {max} bytes")]
@@ -73,28 +74,6 @@ pub enum PhotoError {
     UnsupportedType { detected: Option<String> },
     #[error("the photo cannot be read: {0}")]
     Corrupt(String),
-}
-
-impl PhotoError {
-    /// The HTTP status the api should answer with.
-    pub fn status(&self) -> u16 {
-        match self {
-            PhotoError::TooLarge { .. } => 413,
-            PhotoError::Empty => 422,
-            PhotoError::UnsupportedType { .. } => 415,
-            PhotoError::Corrupt(_) => 422,
-        }
-    }
-
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            PhotoError::TooLarge { .. } => "photo_too_large",
-            PhotoError::Empty => "photo_empty",
-            PhotoError::UnsupportedType { .. } => "photo_unsupported_type",
-            PhotoError::Corrupt(_) => "photo_corrupt",
-        }
-    }
 }
 
 fn corrupt(what: &str) -> impl Fn(img_parts::Error) -> PhotoError + '_ {
@@ -1207,7 +1186,6 @@ mod tests {
                 matches!(err, PhotoError::Corrupt(_)),
                 "cut at {cut}: {err:?}"
             );
-            assert_eq!(err.status(), 422);
         }
         let no_frame = [
             &[0xFF, 0xD8][..],
@@ -1295,7 +1273,6 @@ mod tests {
         let exif = phone_exif(1.0, 2.0, None);
         let err = check(&heic(&exif, 2)).expect_err("construction method 2");
         assert!(matches!(err, PhotoError::UnsupportedType { .. }), "{err:?}");
-        assert_eq!(err.status(), 415);
 
         let whole = heic(&exif, 0);
         for cut in [100, whole.len() - 10] {
@@ -1334,7 +1311,6 @@ mod tests {
                     detected: detected.map(str::to_owned)
                 }
             );
-            assert_eq!((err.status(), err.code()), (415, "photo_unsupported_type"));
         }
     }
 
@@ -1346,8 +1322,9 @@ mod tests {
         };
         let err = inspect(&phone_jpeg(1.0, 2.0, None), &limits).expect_err("too large");
         assert_eq!(err, PhotoError::TooLarge { max: 100 });
-        assert_eq!((err.status(), err.code()), (413, "photo_too_large"));
-        assert!(inspect(&[0u8; 101], &limits).is_err_and(|e| e.status() == 413));
+        assert!(
+            inspect(&[0u8; 101], &limits).is_err_and(|e| matches!(e, PhotoError::TooLarge { .. }))
+        );
         assert!(
             inspect(
                 &jpeg(&[], b""),
@@ -1361,7 +1338,6 @@ mod tests {
 
         let err = check(b"").expect_err("empty");
         assert_eq!(err, PhotoError::Empty);
-        assert_eq!((err.status(), err.code()), (422, "photo_empty"));
     }
 
     #[test]

@@ -18,9 +18,11 @@ pub mod log;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
 
 pub use fcm::{FcmSender, PushSetupError};
+/// What became of a send (one phone) and of a push (all of a user's phones):
+/// domain types, re-exported for the adapters' callers.
+pub use gridops_domain::notification::{PushOutcome, Settlement};
 pub use log::{LogSender, LoggedPush};
 
 /// Which kind of device a token belongs to.
@@ -91,27 +93,6 @@ pub fn redact_token(token: &str) -> String {
     }
     let tail: String = token.chars().skip(count - 4).collect();
     format!("…{tail}")
-}
-
-/// What became of one send, and so what the caller does next.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushOutcome {
-    /// Accepted by the provider. `provider_id` is FCM's message `name`.
-    Delivered { provider_id: Option<String> },
-    /// The token no longer reaches a device (FCM `UNREGISTERED` /
-    /// `NOT_FOUND`): the caller deletes the device token.
-    TokenGone,
-    /// The provider refused this message for good (`INVALID_ARGUMENT`,
-    /// `SENDER_ID_MISMATCH`, `THIRD_PARTY_AUTH_ERROR`, …): dead-letter it,
-    /// never retry.
-    Rejected { reason: String },
-    /// Try again later: 429 / `QUOTA_EXCEEDED`, `UNAVAILABLE`, `INTERNAL`,
-    /// any 5xx, a rejected access token, connection errors and timeouts.
-    /// `after` is the provider's `Retry-After`, when it sent one.
-    Retry {
-        after: Option<Duration>,
-        reason: String,
-    },
 }
 
 /// The push port: one of the adapters, chosen at start-up.

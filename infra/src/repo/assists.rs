@@ -1,26 +1,16 @@
-//! Lead and assist 吹哨报到: the parties called onto an incident beside its
-//! lead, their report clocks, and the timeline and notifications of each
-//! assist step. The rules are `gridops_domain::incident::assist`'s; this
-//! keeps what they decide.
-//!
-//! Every step runs inside the caller's write transaction (no transaction of
-//! its own), so automatic routing can call parties in the transaction that
-//! dispatches the case. A step first locks the incident's row, so the
-//! incident it decides on is the one it writes to: two dispatchers calling
-//! parties at once are taken one after the other, and the second sees the
-//! first one's assists.
+//! Lead and assist 吹哨报到: the rows of the parties called onto an incident
+//! beside its lead. The rules are `gridops_domain::incident::assist`'s; what
+//! a step sets off (clocks, timeline, notifications) is the workflow's
+//! (`crate::workflow`).
 
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use gridops_domain::deadline::{DEFAULT_WARN_FRACTION, WorkingCalendar, warn_at};
-use gridops_domain::incident::{Assist, AssistEvent, AssistState, Incident, IncidentError, assist};
-use uuid::Uuid;
+use gridops_domain::incident::{Assist, AssistState};
 
-use super::incidents::{self, StoredIncident};
 use crate::db::{DbConnection, DbError};
-use crate::schema::{deadlines, incident_assists, incidents as incidents_table};
+use crate::schema::incident_assists;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = incident_assists, treat_none_as_null = true)]
@@ -69,19 +59,6 @@ impl TryFrom<AssistRow> for Assist {
             report: row.report,
         })
     }
-}
-
-/// Why an assist step wrote nothing.
-#[derive(Debug, thiserror::Error)]
-pub enum AssistStepError {
-    /// The rules refused it.
-    #[error(transparent)]
-    Refused(#[from] IncidentError),
-    /// The caller read another version than the one the incident is at.
-    #[error("the incident is now at version {current}")]
-    Stale { current: i64 },
-    #[error(transparent)]
-    Db(#[from] DbError),
 }
 
 /// The incident's assists, by when they were called, then by party code.
@@ -139,195 +116,16 @@ pub fn assisted_by(conn: &mut DbConnection, parties: &[String]) -> Result<Vec<St
         .load(conn)?)
 }
 
-/// Locks the incident's row until the transaction ends and reads it with its
-/// followers and assists. `expected_version`: the version the caller read
-/// (`If-Match`); another one is [`AssistStepError::Stale`].
-pub fn lock(
-    conn: &mut DbConnection,
-    incident_id: &str,
-    expected_version: Option<i64>,
-) -> Result<StoredIncident, AssistStepError> {
-    // A write that changes nothing: portable where `SELECT … FOR UPDATE` is
-    // not (SQLite), and on SQLite the write transaction already serialises.
-    let locked = diesel::update(incidents_table::table.find(incident_id))
-        .set(incidents_table::version.eq(incidents_table::version))
-        .execute(conn)
-        .map_err(DbError::from)?;
-    if locked == 0 {
-        return Err(DbError::NotFound.into());
-    }
-    let stored = incidents::find(conn, incident_id)?;
-    match expected_version {
-        Some(expected) if expected != stored.incident.version => Err(AssistStepError::Stale {
-            current: stored.incident.version,
-        }),
-        _ => Ok(stored),
-    }
-}
-
-/// Calls `parties` to assist on the incident, by `by` (a user id, or
-/// [`SYSTEM_ACTOR`](super::incidents::SYSTEM_ACTOR) for automatic routing) at
-/// `at`: the rules of `assist::call`, then [`save`]. No permission is
-/// checked: the caller has decided that `by` may. Runs in the caller's
-/// write transaction. That each party exists is checked by the foreign key:
-/// an unknown party is [`DbError::Conflict`] (the API checks first and
-/// names the field).
-pub fn call(
-    conn: &mut DbConnection,
-    incident_id: &str,
-    parties: &[String],
-    by: &str,
-    at: NaiveDateTime,
-) -> Result<StoredIncident, AssistStepError> {
-    let before = lock(conn, incident_id, None)?;
-    let (next, events) = assist::call(&before.incident, parties, None, by, at)?;
-    Ok(save(conn, &next, &events)?)
-}
-
-/// The assisting `party` acknowledges its part, by `by` at `at`; like
-/// [`call`], no permission is checked.
-pub fn acknowledge(
-    conn: &mut DbConnection,
-    incident_id: &str,
-    party: &str,
-    note: Option<&str>,
-    by: &str,
-    at: NaiveDateTime,
-) -> Result<StoredIncident, AssistStepError> {
-    let before = lock(conn, incident_id, None)?;
-    let (next, event) =
-        assist::acknowledge(&before.incident, party, note.map(str::to_owned), by, at)?;
-    Ok(save(conn, &next, &[event])?)
-}
-
-/// The assisting `party` reports `result`, by `by` at `at`: its clock is
-/// met and the lead is told. Like [`call`], no permission is checked.
-pub fn report(
-    conn: &mut DbConnection,
-    incident_id: &str,
-    party: &str,
-    result: &str,
-    by: &str,
-    at: NaiveDateTime,
-) -> Result<StoredIncident, AssistStepError> {
-    let before = lock(conn, incident_id, None)?;
-    let (next, event) = assist::report(&before.incident, party, result.to_owned(), by, at)?;
-    Ok(save(conn, &next, &[event])?)
-}
-
-/// Keeps an assist step decided on the incident [`lock`] returned: the
-/// assists of `events` as `next` holds them, a `report` clock for each party
-/// called (met when it reports), one timeline event per party (the version
-/// goes up by one each), and the notifications. The incident as it is now.
-pub fn save(
-    conn: &mut DbConnection,
-    next: &Incident,
-    events: &[AssistEvent],
-) -> Result<StoredIncident, DbError> {
-    for event in events {
-        let Some(assist) = next.assists.iter().find(|a| a.party == event.party) else {
-            return Err(DbError::Other(format!(
-                "an assist event for {} without its assist",
-                event.party
-            )));
-        };
-        let row = AssistRow::new(&next.id, assist);
-        let updated =
-            diesel::update(incident_assists::table.find((&row.incident_id, &row.party_code)))
-                .set(&row)
-                .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(incident_assists::table)
-                .values(&row)
-                .execute(conn)?;
-        }
-        match event.step {
-            gridops_domain::incident::AssistStep::Call => {
-                start_report_clock(conn, next, &event.party, event.at)?;
-            }
-            gridops_domain::incident::AssistStep::Report => {
-                meet_report_clock(conn, &next.id, &event.party, event.at)?;
-            }
-            gridops_domain::incident::AssistStep::Acknowledge => {}
-        }
-        incidents::append_event(
-            conn,
-            &next.id,
-            event.action(),
-            &event.actor_id,
-            Some(&event.timeline_note()),
-            event.at,
-        )?;
-    }
-    let stored = incidents::find(conn, &next.id)?;
-    for event in events {
-        let tells = assist::tells(&stored.incident, event);
-        super::notifications::tell_about_incident(
-            conn,
-            &stored.incident,
-            &tells,
-            &event.actor_id,
-            event.at,
-        )?;
-    }
-    Ok(stored)
-}
-
-/// The assisting party's clock: the lead's running resolve clock when there
-/// is one (an assist is due when the case is), else the category's resolve
-/// limit from now, in office working time, warned at 80%.
-fn start_report_clock(
-    conn: &mut DbConnection,
-    incident: &Incident,
-    party: &str,
-    at: NaiveDateTime,
-) -> Result<(), DbError> {
-    let lead: Option<(NaiveDateTime, NaiveDateTime)> = deadlines::table
-        .filter(deadlines::incident_id.eq(&incident.id))
-        .filter(deadlines::step.eq("resolve"))
-        .filter(deadlines::state.eq("running"))
-        .order(deadlines::started_at.desc())
-        .select((deadlines::due_at, deadlines::warn_at))
-        .first(conn)
-        .optional()?;
-    let (due_at, warn) = match lead {
-        Some(times) => times,
-        None => {
-            let category = super::categories::find(conn, &incident.category)?;
-            let due = WorkingCalendar::china_office().deadline(at, category.resolve_within);
-            (due, warn_at(at, due, DEFAULT_WARN_FRACTION))
-        }
-    };
-    diesel::insert_into(deadlines::table)
-        .values((
-            deadlines::id.eq(Uuid::now_v7().to_string()),
-            deadlines::incident_id.eq(&incident.id),
-            deadlines::step.eq("report"),
-            deadlines::party_code.eq(Some(party)),
-            deadlines::area_code.eq(incident.grid.to_string()),
-            deadlines::started_at.eq(at),
-            deadlines::due_at.eq(due_at),
-            deadlines::warn_at.eq(warn),
-            deadlines::state.eq("running"),
-        ))
+/// Stores an assist as the domain left it: called, acknowledged or reported.
+pub fn put(conn: &mut DbConnection, incident_id: &str, assist: &Assist) -> Result<(), DbError> {
+    let row = AssistRow::new(incident_id, assist);
+    let updated = diesel::update(incident_assists::table.find((&row.incident_id, &row.party_code)))
+        .set(&row)
         .execute(conn)?;
-    Ok(())
-}
-
-fn meet_report_clock(
-    conn: &mut DbConnection,
-    incident_id: &str,
-    party: &str,
-    at: NaiveDateTime,
-) -> Result<(), DbError> {
-    diesel::update(
-        deadlines::table
-            .filter(deadlines::incident_id.eq(incident_id))
-            .filter(deadlines::step.eq("report"))
-            .filter(deadlines::party_code.eq(party))
-            .filter(deadlines::state.eq_any(["running", "paused"])),
-    )
-    .set((deadlines::state.eq("met"), deadlines::ended_at.eq(Some(at))))
-    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(incident_assists::table)
+            .values(&row)
+            .execute(conn)?;
+    }
     Ok(())
 }

@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use gridops_domain::category::TimeLimit;
 use gridops_domain::deadline::{
-    Clock, ClockChange, ClockState, ClockStep, DEFAULT_WARN_FRACTION, Limits, WorkingCalendar,
-    clocks_after_step, extended, resumed,
+    Clock, ClockChange, ClockState, ClockStep, Limits, WorkingCalendar, clocks_after_step,
+    extended, resumed,
 };
 use gridops_domain::incident::Incident;
 use uuid::Uuid;
@@ -93,28 +93,18 @@ pub fn limits_of(conn: &mut DbConnection, incident: &Incident) -> Result<Limits,
 
 /// The hook every lifecycle step calls inside its write transaction, right
 /// after the incident is stored: starts, meets and cancels the incident's
-/// clocks and brings its due columns up to date. `before` is `None` for a
-/// new incident.
+/// clocks on `calendar` and brings its due columns up to date. `before` is
+/// `None` for a new incident.
 pub fn follow_step(
     conn: &mut DbConnection,
     before: Option<&Incident>,
     after: &Incident,
     at: NaiveDateTime,
-) -> Result<(), DbError> {
-    follow_step_with(conn, before, after, at, DEFAULT_WARN_FRACTION)
-}
-
-/// [`follow_step`] with another share of a clock's time to warn at.
-pub fn follow_step_with(
-    conn: &mut DbConnection,
-    before: Option<&Incident>,
-    after: &Incident,
-    at: NaiveDateTime,
+    calendar: &WorkingCalendar,
     warn_fraction: f64,
 ) -> Result<(), DbError> {
     let limits = limits_of(conn, after)?;
-    let calendar = calendar::load(conn, at)?;
-    let changes = clocks_after_step(before, after, limits, &calendar, at, warn_fraction);
+    let changes = clocks_after_step(before, after, limits, calendar, at, warn_fraction);
     apply(conn, &after.id, &changes, at)?;
     // A report not yet dispatched has no resolve clock, but the case is
     // expected resolved within the limit all the same: the overdue filter
@@ -307,6 +297,7 @@ pub fn extend(
     incident: &Incident,
     by: TimeLimit,
     at: NaiveDateTime,
+    warn_fraction: f64,
 ) -> Result<bool, DbError> {
     let Some(clock) = open_clocks(conn, &incident.id)?
         .into_iter()
@@ -316,7 +307,7 @@ pub fn extend(
         return Ok(false);
     };
     let calendar: WorkingCalendar = calendar::load(conn, clock.due_at)?;
-    let (due, warn) = extended(&clock, by, &calendar, DEFAULT_WARN_FRACTION);
+    let (due, warn) = extended(&clock, by, &calendar, warn_fraction);
     moved(conn, &clock, due, warn, at)?;
     diesel::update(deadlines::table.find(&clock.id))
         .set(deadlines::extensions.eq(deadlines::extensions + 1))
@@ -345,5 +336,76 @@ fn moved(
             deadlines::overdue_at.eq(overdue),
         ))
         .execute(conn)?;
+    Ok(())
+}
+
+/// The due and warning of the incident's running resolve clock, if one runs.
+pub fn running_resolve(
+    conn: &mut DbConnection,
+    incident_id: &str,
+) -> Result<Option<(NaiveDateTime, NaiveDateTime)>, DbError> {
+    Ok(deadlines::table
+        .filter(deadlines::incident_id.eq(incident_id))
+        .filter(deadlines::step.eq(ClockStep::Resolve.as_str()))
+        .filter(deadlines::state.eq(ClockState::Running.as_str()))
+        .order(deadlines::started_at.desc())
+        .select((deadlines::due_at, deadlines::warn_at))
+        .first(conn)
+        .optional()?)
+}
+
+/// Starts an assisting party's `report` clock.
+pub fn start_report(
+    conn: &mut DbConnection,
+    incident: &Incident,
+    party: &str,
+    at: NaiveDateTime,
+    (due_at, warn_at): (NaiveDateTime, NaiveDateTime),
+) -> Result<(), DbError> {
+    diesel::insert_into(deadlines::table)
+        .values(DeadlineRow {
+            id: Uuid::now_v7().to_string(),
+            incident_id: incident.id.clone(),
+            step: ClockStep::Report.as_str().to_owned(),
+            party_code: Some(party.to_owned()),
+            area_code: incident.grid.to_string(),
+            started_at: at,
+            due_at,
+            warn_at,
+            state: ClockState::Running.as_str().to_owned(),
+            ended_at: None,
+            paused_at: None,
+            warned_at: None,
+            overdue_at: None,
+            escalated_to: None,
+            extensions: 0,
+            suspensions: 0,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An assisting party reported: its `report` clock is met.
+pub fn meet_report(
+    conn: &mut DbConnection,
+    incident_id: &str,
+    party: &str,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(
+        deadlines::table
+            .filter(deadlines::incident_id.eq(incident_id))
+            .filter(deadlines::step.eq(ClockStep::Report.as_str()))
+            .filter(deadlines::party_code.eq(party))
+            .filter(
+                deadlines::state
+                    .eq_any([ClockState::Running.as_str(), ClockState::Paused.as_str()]),
+            ),
+    )
+    .set((
+        deadlines::state.eq(ClockState::Met.as_str()),
+        deadlines::ended_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
     Ok(())
 }

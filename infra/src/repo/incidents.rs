@@ -226,6 +226,21 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredIncident, DbError
     Ok(stored)
 }
 
+/// Locks the incident's row until the transaction ends and reads it with its
+/// followers and assists: the incident a step decides on is then the one it
+/// writes to (two dispatchers calling parties at once take turns).
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<StoredIncident, DbError> {
+    // A write that changes nothing: portable where `SELECT … FOR UPDATE` is
+    // not (SQLite), and on SQLite the write transaction already serialises.
+    let locked = diesel::update(incidents::table.find(id))
+        .set(incidents::version.eq(incidents::version))
+        .execute(conn)?;
+    if locked == 0 {
+        return Err(DbError::NotFound);
+    }
+    find(conn, id)
+}
+
 /// Stores the incident after a step, if nobody changed it since
 /// `expected_version`; appends the step's event. `Ok(false)` means somebody
 /// was faster: nothing was written.
@@ -267,7 +282,7 @@ pub fn save_step(
 
 /// The actor id of steps nobody took by hand: routing by the rules,
 /// escalation of an overdue step.
-pub const SYSTEM_ACTOR: &str = "system";
+pub use gridops_domain::incident::SYSTEM_ACTOR;
 
 /// Appends to the timeline an event that leaves the status as it is (an
 /// escalation, a lead calling an assisting party, a clock paused), by
@@ -396,8 +411,8 @@ pub struct Nearby {
     pub created_at: NaiveDateTime,
 }
 
-/// Open incidents of `category` created since `since` inside the box
-/// around a point; the caller measures the real distance.
+/// Open (not [final](Status::FINAL)) incidents of `category` created since
+/// `since` inside the box around a point; the caller measures the real distance.
 pub fn open_nearby(
     conn: &mut DbConnection,
     category: &str,
@@ -407,7 +422,7 @@ pub fn open_nearby(
     Ok(incidents::table
         .filter(incidents::category_code.eq(category))
         .filter(incidents::created_at.ge(since))
-        .filter(incidents::status.ne_all(["closed", "rejected"]))
+        .filter(incidents::status.ne_all(Status::FINAL.map(Status::as_str)))
         .filter(incidents::lat.between(min_lat, max_lat))
         .filter(incidents::lng.between(min_lng, max_lng))
         .order(incidents::created_at.asc())
@@ -449,18 +464,6 @@ fn in_area(area: &str) -> Condition {
 /// costs a page, however many incidents the area has.
 const SPLIT_GRIDS: usize = 16;
 
-/// Which incidents a caller may list: the union of their relations.
-#[derive(Debug, Clone, Default)]
-pub struct Visibility {
-    pub everything: bool,
-    /// The caller: what they reported and what they follow.
-    pub reporter: Option<String>,
-    /// Grids of grid workers and chiefs, areas of dispatchers, each with
-    /// the grids in it.
-    pub areas: Vec<(String, Vec<String>)>,
-    pub parties: Vec<String>,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct IncidentFilter {
     pub statuses: Vec<String>,
@@ -471,7 +474,7 @@ pub struct IncidentFilter {
     pub party: Option<String>,
     pub assignee: Option<String>,
     pub reporter: Option<String>,
-    /// Past the resolve deadline and not yet resolved, at this time.
+    /// Past the resolve deadline and not yet [settled](Status::SETTLED), at this time.
     pub overdue_at: Option<NaiveDateTime>,
     pub created_from: Option<NaiveDateTime>,
     pub created_to: Option<NaiveDateTime>,
@@ -530,39 +533,36 @@ impl Scope {
     }
 }
 
-/// The relations worth querying for this filter: none beyond the filter
-/// itself when the filter already stays inside what the caller may see;
-/// small areas one grid at a time.
+/// The relations of the caller's scope (computed by the domain) worth
+/// querying for this filter: none beyond the filter itself when the filter
+/// already stays inside what the caller may see; small areas one grid at a
+/// time.
 fn scopes(
     conn: &mut DbConnection,
-    visibility: &Visibility,
+    scope: &gridops_domain::incident::ListScope,
     filter: &IncidentFilter,
 ) -> Result<Vec<Scope>, DbError> {
-    let inside = |outer: &str, inner: &str| inner.starts_with(outer);
-    // The grids of `grids` the filter leaves, or `None` when it says nothing of grids.
-    let narrowed = |grids: &[String]| -> Vec<String> {
-        match &filter.grids {
-            Some(wanted) => grids
-                .iter()
-                .filter(|g| wanted.contains(g))
-                .cloned()
-                .collect(),
-            None => grids.to_vec(),
-        }
+    let visibility = &scope.visibility;
+    // The grids of `grids` the filter leaves (all when it says nothing of grids).
+    let narrowed = |grids: &[AreaCode]| -> Vec<String> {
+        grids
+            .iter()
+            .map(AreaCode::as_str)
+            .filter(|g| {
+                filter
+                    .grids
+                    .as_ref()
+                    .is_none_or(|wanted| wanted.iter().any(|w| w == g))
+            })
+            .map(str::to_owned)
+            .collect()
     };
-    let filter_is_visible = visibility.everything
-        || filter.area.as_deref().is_some_and(|wanted| {
-            visibility
-                .areas
-                .iter()
-                .any(|(mine, _)| inside(mine, wanted))
-        })
-        || filter
-            .party
-            .as_ref()
-            .is_some_and(|wanted| visibility.parties.contains(wanted))
-        || (filter.reporter.is_some() && filter.reporter == visibility.reporter);
-    if filter_is_visible {
+    let filter_area = filter.area.as_deref().and_then(|a| AreaCode::parse(a).ok());
+    if visibility.includes_all_of(
+        filter_area.as_ref(),
+        filter.party.as_deref(),
+        filter.reporter.as_deref(),
+    ) {
         return Ok(match &filter.grids {
             Some(grids) if grids.len() <= SPLIT_GRIDS => {
                 grids.iter().cloned().map(Scope::Grid).collect()
@@ -570,31 +570,22 @@ fn scopes(
             _ => vec![Scope::Everything],
         });
     }
-    let mut scopes = Vec::new();
-    if let Some(me) = &visibility.reporter {
-        scopes.push(Scope::Reporter(me.clone()));
-        let followed: Vec<String> = incident_followers::table
-            .filter(incident_followers::user_id.eq(me))
-            .select(incident_followers::incident_id)
-            .load(conn)?;
-        if !followed.is_empty() {
-            scopes.push(Scope::Ids(followed));
-        }
+    let me = &visibility.user;
+    let mut scopes = vec![Scope::Reporter(me.clone())];
+    let followed: Vec<String> = incident_followers::table
+        .filter(incident_followers::user_id.eq(me))
+        .select(incident_followers::incident_id)
+        .load(conn)?;
+    if !followed.is_empty() {
+        scopes.push(Scope::Ids(followed));
     }
-    for (area, grids) in &visibility.areas {
-        // An area inside another of the caller's areas adds nothing.
-        let covered = visibility
-            .areas
-            .iter()
-            .any(|(other, _)| other != area && inside(other, area));
-        if covered {
-            continue;
-        }
-        let grids = narrowed(grids);
+    // The domain leaves out areas inside others of the caller's.
+    for area in &scope.areas {
+        let grids = narrowed(&area.grids);
         if grids.len() <= SPLIT_GRIDS {
             scopes.extend(grids.into_iter().map(Scope::Grid));
         } else {
-            scopes.push(Scope::Area(area.clone()));
+            scopes.push(Scope::Area(area.area.to_string()));
         }
     }
     for party in &visibility.parties {
@@ -643,7 +634,7 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
     if let Some(now) = filter.overdue_at {
         all.push(Box::new(incidents::resolve_due.assume_not_null().lt(now)));
         all.push(Box::new(
-            incidents::status.ne_all(["resolved", "closed", "rejected"]),
+            incidents::status.ne_all(Status::SETTLED.map(Status::as_str)),
         ));
     }
     if let Some(from) = filter.created_from {
@@ -695,9 +686,10 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
     all
 }
 
+/// The page of incidents `scope` lets the caller see that `filter` leaves.
 pub fn list(
     conn: &mut DbConnection,
-    visibility: &Visibility,
+    scope: &gridops_domain::incident::ListScope,
     filter: &IncidentFilter,
     sort: Sort,
     after: Option<&Cursor>,
@@ -711,11 +703,11 @@ pub fn list(
     macro_rules! keys_by {
         ($column:expr) => {{
             let mut keys: Vec<(NaiveDateTime, String)> = Vec::new();
-            for scope in scopes(conn, visibility, filter)? {
+            for relation in scopes(conn, scope, filter)? {
                 let mut query = incidents::table
                     .select(($column, incidents::id))
                     .into_boxed();
-                if let Some(condition) = scope.condition() {
+                if let Some(condition) = relation.condition() {
                     query = query.filter(condition);
                 }
                 for condition in conditions(filter, sort, after) {

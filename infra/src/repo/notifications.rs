@@ -9,8 +9,11 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use gridops_domain::area::AreaCode;
 use gridops_domain::incident::Incident;
+use gridops_domain::notification::audience::{
+    Reach, notice_reach, notice_recipients, once_each, recipients,
+};
 use gridops_domain::notification::template::{Facts, Language, incident_text};
-use gridops_domain::notification::{Audience, NoticeAudience, Tell, Topic};
+use gridops_domain::notification::{Audience, NoticeAudience, Settlement, Tell, Topic};
 use gridops_domain::role::Role;
 use uuid::Uuid;
 
@@ -142,27 +145,51 @@ pub fn devices_of_users(
     Ok(all)
 }
 
-/// A person to tell, and the language they read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub user_id: String,
-    pub locale: String,
-}
+pub use gridops_domain::notification::audience::Member;
 
-/// The enabled users with `roles` whose area is one of `areas`.
-fn with_role_in(
-    conn: &mut DbConnection,
-    roles: &[Role],
-    areas: Vec<String>,
-) -> Result<Vec<Member>, DbError> {
-    let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    Ok(role_assignments::table
-        .inner_join(users::table)
-        .filter(role_assignments::role.eq_any(roles))
-        .filter(role_assignments::area_code.assume_not_null().eq_any(areas))
-        .filter(users::disabled.eq(false))
-        .select((users::id, users::locale))
-        .load::<(String, String)>(conn)?
+/// Runs one query the domain named: the enabled users it finds, as found.
+fn find(conn: &mut DbConnection, reach: &Reach) -> Result<Vec<Member>, DbError> {
+    let names =
+        |roles: &[Role]| -> Vec<&'static str> { roles.iter().map(|r| r.as_str()).collect() };
+    let enabled = users::disabled.eq(false);
+    let member = (users::id, users::locale);
+    let found: Vec<(String, String)> = match reach {
+        Reach::Users(ids) => users::table
+            .filter(users::id.eq_any(ids))
+            .filter(enabled)
+            .select(member)
+            .load(conn)?,
+        Reach::PartyHandlers(party) => role_assignments::table
+            .inner_join(users::table)
+            .filter(role_assignments::role.eq(Role::Handler.as_str()))
+            .filter(role_assignments::party_code.assume_not_null().eq(party))
+            .filter(enabled)
+            .select(member)
+            .load(conn)?,
+        Reach::RolesAt { roles, areas } => {
+            let areas: Vec<&str> = areas.iter().map(AreaCode::as_str).collect();
+            role_assignments::table
+                .inner_join(users::table)
+                .filter(role_assignments::role.eq_any(names(roles)))
+                .filter(role_assignments::area_code.assume_not_null().eq_any(areas))
+                .filter(enabled)
+                .select(member)
+                .load(conn)?
+        }
+        Reach::RolesUnder { roles, area } => {
+            // The codes that start with `area`'s: `:` sorts after every digit.
+            let (from, to) = (area.to_string(), format!("{area}:"));
+            role_assignments::table
+                .inner_join(users::table)
+                .filter(role_assignments::role.eq_any(names(roles)))
+                .filter(role_assignments::area_code.assume_not_null().ge(from))
+                .filter(role_assignments::area_code.assume_not_null().lt(to))
+                .filter(enabled)
+                .select(member)
+                .load(conn)?
+        }
+    };
+    Ok(found
         .into_iter()
         .map(|(user_id, locale)| Member { user_id, locale })
         .collect())
@@ -170,39 +197,7 @@ fn with_role_in(
 
 /// The people an audience names, each once, disabled accounts left out.
 pub fn members(conn: &mut DbConnection, audience: &Audience) -> Result<Vec<Member>, DbError> {
-    let found: Vec<Member> = match audience {
-        Audience::Users(ids) => users::table
-            .filter(users::id.eq_any(ids))
-            .filter(users::disabled.eq(false))
-            .select((users::id, users::locale))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .map(|(user_id, locale)| Member { user_id, locale })
-            .collect(),
-        Audience::PartyHandlers(party) => role_assignments::table
-            .inner_join(users::table)
-            .filter(role_assignments::role.eq(Role::Handler.as_str()))
-            .filter(role_assignments::party_code.assume_not_null().eq(party))
-            .filter(users::disabled.eq(false))
-            .select((users::id, users::locale))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .map(|(user_id, locale)| Member { user_id, locale })
-            .collect(),
-        Audience::DispatchersOf(grid) => with_role_in(conn, &[Role::Dispatcher], lineage(grid))?,
-        Audience::GridStaffOf(grid) => {
-            with_role_in(conn, &[Role::GridWorker, Role::GridChief], lineage(grid))?
-        }
-    };
-    let mut seen = std::collections::HashSet::new();
-    Ok(found
-        .into_iter()
-        .filter(|m| seen.insert(m.user_id.clone()))
-        .collect())
-}
-
-fn lineage(code: &AreaCode) -> Vec<String> {
-    code.lineage().iter().map(ToString::to_string).collect()
+    Ok(once_each(find(conn, &audience.reach())?))
 }
 
 /// One inbox entry about to be written.
@@ -291,20 +286,16 @@ pub fn tell_about_incident(
         category_zh: &category.label_zh,
         category_en: &category.label_en,
     };
-    let mut told = std::collections::HashSet::from([actor_id.to_owned()]);
-    let mut entries = Vec::new();
-    for tell in tells {
-        for member in members(conn, &tell.audience)? {
-            if !told.insert(member.user_id.clone()) {
-                continue;
-            }
+    let entries = recipients(tells, actor_id, |audience| members(conn, audience))?
+        .into_iter()
+        .map(|(tell, member)| {
             let (title, body) = incident_text(
                 tell.topic,
                 tell.why,
                 Language::of_locale(&member.locale),
                 facts,
             );
-            entries.push(NewNotification {
+            NewNotification {
                 id: Uuid::now_v7().to_string(),
                 user_id: member.user_id,
                 topic: tell.topic.as_str().to_owned(),
@@ -313,9 +304,9 @@ pub fn tell_about_incident(
                 title,
                 body,
                 created_at: now,
-            });
-        }
-    }
+            }
+        })
+        .collect();
     write(conn, entries)
 }
 
@@ -333,48 +324,19 @@ pub struct NoticeRow {
     pub created_at: NaiveDateTime,
 }
 
-/// The people a notice to `area` reaches: residents and/or grid staff
-/// registered in the area or below it; and, for a notice to a grid, the
-/// residents of the community around it (residents register by community).
+/// The people a notice by `author_id` to `area` reaches (see
+/// [`notice_reach`]), each once, in the order of their ids.
 pub fn notice_members(
     conn: &mut DbConnection,
     area: &AreaCode,
     audience: &[NoticeAudience],
+    author_id: &str,
 ) -> Result<Vec<String>, DbError> {
-    let mut roles = Vec::new();
-    if audience.contains(&NoticeAudience::Residents) {
-        roles.push(Role::Resident.as_str());
+    let mut found = Vec::new();
+    for reach in notice_reach(area, audience) {
+        found.extend(find(conn, &reach)?.into_iter().map(|m| m.user_id));
     }
-    if audience.contains(&NoticeAudience::Workers) {
-        roles.extend([Role::GridWorker.as_str(), Role::GridChief.as_str()]);
-    }
-    let (from, to) = (area.to_string(), format!("{area}:"));
-    let mut ids: Vec<String> = role_assignments::table
-        .inner_join(users::table)
-        .filter(role_assignments::role.eq_any(&roles))
-        .filter(role_assignments::area_code.assume_not_null().ge(from))
-        .filter(role_assignments::area_code.assume_not_null().lt(to))
-        .filter(users::disabled.eq(false))
-        .select(users::id)
-        .load(conn)?;
-    if audience.contains(&NoticeAudience::Residents) {
-        ids.extend(
-            role_assignments::table
-                .inner_join(users::table)
-                .filter(role_assignments::role.eq(Role::Resident.as_str()))
-                .filter(
-                    role_assignments::area_code
-                        .assume_not_null()
-                        .eq_any(lineage(area)),
-                )
-                .filter(users::disabled.eq(false))
-                .select(users::id)
-                .load::<String>(conn)?,
-        );
-    }
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
+    Ok(notice_recipients(found, author_id))
 }
 
 /// Stores a notice and puts it in the inbox (and on the phones) of everyone
@@ -386,10 +348,7 @@ pub fn post_notice(
 ) -> Result<NoticeRow, DbError> {
     let area = AreaCode::parse(&notice.area_code)
         .map_err(|e| DbError::Other(format!("notice area {}: {e}", notice.area_code)))?;
-    let members: Vec<String> = notice_members(conn, &area, audience)?
-        .into_iter()
-        .filter(|id| *id != notice.author_id)
-        .collect();
+    let members = notice_members(conn, &area, audience, &notice.author_id)?;
     let stored = NoticeRow {
         recipients: i32::try_from(members.len()).unwrap_or(i32::MAX),
         ..notice.clone()
@@ -584,21 +543,13 @@ pub fn claim(
         .load(conn)?)
 }
 
-/// How a claimed push ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Sent,
-    RetryAt(NaiveDateTime, String),
-    Dead(String),
-}
-
 /// Records how a push ended, if `owner` still holds its lease; `false`
 /// when the lease lapsed and another worker has it now.
 pub fn settle(
     conn: &mut DbConnection,
     id: &str,
     owner: &str,
-    outcome: &Outcome,
+    outcome: &Settlement,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let mine = outbox::table
@@ -611,21 +562,21 @@ pub fn settle(
         outbox::lease_until.eq(None::<NaiveDateTime>),
     );
     let changed = match outcome {
-        Outcome::Sent => diesel::update(mine)
+        Settlement::Sent => diesel::update(mine)
             .set((
                 release,
                 outbox::state.eq("sent"),
                 outbox::sent_at.eq(Some(now)),
             ))
             .execute(conn)?,
-        Outcome::RetryAt(at, error) => diesel::update(mine)
+        Settlement::RetryAt(at, error) => diesel::update(mine)
             .set((
                 release,
                 outbox::next_attempt_at.eq(at),
                 outbox::last_error.eq(Some(error)),
             ))
             .execute(conn)?,
-        Outcome::Dead(error) => diesel::update(mine)
+        Settlement::Dead(error) => diesel::update(mine)
             .set((
                 release,
                 outbox::state.eq("dead"),

@@ -181,6 +181,29 @@ fn actions(incident: &Value) -> Vec<String> {
 }
 
 on_both_backends! {
+    async fn an_assists_report_clock_follows_the_edited_calendar(app) {
+        let c = cast(app).await;
+        half_days_every_day(app, &c.admin).await;
+        heating_limits(app, &c.admin, json!({"amount": 1, "unit": "working_days"}),
+            json!({"amount": 2, "unit": "working_days"})).await;
+        let today = local_today();
+        let id = dispatched(app, &c).await;
+        // Suspended: no resolve clock runs whose due the assist could share,
+        // so its own clock counts the case's resolve limit on the calendar.
+        suspension_in(app, &c.handler, &c.dispatcher, &id, true).await;
+        let (status, called) = post(app, &c.dispatcher, &format!("/api/v1/incidents/{id}/assists"),
+            Some(json!({"parties": ["zy-urban-management"]}))).await;
+        assert_eq!(status, StatusCode::OK, "{called}");
+        let view = clocks(app, &c.dispatcher, &id).await;
+        let report = clock(&view, "report", "running");
+        assert_eq!(report["party"], "zy-urban-management", "{view}");
+        // Two working days of this week of half days: noon the day after
+        // tomorrow (the office week would end them at 17:30 on a weekday).
+        assert_eq!(epoch_micros(&report["due_at"]), local_noon_micros(today + Duration::days(2)), "{report}");
+        let (start, warn, due) = (epoch_micros(&report["started_at"]), epoch_micros(&report["warn_at"]), epoch_micros(&report["due_at"]));
+        assert!((warn - (start + (due - start) * 4 / 5)).abs() <= 1_000_000, "{report}");
+    }
+
     async fn a_dispatch_starts_clocks_whose_due_follows_the_stored_calendar(app) {
         let c = cast(app).await;
         half_days_every_day(app, &c.admin).await;

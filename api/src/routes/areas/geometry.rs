@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// A GeoJSON Feature (RFC 7946) whose geometry is the area's boundary in WGS-84.
 #[derive(Debug, Serialize, ToSchema)]

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::dto::AreaItem;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AreaDetail {

@@ -8,7 +8,8 @@ use super::dto::{AreaItem, Level};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::{AppState, DEFAULT_PAGE, MAX_PAGE};
+use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]

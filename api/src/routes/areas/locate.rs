@@ -6,9 +6,9 @@ use validator::Validate;
 
 use super::dto::AreaItem;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// The coordinate system of a point. Chinese map SDKs report GCJ-02 (AMap,
 /// Tencent) or BD-09 (Baidu); GPS and GeoJSON are WGS-84.
@@ -86,8 +86,7 @@ pub async fn locate(
     let map = state.areas.current();
     let grid = map.locate(point).ok_or_else(|| {
         ApiError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "outside_all_grids",
+            ErrorCode::OutsideAllGrids,
             format!(
                 "no grid contains lat {:.6}, lng {:.6} (WGS-84)",
                 point.lat(),

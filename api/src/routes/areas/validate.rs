@@ -9,7 +9,7 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, import_problems};
 use crate::extract::ValidJson;
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// A GeoJSON FeatureCollection of areas: each Feature has properties `code`,
 /// `name`, `name_en`, `level`, `parent_code` (and optionally `synthetic`) and

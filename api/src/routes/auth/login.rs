@@ -6,8 +6,9 @@ use validator::Validate;
 use super::TokenResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::{AppState, client_addr};
+use crate::routes::client_addr;
 use crate::sessions;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct LoginRequest {

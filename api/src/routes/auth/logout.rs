@@ -3,8 +3,9 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use super::RefreshTokenRequest;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::{AppState, client_addr};
+use crate::routes::client_addr;
 use crate::sessions;
+use crate::state::AppState;
 
 /// Signs out: the session of this refresh token is revoked. Answers 204
 /// also for a token already revoked or unknown.

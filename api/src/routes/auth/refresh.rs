@@ -3,8 +3,9 @@ use actix_web::{HttpRequest, post, web};
 use super::{RefreshTokenRequest, TokenResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::{AppState, client_addr};
+use crate::routes::client_addr;
 use crate::sessions;
+use crate::state::AppState;
 
 /// Exchanges a refresh token for a new access token and a new refresh
 /// token. Each refresh token works once: presenting one again revokes the

@@ -9,8 +9,9 @@ use validator::Validate;
 use crate::accounts::{AccountRequest, create_account};
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
+use crate::routes::client_addr;
 use crate::routes::users::dto::{PhoneView, UserView};
-use crate::routes::{AppState, client_addr};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {

@@ -6,58 +6,24 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{DateTime, Utc};
 use gridops_domain::access::{Access, Actor};
 use gridops_domain::incident::policy::{may_act_for_assist, may_call_assists};
 use gridops_domain::incident::{
-    Assist, AssistError, AssistStep, Incident, IncidentError, allowed_actions, assist, can_see,
+    AssistError, AssistEvent, AssistStep, Incident, IncidentError, allowed_actions, assist,
 };
-use gridops_infra::repo::assists::{self, AssistStepError};
-use gridops_infra::repo::incidents::StoredIncident;
+use gridops_infra::DbConnection;
 use gridops_infra::repo::{now, parties};
-use gridops_infra::signals::{INCIDENT_EVENTS, OUTBOX};
-use gridops_infra::{DbConnection, DbError};
-use serde::{Deserialize, Serialize};
+use gridops_infra::workflow::StepError;
+use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::actions::NoteBody;
-use super::dto::IncidentView;
-use super::{NO_SUCH_INCIDENT, if_match, stale, with_etag};
+use super::dto::{IncidentView, NoteBody};
+use super::{if_match, with_etag, workflow};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::AppState;
-
-/// One party called to assist, as the incident view shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AssistView {
-    /// The assisting party's code.
-    pub party: String,
-    /// `called`, `acknowledged` or `reported`.
-    pub state: String,
-    /// Who called it: a dispatcher's id, or `system` for automatic routing.
-    pub called_by: String,
-    pub called_at: DateTime<Utc>,
-    pub acknowledged_at: Option<DateTime<Utc>>,
-    pub reported_at: Option<DateTime<Utc>>,
-    /// What it reported it did.
-    pub report: Option<String>,
-}
-
-impl From<&Assist> for AssistView {
-    fn from(a: &Assist) -> Self {
-        AssistView {
-            party: a.party.clone(),
-            state: a.state.as_str().to_owned(),
-            called_by: a.called_by.clone(),
-            called_at: a.called_at.and_utc(),
-            acknowledged_at: a.acknowledged_at.map(|t| t.and_utc()),
-            reported_at: a.reported_at.map(|t| t.and_utc()),
-            report: a.report.clone(),
-        }
-    }
-}
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CallAssistsBody {
@@ -76,32 +42,6 @@ pub struct ReportAssistBody {
     pub result: String,
 }
 
-/// The 409 of a lead's resolve while assisting parties have not reported.
-pub fn pending(parties: Vec<String>) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "assists_pending",
-        format!(
-            "the assisting parties have not all reported; still to report: {}",
-            parties.join(", ")
-        ),
-    )
-    .with_extension("pending_parties", parties.into())
-}
-
-/// An assist step refused by the rules.
-pub fn refused(e: AssistError) -> ApiError {
-    match e {
-        AssistError::Forbidden { step } => {
-            ApiError::forbidden(format!("your role may not {step} this incident"))
-        }
-        e @ AssistError::NotAssisting { .. } => ApiError::not_found(e.to_string()),
-        AssistError::OutOfTurn { message, .. } => {
-            ApiError::new(StatusCode::CONFLICT, "assist_out_of_turn", message)
-        }
-    }
-}
-
 /// Takes an assist step in one write transaction: locks the incident (412
 /// if it is not at the `If-Match` version), asks whether the actor may
 /// (`may`), lets the rules decide (`decide`), then keeps it.
@@ -112,52 +52,18 @@ async fn take(
     id: String,
     may: impl FnOnce(&Incident, &Actor) -> Access + Send + 'static,
     step: AssistStep,
-    decide: impl FnOnce(
-        &mut DbConnection,
-        &Incident,
-    ) -> Result<(Incident, Vec<assist::AssistEvent>), ApiError>
+    decide: impl FnOnce(&mut DbConnection, &Incident) -> Result<(Incident, Vec<AssistEvent>), StepError>
     + Send
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(req)?;
-    let who = actor.clone();
-    let saved: Result<StoredIncident, ApiError> = state
-        .db
-        .write(move |conn| {
-            let before = match assists::lock(conn, &id, None) {
-                Ok(before) => before,
-                Err(AssistStepError::Db(DbError::NotFound)) => {
-                    return Ok(Err(ApiError::not_found(NO_SUCH_INCIDENT)));
-                }
-                Err(AssistStepError::Db(e)) => return Err(e),
-                Err(AssistStepError::Refused(e)) => return Ok(Err(e.into())),
-                Err(AssistStepError::Stale { current }) => return Ok(Err(stale(current))),
-            };
-            // Hidden before the version: a stranger learns nothing from a 412.
-            let incident = &before.incident;
-            if can_see(incident, &who) != Access::Granted {
-                return Ok(Err(IncidentError::Hidden.into()));
-            }
-            if let Some(expected) = expected
-                && expected != incident.version
-            {
-                return Ok(Err(stale(incident.version)));
-            }
-            if may(incident, &who) != Access::Granted {
-                return Ok(Err(
-                    IncidentError::Assist(AssistError::Forbidden { step }).into()
-                ));
-            }
-            let (next, events) = match decide(conn, incident) {
-                Ok(decided) => decided,
-                Err(e) => return Ok(Err(e)),
-            };
-            Ok(Ok(assists::save(conn, &next, &events)?))
-        })
+    let may = move |incident: &Incident, actor: &Actor| match may(incident, actor) {
+        Access::Granted => Ok(()),
+        _ => Err(IncidentError::Assist(AssistError::Forbidden { step })),
+    };
+    let stored = workflow(state)
+        .assist_step(actor, &id, expected, may, decide)
         .await?;
-    let stored = saved?;
-    state.signals.raise_local(OUTBOX);
-    state.signals.raise_local(INCIDENT_EVENTS);
     let view = IncidentView::new(&stored, &allowed_actions(&stored.incident, actor));
     Ok(with_etag(StatusCode::OK, &view))
 }
@@ -194,10 +100,11 @@ pub async fn call_assists(
             let decided = assist::call(incident, &body.parties, body.note, &by, now())?;
             for event in &decided.1 {
                 if !parties::exists(conn, &event.party)? {
-                    return Err(ApiError::invalid_field(
-                        "parties",
-                        format!("no party {}", event.party),
-                    ));
+                    return Err(IncidentError::Invalid {
+                        field: "parties",
+                        message: format!("no party {}", event.party),
+                    }
+                    .into());
                 }
             }
             Ok(decided)

@@ -5,27 +5,21 @@
 //! `gridops_domain::deadline::request`'s to say; each writes its timeline
 //! event in the same transaction as the clocks it moves.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use gridops_domain::access::Actor;
 use gridops_domain::category::TimeLimit;
-use gridops_domain::deadline::request::{
-    ClockRequest, RequestError, RequestKind, RequestState, may_ask, may_decide, may_end,
-};
-use gridops_infra::repo::{clock_requests, deadlines, incidents, now};
-use gridops_infra::signals::INCIDENT_EVENTS;
-use gridops_infra::{DbConnection, DbError};
+use gridops_domain::deadline::request::{Ask, RequestKind};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::clocks::ClockRequestView;
-use super::load_visible;
+use super::workflow;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::AppState;
 use crate::routes::time_limits::UnitParam;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct SuspendBody {
@@ -45,23 +39,6 @@ pub struct ExtendBody {
     pub unit: UnitParam,
 }
 
-impl From<RequestError> for ApiError {
-    fn from(e: RequestError) -> Self {
-        match e {
-            RequestError::Hidden => ApiError::not_found("no such incident"),
-            RequestError::Forbidden(why) => ApiError::forbidden(why),
-            RequestError::Conflict(why) => {
-                ApiError::new(StatusCode::CONFLICT, "clock_request_conflict", why)
-            }
-        }
-    }
-}
-
-const NO_SUCH_REQUEST: &str = "no such request for more time on this incident";
-
-/// A write that may be refused by the rules: the refusal commits nothing.
-type Outcome<T> = Result<Result<T, ApiError>, DbError>;
-
 async fn ask(
     state: &AppState,
     actor: Actor,
@@ -70,39 +47,13 @@ async fn ask(
     reason: String,
     extend_by: Option<TimeLimit>,
 ) -> Result<HttpResponse, ApiError> {
-    load_visible(state, &actor, id.clone()).await?;
-    let request = state
-        .db
-        .write(move |conn| -> Outcome<ClockRequest> {
-            let incident = incidents::find(conn, &id)?.incident;
-            let open = clock_requests::of_incident(conn, &id)?;
-            if let Err(e) = may_ask(&incident, &actor, kind, &open) {
-                return Ok(Err(e.into()));
-            }
-            let at = now();
-            let request = ClockRequest {
-                id: uuid::Uuid::now_v7().to_string(),
-                incident_id: id.clone(),
-                kind,
-                reason,
-                extend_by,
-                requested_by: actor.user_id.clone(),
-                requested_at: at,
-                state: RequestState::Pending,
-                decided_by: None,
-                decided_at: None,
-                ended_at: None,
-            };
-            clock_requests::insert(conn, &request)?;
-            let action = match kind {
-                RequestKind::Suspend => "suspend_requested",
-                RequestKind::Extend => "extension_requested",
-            };
-            incidents::append_event(conn, &id, action, &actor.user_id, Some(&request.reason), at)?;
-            Ok(Ok(request))
-        })
-        .await??;
-    state.signals.raise_local(INCIDENT_EVENTS);
+    let ask = Ask {
+        id: uuid::Uuid::now_v7().to_string(),
+        kind,
+        reason,
+        extend_by,
+    };
+    let request = workflow(state).ask_for_time(&actor, &id, ask).await?;
     Ok(HttpResponse::Created().json(ClockRequestView::from(request)))
 }
 
@@ -178,74 +129,15 @@ pub async fn ask_extension(
     .await
 }
 
-/// Approves or refuses a pending request, moving the clocks on approval.
-fn decide(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: &str,
-    rid: &str,
-    approve: bool,
-) -> Outcome<ClockRequest> {
-    let incident = incidents::find(conn, id)?.incident;
-    let mut request = match clock_requests::find(conn, id, rid) {
-        Ok(r) => r,
-        Err(DbError::NotFound) => return Ok(Err(ApiError::not_found(NO_SUCH_REQUEST))),
-        Err(e) => return Err(e),
-    };
-    if let Err(e) = may_decide(&incident, actor, &request, approve) {
-        return Ok(Err(e.into()));
-    }
-    let at = now();
-    let action = match (approve, request.kind, request.extend_by) {
-        (false, _, _) => "refused",
-        (true, RequestKind::Suspend, _) => {
-            deadlines::pause(conn, id, at)?;
-            "suspended"
-        }
-        (true, RequestKind::Extend, Some(by)) => {
-            if !deadlines::extend(conn, &incident, by, at)? {
-                return Ok(Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "clock_request_conflict",
-                    "no resolve clock runs to extend: refuse the request",
-                )));
-            }
-            "extended"
-        }
-        (true, RequestKind::Extend, None) => {
-            return Err(DbError::Corrupt(format!(
-                "extension {rid} without an amount"
-            )));
-        }
-    };
-    request.state = if approve {
-        RequestState::Approved
-    } else {
-        RequestState::Refused
-    };
-    request.decided_by = Some(actor.user_id.clone());
-    request.decided_at = Some(at);
-    if !clock_requests::save(conn, &request, RequestState::Pending)? {
-        // Somebody decided first; the transaction rolls back with this error.
-        return Err(DbError::Conflict(format!("request {rid} decided twice")));
-    }
-    incidents::append_event(conn, id, action, &actor.user_id, Some(&request.reason), at)?;
-    Ok(Ok(request))
-}
-
 async fn decided(
     state: &AppState,
     actor: Actor,
-    path: (String, String),
+    (id, rid): (String, String),
     approve: bool,
 ) -> Result<web::Json<ClockRequestView>, ApiError> {
-    let (id, rid) = path;
-    load_visible(state, &actor, id.clone()).await?;
-    let request = state
-        .db
-        .write(move |conn| decide(conn, &actor, &id, &rid, approve))
-        .await??;
-    state.signals.raise_local(INCIDENT_EVENTS);
+    let request = workflow(state)
+        .decide_request(&actor, &id, &rid, approve)
+        .await?;
     Ok(web::Json(request.into()))
 }
 
@@ -325,30 +217,6 @@ pub async fn end_suspension(
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<ClockRequestView>, ApiError> {
     let (id, rid) = path.into_inner();
-    load_visible(&state, &actor, id.clone()).await?;
-    let request = state
-        .db
-        .write(move |conn| -> Outcome<ClockRequest> {
-            let incident = incidents::find(conn, &id)?.incident;
-            let mut request = match clock_requests::find(conn, &id, &rid) {
-                Ok(r) => r,
-                Err(DbError::NotFound) => return Ok(Err(ApiError::not_found(NO_SUCH_REQUEST))),
-                Err(e) => return Err(e),
-            };
-            if let Err(e) = may_end(&incident, &actor, &request) {
-                return Ok(Err(e.into()));
-            }
-            let at = now();
-            request.state = RequestState::Ended;
-            request.ended_at = Some(at);
-            if !clock_requests::save(conn, &request, RequestState::Approved)? {
-                return Err(DbError::Conflict(format!("suspension {rid} ended twice")));
-            }
-            deadlines::resume(conn, &incident, at)?;
-            incidents::append_event(conn, &id, "resumed", &actor.user_id, None, at)?;
-            Ok(Ok(request))
-        })
-        .await??;
-    state.signals.raise_local(INCIDENT_EVENTS);
+    let request = workflow(&state).end_suspension(&actor, &id, &rid).await?;
     Ok(web::Json(request.into()))
 }

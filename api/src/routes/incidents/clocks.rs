@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use super::load_visible;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
 use crate::routes::time_limits::Amount;
+use crate::state::AppState;
 
 /// One clock: a step someone owes, by when.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,23 +1,24 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ETAG, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use gridops_domain::area::AreaLevel;
 use gridops_domain::category::DUPLICATE_WINDOW_HOURS;
 use gridops_domain::geo::Coordinates;
+use gridops_domain::incident::allowed_actions;
 use gridops_domain::incident::duplicates::{self, Candidate, search_box};
-use gridops_domain::incident::{Report, allowed_actions, report};
-use gridops_infra::repo::incidents::{self, StoredIncident};
+use gridops_infra::repo::incidents;
 use gridops_infra::repo::{categories, now};
+use gridops_infra::workflow::NewReport;
 use gridops_infra::{DbConnection, DbError};
 
 use super::dto::{CreateIncidentRequest, IncidentView, PossibleDuplicate};
-use super::etag;
+use super::{etag, workflow};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
 use crate::idempotency::{self, Begun, Claimed};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// Reports an incident. Requires an `Idempotency-Key` header: a retry with
 /// the same key and body gets the first answer again (one incident however
@@ -54,9 +55,6 @@ pub async fn create_incident(
         claimed.settle_failure(&state, e).await?;
     }
     let view = outcome?;
-    state
-        .signals
-        .raise_local(gridops_infra::signals::INCIDENT_EVENTS);
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/api/v1/incidents/{}", view.id)))
         .insert_header((ETAG, etag(view.version)))
@@ -113,64 +111,29 @@ async fn create(
         .ok_or_else(|| {
             ApiError::invalid_field("category", format!("no category {}", body.category))
         })?;
-    let (actor, claimed) = (actor.clone(), claimed.clone());
-    let warn = state.warn_fraction.get();
-    state
-        .db
-        .write(move |conn| {
-            let local_day = (Utc::now() + Duration::hours(8)).date_naive();
-            let reference = incidents::next_reference(conn, &district, local_day)?;
-            let incident = match report(
-                Report {
-                    id,
-                    reference,
-                    category: &category,
-                    description: body.description.clone(),
-                    grid: grid_code,
-                    priority: body.priority.map(Into::into),
-                    from_hotline: body.hotline,
-                },
-                &actor,
-                now,
-            ) {
-                Ok(i) => i,
-                Err(e) => return Ok(Err(e.into())),
-            };
-            let stored = StoredIncident {
-                acknowledge_due: None,
-                resolve_due: None,
-                incident,
-                lat: point.lat(),
-                lng: point.lng(),
-                address: body.address.clone().filter(|a| !a.trim().is_empty()),
-                occurred_at,
-            };
-            match incidents::insert(conn, &stored, None) {
-                Ok(()) => {}
-                Err(DbError::Conflict(_)) => {
-                    return Ok(Err(ApiError::new(
-                        StatusCode::CONFLICT,
-                        "conflict",
-                        "an incident with this id exists",
-                    )));
-                }
-                Err(e) => return Err(e),
-            }
-            gridops_infra::repo::deadlines::follow_step_with(
-                conn,
-                None,
-                &stored.incident,
-                now,
-                warn,
-            )?;
-            let stored = gridops_infra::repo::deadlines::with_dues(conn, stored)?;
-            let stored = super::auto_route::after_report(conn, stored, &category, now, warn)?;
-            let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
+    let new = NewReport {
+        id,
+        district,
+        category,
+        description: body.description,
+        grid: grid_code,
+        priority: body.priority.map(Into::into),
+        from_hotline: body.hotline,
+        lat: point.lat(),
+        lng: point.lng(),
+        address: body.address.filter(|a| !a.trim().is_empty()),
+        occurred_at,
+    };
+    let (reporter, claimed) = (actor.clone(), claimed.clone());
+    let view = workflow(state)
+        .report(actor, new, move |conn, stored| {
+            let mut view = IncidentView::new(stored, &allowed_actions(&stored.incident, &reporter));
             view.possible_duplicates = Some(duplicates);
             claimed.finish_in(conn, StatusCode::CREATED, &view)?;
-            Ok(Ok(view))
+            Ok(view)
         })
-        .await?
+        .await?;
+    Ok(view)
 }
 
 /// Open incidents of the same category within the category's radius,

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use gridops_domain::incident::ActionKind;
+use gridops_domain::incident::{ActionKind, Assist};
 use gridops_infra::repo::incidents::{EventRow, PhotoRow, StoredIncident};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -66,6 +66,62 @@ pub struct CreateIncidentRequest {
     /// Dispatchers: this is a 12345 hotline call.
     #[serde(default)]
     pub hotline: bool,
+}
+
+/// A step that takes nothing but an optional note.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+pub struct NoteBody {
+    #[validate(length(max = 2000, message = "at most 2000 characters"))]
+    pub note: Option<String>,
+}
+
+/// A step that must say why (return, reopen).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct ReasonBody {
+    #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    pub reason: String,
+}
+
+/// A result with its after-photos (resolve, resolve on the spot).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct ResolveBody {
+    /// What was done.
+    #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    pub result: String,
+    /// Keys of after-photos already uploaded to this incident.
+    #[serde(default)]
+    #[validate(length(max = 9, message = "at most 9 photos"))]
+    pub photos: Vec<String>,
+}
+
+/// One party called to assist, as the incident view shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssistView {
+    /// The assisting party's code.
+    pub party: String,
+    /// `called`, `acknowledged` or `reported`.
+    pub state: String,
+    /// Who called it: a dispatcher's id, or `system` for automatic routing.
+    pub called_by: String,
+    pub called_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub reported_at: Option<DateTime<Utc>>,
+    /// What it reported it did.
+    pub report: Option<String>,
+}
+
+impl From<&Assist> for AssistView {
+    fn from(a: &Assist) -> Self {
+        AssistView {
+            party: a.party.clone(),
+            state: a.state.as_str().to_owned(),
+            called_by: a.called_by.clone(),
+            called_at: a.called_at.and_utc(),
+            acknowledged_at: a.acknowledged_at.map(|t| t.and_utc()),
+            reported_at: a.reported_at.map(|t| t.and_utc()),
+            report: a.report.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -199,7 +255,7 @@ pub struct IncidentView {
     /// Parties called to assist beside the lead (吹哨报到), in the order
     /// called (parties called at once by their code); the lead resolves once
     /// every one has reported.
-    pub assists: Vec<super::assists::AssistView>,
+    pub assists: Vec<AssistView>,
     /// Every change, oldest first (`GET /incidents/{id}` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<EventView>>,

@@ -7,7 +7,7 @@ use super::dto::{EventView, IncidentView, PhotoView};
 use super::{load_visible, with_etag};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// One incident with its timeline and photos; `ETag` is its version.
 #[utoipa::path(

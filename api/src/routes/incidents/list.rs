@@ -1,9 +1,8 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use gridops_domain::area::{AreaCode, AreaMap};
-use gridops_domain::incident::{Status, allowed_actions};
-use gridops_domain::role::Role;
-use gridops_infra::repo::incidents::{self, Cursor, IncidentFilter, Sort, Visibility};
+use gridops_domain::incident::{ListScope, Status, Visibility, allowed_actions};
+use gridops_infra::repo::incidents::{self, Cursor, IncidentFilter, Sort};
 use gridops_infra::repo::now;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,7 +12,8 @@ use super::dto::IncidentView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::{AppState, DEFAULT_PAGE, MAX_PAGE};
+use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "snake_case")]
@@ -86,31 +86,7 @@ pub async fn list_incidents(
     ValidQuery(query): ValidQuery<ListIncidentsQuery>,
 ) -> Result<web::Json<IncidentPage>, ApiError> {
     let map = state.areas.current();
-    let visibility = Visibility {
-        everything: actor.is_admin(),
-        reporter: Some(actor.user_id.clone()),
-        areas: actor
-            .grants
-            .iter()
-            .filter(|g| {
-                matches!(
-                    g.role,
-                    Role::GridWorker | Role::GridChief | Role::Dispatcher
-                )
-            })
-            .filter_map(|g| g.area.as_ref().map(ToString::to_string))
-            .map(|area| {
-                let grids = grids_under(&map, &area);
-                (area, grids)
-            })
-            .collect(),
-        parties: actor
-            .grants
-            .iter()
-            .filter(|g| g.role == Role::Handler)
-            .filter_map(|g| g.party.clone())
-            .collect(),
-    };
+    let scope = ListScope::new(Visibility::of(&actor), &map);
     let me = |v: Option<String>| v.map(|v| if v == "me" { actor.user_id.clone() } else { v });
     let statuses = match &query.status {
         None => Vec::new(),
@@ -185,7 +161,7 @@ pub async fn list_incidents(
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
     let page = state
         .db
-        .run(move |conn| incidents::list(conn, &visibility, &filter, sort, cursor.as_ref(), limit))
+        .run(move |conn| incidents::list(conn, &scope, &filter, sort, cursor.as_ref(), limit))
         .await?;
     Ok(web::Json(IncidentPage {
         items: page

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
 use actix_web::{HttpResponse, get, post, web};
 use futures_util::StreamExt;
-use gridops_domain::incident::Status;
+use gridops_domain::access::{Access, Capability, decide};
 use gridops_domain::photo::{PhotoKind, PhotoLimits};
 use gridops_infra::photos::{PhotoError, inspect};
 use gridops_infra::repo::incidents::{self, PhotoRow};
@@ -18,9 +18,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::dto::PhotoView;
 use super::load_visible;
 use crate::auth::AuthUser;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -47,11 +47,6 @@ pub struct PhotoUpload {
     pub photo: Vec<u8>,
 }
 
-fn photo_error(e: &PhotoError) -> ApiError {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    ApiError::new(status, e.code(), e.to_string())
-}
-
 /// Reads the `photo` part, refusing it as soon as it passes the size limit.
 async fn read_photo(mut form: Multipart, max: usize) -> Result<Vec<u8>, ApiError> {
     while let Some(field) = form.next().await {
@@ -65,7 +60,7 @@ async fn read_photo(mut form: Multipart, max: usize) -> Result<Vec<u8>, ApiError
             let chunk =
                 chunk.map_err(|e| ApiError::malformed(format!("upload interrupted: {e}")))?;
             if bytes.len() + chunk.len() > max {
-                return Err(photo_error(&PhotoError::TooLarge { max }));
+                return Err(PhotoError::TooLarge { max }.into());
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -103,11 +98,24 @@ pub async fn upload_photo(
     ValidQuery(query): ValidQuery<UploadQuery>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    let kind = match query.kind.unwrap_or(KindParam::Before) {
+        KindParam::Before => PhotoKind::Before,
+        KindParam::After => PhotoKind::After,
+    };
     let stored = load_visible(&state, &actor, id.into_inner()).await?;
-    if matches!(stored.incident.status, Status::Closed | Status::Rejected) {
+    match decide(&actor, Capability::AddPhoto(kind), &stored.incident) {
+        Access::Granted => {}
+        Access::Forbidden => {
+            return Err(ApiError::forbidden(format!(
+                "your role may not add {} photos to this incident",
+                kind.as_str()
+            )));
+        }
+        Access::Hidden => return Err(ApiError::not_found("no such incident")),
+    }
+    if stored.incident.status.is_final() {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "incident_closed",
+            ErrorCode::IncidentClosed,
             format!("the incident is {}", stored.incident.status),
         ));
     }
@@ -116,11 +124,7 @@ pub async fn upload_photo(
     let inspected = web::block(move || inspect(&bytes, &limits))
         .await
         .map_err(ApiError::internal)?
-        .map_err(|e| photo_error(&e))?;
-    let kind = match query.kind.unwrap_or(KindParam::Before) {
-        KindParam::Before => PhotoKind::Before,
-        KindParam::After => PhotoKind::After,
-    };
+        .map_err(ApiError::from)?;
     // File first, row second: a crash in between leaves an unreferenced
     // file (harmless, content-addressed), never a row without its file.
     let (store, key, stripped) = (

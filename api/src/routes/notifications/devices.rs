@@ -1,7 +1,6 @@
 //! `/api/v1/devices`: a phone registers its push token after sign-in and
 //! removes it at sign-out.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, post, web};
 use chrono::{DateTime, Utc};
 use gridops_infra::repo::notifications::{self as repo, DeviceRow, NewDevice};
@@ -13,7 +12,8 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::{AppState, check_locale};
+use crate::routes::check_locale;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -101,12 +101,12 @@ pub async fn register_device(
         .db
         .write(move |conn| repo::register_device(conn, &user, &device, now()))
         .await?;
-    let status = if created {
-        StatusCode::CREATED
+    let mut response = if created {
+        HttpResponse::Created()
     } else {
-        StatusCode::OK
+        HttpResponse::Ok()
     };
-    Ok(HttpResponse::build(status).json(DeviceView::from(row)))
+    Ok(response.json(DeviceView::from(row)))
 }
 
 /// Removes one of the signed-in user's phones: it receives no more pushes.

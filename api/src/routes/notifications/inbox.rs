@@ -14,7 +14,8 @@ use super::parse_time_cursor;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::{AppState, DEFAULT_PAGE, MAX_PAGE};
+use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationView {

@@ -5,8 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
+use gridops_domain::access::{Access, Capability, Place, Target, decide};
 use gridops_domain::area::AreaCode;
-use gridops_domain::notification::{NoticeAudience, may_post_notice};
+use gridops_domain::notification::NoticeAudience;
 use gridops_infra::repo::notifications::{self as repo, NoticeRow};
 use gridops_infra::repo::now;
 use gridops_infra::signals::OUTBOX;
@@ -19,7 +20,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::ValidJson;
 use crate::idempotency::{self, Begun};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -107,7 +108,11 @@ pub async fn post_notice(
         .ok()
         .filter(|code| state.areas.current().get(code).is_some())
         .ok_or_else(|| ApiError::invalid_field("area", format!("no area {}", body.area)))?;
-    if !may_post_notice(&actor, &area) {
+    let place = Place {
+        areas: std::slice::from_ref(&area),
+        ..Place::default()
+    };
+    if !decide(&actor, Capability::PostNotice, place).is_granted() {
         return Err(ApiError::forbidden(
             "notices go to the area you dispatch, or the grid you lead",
         ));
@@ -177,18 +182,24 @@ pub async fn get_notice(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<web::Json<NoticeView>, ApiError> {
-    let (id, user, admin) = (id.into_inner(), actor.user_id.clone(), actor.is_admin());
-    let found = state
+    const NO_SUCH_NOTICE: &str = "no such notice";
+    let (id, user) = (id.into_inner(), actor.user_id.clone());
+    let (notice, reached) = state
         .db
         .run(move |conn| {
             let notice = repo::find_notice(conn, &id)?;
-            let mine =
-                admin || notice.author_id == user || repo::received_notice(conn, &user, &id)?;
-            Ok(mine.then_some(notice))
+            let reached = repo::received_notice(conn, &user, &id)?;
+            Ok((notice, reached))
         })
         .await
-        .map_err(missing("no such notice"))?;
-    found
-        .map(|n| web::Json(n.into()))
-        .ok_or_else(|| ApiError::not_found("no such notice"))
+        .map_err(missing(NO_SUCH_NOTICE))?;
+    let target = Target::Notice {
+        author: &notice.author_id,
+        reached,
+    };
+    match decide(&actor, Capability::ReadNotice, target) {
+        Access::Granted => Ok(web::Json(notice.into())),
+        Access::Forbidden => Err(ApiError::forbidden("you may not read this notice")),
+        Access::Hidden => Err(ApiError::not_found(NO_SUCH_NOTICE)),
+    }
 }

@@ -3,6 +3,7 @@
 
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_infra::repo::notifications::{self as repo, OutboxRow};
 use gridops_infra::repo::now;
 use gridops_infra::signals::OUTBOX;
@@ -13,7 +14,8 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::ValidQuery;
-use crate::routes::{AppState, DEFAULT_PAGE, MAX_PAGE};
+use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "snake_case")]
@@ -87,13 +89,8 @@ pub struct OutboxPage {
     pub next_cursor: Option<String>,
 }
 
-fn admins_only(actor: &gridops_domain::access::Actor) -> Result<(), ApiError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("the outbox is for administrators"))
-    }
-}
+/// The 403 of `Capability::AdministerOutbox` (who may: `domain::access`).
+const REFUSED: &str = "the outbox is for administrators";
 
 /// Pushes in a state, oldest first (administrators).
 #[utoipa::path(
@@ -113,7 +110,9 @@ pub async fn list_outbox(
     AuthUser(actor): AuthUser,
     ValidQuery(query): ValidQuery<OutboxQuery>,
 ) -> Result<web::Json<OutboxPage>, ApiError> {
-    admins_only(&actor)?;
+    if !decide(&actor, Capability::AdministerOutbox, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(REFUSED));
+    }
     let wanted = query.state.unwrap_or_default().as_str();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
     let after = query.cursor;
@@ -146,7 +145,9 @@ pub async fn retry_dead_letter(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<web::Json<OutboxItem>, ApiError> {
-    admins_only(&actor)?;
+    if !decide(&actor, Capability::AdministerOutbox, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(REFUSED));
+    }
     let id = id.into_inner();
     let row = state
         .db

@@ -1,14 +1,15 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, post, web};
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_infra::repo::{now, routing};
 
 use super::dto::{RuleRequest, RuleView};
-use super::{load_rule, may_change_rules, refused, rule_response};
+use super::{CHANGE_REFUSED, load_rule, refused, rule_response};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// Adds a routing rule (administrators). A rule exactly as specific as a
 /// saved one that could match the same case is refused with 409 naming both.
@@ -30,7 +31,9 @@ pub async fn create_rule(
     AuthUser(actor): AuthUser,
     ValidJson(body): ValidJson<RuleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    may_change_rules(&actor)?;
+    if !decide(&actor, Capability::ChangeRoutingRules, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(CHANGE_REFUSED));
+    }
     let rule = body
         .to_rule(&state, uuid::Uuid::now_v7().to_string())
         .await?;

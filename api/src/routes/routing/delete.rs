@@ -1,10 +1,11 @@
 use actix_web::{HttpResponse, delete, web};
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_infra::repo::routing;
 
-use super::may_change_rules;
+use super::CHANGE_REFUSED;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// Deletes a routing rule (administrators). Decisions it made keep its id.
 #[utoipa::path(
@@ -24,7 +25,9 @@ pub async fn delete_rule(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    may_change_rules(&actor)?;
+    if !decide(&actor, Capability::ChangeRoutingRules, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(CHANGE_REFUSED));
+    }
     let id = id.into_inner();
     let deleted = state
         .db

@@ -14,9 +14,9 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::error::{ApiError, FieldError};
-use crate::routes::AppState;
 use crate::routes::incidents::dto::PriorityParam;
 use crate::routes::parties::Kind;
+use crate::state::AppState;
 
 /// The levels that have dispatchers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -1,11 +1,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
+use gridops_domain::access::{Capability, Place, decide};
 
 use super::dto::RuleView;
-use super::{load_rule, may_read_rules, rule_response};
+use super::{READ_REFUSED, load_rule, rule_response};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// One routing rule; `ETag` is its version.
 #[utoipa::path(
@@ -25,7 +26,9 @@ pub async fn get_rule(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read_rules(&actor)?;
+    if !decide(&actor, Capability::ReadRoutingRules, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(READ_REFUSED));
+    }
     let stored = load_rule(&state, id.into_inner()).await?;
     Ok(rule_response(StatusCode::OK, &stored))
 }

@@ -8,8 +8,8 @@ use super::names::{DecisionView, LangQuery, Names, language_of};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::AppState;
 use crate::routes::incidents::load_visible;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StoredDecisionView {

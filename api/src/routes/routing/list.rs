@@ -1,11 +1,12 @@
 use actix_web::{get, web};
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_infra::repo::routing;
 
+use super::READ_REFUSED;
 use super::dto::{RuleList, RuleView};
-use super::may_read_rules;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// The routing table, oldest rule first (administrators and dispatchers).
 #[utoipa::path(
@@ -22,7 +23,9 @@ pub async fn list_rules(
     state: web::Data<AppState>,
     AuthUser(actor): AuthUser,
 ) -> Result<web::Json<RuleList>, ApiError> {
-    may_read_rules(&actor)?;
+    if !decide(&actor, Capability::ReadRoutingRules, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(READ_REFUSED));
+    }
     let rules = state.db.run(routing::list_rules).await?;
     Ok(web::Json(RuleList {
         items: rules.iter().map(RuleView::from).collect(),

@@ -15,39 +15,20 @@ pub mod update;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::ETAG;
-use gridops_domain::access::Actor;
-use gridops_domain::role::Role;
 use gridops_domain::routing::{Conflict, RuleRefused};
 use gridops_infra::repo::routing::{self, StoredRule};
 
 use crate::error::ApiError;
-use crate::routes::AppState;
 use crate::routes::incidents::etag;
+use crate::state::AppState;
 use dto::RuleView;
 
 const NO_SUCH_RULE: &str = "no such routing rule";
 
-/// The routing table is the city's, not an area's: administrators keep it,
-/// and dispatchers read it to understand where cases go.
-pub fn may_read_rules(actor: &Actor) -> Result<(), ApiError> {
-    if actor.is_admin() || actor.has_role(Role::Dispatcher) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only administrators and dispatchers read the routing rules",
-        ))
-    }
-}
-
-pub fn may_change_rules(actor: &Actor) -> Result<(), ApiError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only administrators change the routing rules",
-        ))
-    }
-}
+/// The 403 of `Capability::ReadRoutingRules` (who may: `domain::access`).
+pub const READ_REFUSED: &str = "only administrators and dispatchers read the routing rules";
+/// The 403 of `Capability::ChangeRoutingRules`.
+pub const CHANGE_REFUSED: &str = "only administrators change the routing rules";
 
 /// A rule with its version as the `ETag`.
 pub fn rule_response(status: StatusCode, stored: &StoredRule) -> HttpResponse {
@@ -69,32 +50,14 @@ pub async fn refused(state: &AppState, refused: RuleRefused, new_name: &str) -> 
                 .await
                 .map(|s| s.rule.name)
                 .unwrap_or_else(|_| existing.clone());
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "rule_conflict",
-                format!(
-                    "rule 「{new_name}」 ({new}) is as specific as rule 「{existing_name}」 \
-                     ({existing}) and both can match the same case; narrow one of them \
-                     (category, area, time window or priority)"
-                ),
-            )
-            .with_extension(
-                "existing_rule",
-                serde_json::json!({"id": existing, "name": existing_name}),
-            )
-            .with_extension("new_rule", serde_json::json!({"id": new, "name": new_name}))
+            crate::error::rule_conflict(&new, new_name, &existing, &existing_name)
         }
     }
 }
 
 /// 412: the rule changed since the client read it.
 pub fn stale(current: i64) -> ApiError {
-    ApiError::new(
-        StatusCode::PRECONDITION_FAILED,
-        "stale_version",
-        format!("the rule changed since you read it; it is now version {current}: read it again"),
-    )
-    .with_header(ETAG, etag(current))
+    ApiError::stale_version("rule", current)
 }
 
 pub async fn load_rule(state: &AppState, id: String) -> Result<StoredRule, ApiError> {

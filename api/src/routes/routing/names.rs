@@ -16,7 +16,7 @@ use validator::Validate;
 
 use super::dto::TargetDto;
 use crate::error::ApiError;
-use crate::routes::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]

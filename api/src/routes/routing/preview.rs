@@ -1,5 +1,6 @@
 use actix_web::{post, web};
 use chrono::{Duration, Utc};
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_domain::routing::{Case, format_time, parse_time, route};
 use gridops_infra::DbError;
 use gridops_infra::repo::{categories, routing};
@@ -7,15 +8,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::may_read_rules;
+use super::READ_REFUSED;
 use super::names::{DecisionView, LangQuery, Named, Names, language_of};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ValidJson, ValidQuery};
-use crate::routes::AppState;
 use crate::routes::areas::locate::CoordSysParam;
 use crate::routes::incidents::dto::{GeoPoint, PriorityParam};
 use crate::routes::incidents::location::locate_point;
+use crate::state::AppState;
 
 /// Rules' windows are written in the hours people keep: Beijing time.
 const LOCAL_OFFSET_HOURS: i64 = 8;
@@ -72,7 +73,9 @@ pub async fn preview_routing(
     ValidQuery(query): ValidQuery<LangQuery>,
     ValidJson(body): ValidJson<PreviewRequest>,
 ) -> Result<web::Json<PreviewView>, ApiError> {
-    may_read_rules(&actor)?;
+    if !decide(&actor, Capability::ReadRoutingRules, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(READ_REFUSED));
+    }
     let map = state.areas.current();
     let (_, grid) = locate_point(&map, &body.location, body.coord_sys)?;
     let grid = grid.code.clone();

@@ -1,14 +1,15 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, put, web};
+use gridops_domain::access::{Capability, Place, decide};
 use gridops_infra::repo::{now, routing};
 
 use super::dto::{RuleRequest, RuleView};
-use super::{load_rule, may_change_rules, refused, rule_response, stale};
+use super::{CHANGE_REFUSED, load_rule, refused, rule_response, stale};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::AppState;
 use crate::routes::incidents::if_match;
+use crate::state::AppState;
 
 /// Replaces a routing rule (administrators). Send the `ETag` you read in
 /// `If-Match`: a rule changed meanwhile is 412, not overwritten.
@@ -38,7 +39,9 @@ pub async fn update_rule(
     id: web::Path<String>,
     ValidJson(body): ValidJson<RuleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    may_change_rules(&actor)?;
+    if !decide(&actor, Capability::ChangeRoutingRules, Place::default()).is_granted() {
+        return Err(ApiError::forbidden(CHANGE_REFUSED));
+    }
     let current = load_rule(&state, id.into_inner()).await?;
     let expected = if_match(&req)?.unwrap_or(current.version);
     if expected != current.version {

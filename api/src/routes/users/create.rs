@@ -11,7 +11,8 @@ use crate::accounts::{AccountRequest, create_account};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::{AppState, client_addr};
+use crate::routes::client_addr;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateUserRequest {

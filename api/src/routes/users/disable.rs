@@ -6,7 +6,8 @@ use super::dto::{PhoneView, UserView};
 use super::load_for;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::{AppState, client_addr};
+use crate::routes::client_addr;
+use crate::state::AppState;
 
 /// Disables an account and ends its sessions (administrators only). Its
 /// access tokens stay valid until they expire (minutes); refreshing fails.

@@ -6,7 +6,7 @@ use super::dto::{PhoneView, UserView, decide_on};
 use super::load_for;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::AppState;
+use crate::state::AppState;
 
 /// Shows an account as its reader may see it: the phone number unmasked for
 /// the user themselves, administrators and the dispatchers of the user's

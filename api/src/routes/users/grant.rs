@@ -8,7 +8,8 @@ use crate::accounts::{AccountError, check_grant};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::{AppState, client_addr};
+use crate::routes::client_addr;
+use crate::state::AppState;
 
 /// Grants a user another role (administrators only).
 #[utoipa::path(

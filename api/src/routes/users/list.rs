@@ -9,7 +9,8 @@ use super::dto::{PhoneView, UserView};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::{AppState, DEFAULT_PAGE, MAX_PAGE};
+use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]

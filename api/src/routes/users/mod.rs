@@ -13,7 +13,7 @@ use gridops_domain::access::{Access, Actor, Capability};
 use gridops_infra::repo::users::{self, Account};
 
 use crate::error::{ApiError, missing};
-use crate::routes::AppState;
+use crate::state::AppState;
 use dto::decide_on;
 
 /// Loads an account the actor may see, or answers 404 as if it did not

@@ -5,7 +5,8 @@ use gridops_infra::repo::{audit, users};
 use super::load_for;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
-use crate::routes::{AppState, client_addr};
+use crate::routes::client_addr;
+use crate::state::AppState;
 
 /// Takes a role away (administrators only). Access tokens already issued
 /// keep the role until they expire (minutes).

@@ -1,0 +1,35 @@
+//! What every handler shares, built once at start (`startup`).
+
+use std::sync::Arc;
+
+use gridops_domain::escalation::WarnFraction;
+use gridops_domain::photo::PhotoStore;
+use gridops_infra::Db;
+use gridops_infra::delivery::DeliveryStats;
+use gridops_infra::signals::Signals;
+
+use crate::area_directory::AreaDirectory;
+use crate::sessions::AuthConfig;
+
+/// What handlers share: the pool, the in-memory area map, the token keys.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub areas: Arc<AreaDirectory>,
+    pub auth: Arc<AuthConfig>,
+    pub photos: Arc<dyn PhotoStore>,
+    /// Push delivery: this process's sends, for `/metrics`.
+    pub delivery_stats: Arc<DeliveryStats>,
+    pub signals: Signals,
+    /// When a step's holder is warned (`GRIDOPS_DEADLINE_WARN_FRACTION`),
+    /// for the code that starts the deadline clocks.
+    pub warn_fraction: WarnFraction,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,415 @@
+//! The case workflow: the one place that commits a change the domain has
+//! decided. Every entry point calls it — an HTTP step, a report, an assist
+//! step, a request for more time, the escalation sweep — and routing runs
+//! inside it.
+//!
+//! How a change flows: the handler parses and asks `domain::access`; the
+//! [`Workflow`] reads the incident, lets the domain decide (`incident::apply`,
+//! `incident::report`, `incident::assist`, `deadline::request`), then in ONE
+//! write transaction keeps the decision and what it sets off ([`commit`]:
+//! timeline, clocks on the stored calendar, who is told, inbox and outbox,
+//! routing and the assisting parties it calls), and after the commit raises
+//! the signals that wake the push workers and the live event streams. A
+//! change that rolls back tells nobody and starts no clock.
+//!
+//! What happens after a dispatch: [`commit::step`].
+
+pub mod commit;
+pub mod error;
+mod route;
+
+use chrono::NaiveDateTime;
+use gridops_domain::access::{Access, Actor};
+use gridops_domain::area::AreaCode;
+use gridops_domain::category::{Category, Priority};
+use gridops_domain::deadline::request::{self, Ask, ClockEffect, ClockRequest, NOTHING_TO_EXTEND};
+use gridops_domain::escalation::WarnFraction;
+use gridops_domain::incident::{
+    AssistEvent, Command, Incident, IncidentError, Report, apply, can_see, report,
+};
+
+pub use commit::Settings;
+pub use error::StepError;
+
+use crate::db::{Db, DbConnection, DbError};
+use crate::repo::incidents::{self, StoredIncident};
+use crate::repo::{calendar, clock_requests, deadlines, now};
+use crate::signals::{INCIDENT_EVENTS, OUTBOX, Signals};
+
+const NO_SUCH_INCIDENT: &str = "no such incident";
+const NO_SUCH_REQUEST: &str = "no such request for more time on this incident";
+
+/// A lost race is taken again on the fresh incident this many times.
+const ATTEMPTS: usize = 3;
+
+/// A new report, located and checked by the caller.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    /// The client's id for an offline report, or a fresh one.
+    pub id: String,
+    /// The district whose daily counter numbers it.
+    pub district: String,
+    pub category: Category,
+    pub description: String,
+    pub grid: AreaCode,
+    pub priority: Option<Priority>,
+    pub from_hotline: bool,
+    /// WGS-84.
+    pub lat: f64,
+    pub lng: f64,
+    pub address: Option<String>,
+    pub occurred_at: NaiveDateTime,
+}
+
+/// Commits decided changes; cheap to clone, one per server.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    db: Db,
+    signals: Signals,
+    settings: Settings,
+}
+
+/// A write that the rules may refuse: the refusal commits nothing.
+type Outcome<T> = Result<Result<T, StepError>, DbError>;
+
+/// Splits a refusal from a storage failure, so the transaction rolls back on
+/// the second and commits nothing on the first.
+fn refuse<T>(e: StepError) -> Outcome<T> {
+    match e {
+        StepError::Db(e) => Err(e),
+        other => Ok(Err(other)),
+    }
+}
+
+impl Workflow {
+    pub fn new(db: Db, signals: Signals, warn_fraction: WarnFraction) -> Self {
+        Workflow {
+            db,
+            signals,
+            settings: Settings {
+                warn_fraction: warn_fraction.get(),
+            },
+        }
+    }
+
+    /// After a commit: wakes the push workers and the event streams of this
+    /// process (other processes hear PostgreSQL's NOTIFY of the commit).
+    fn committed(&self) {
+        self.signals.raise_local(OUTBOX);
+        self.signals.raise_local(INCIDENT_EVENTS);
+    }
+
+    /// The incident if the actor may see it; else as if it did not exist.
+    pub async fn visible(&self, actor: &Actor, id: &str) -> Result<StoredIncident, StepError> {
+        let id = id.to_owned();
+        let stored = self
+            .db
+            .run(move |conn| incidents::find(conn, &id))
+            .await
+            .map_err(not_found(NO_SUCH_INCIDENT))?;
+        match can_see(&stored.incident, actor) {
+            Access::Granted => Ok(stored),
+            _ => Err(StepError::Missing(NO_SUCH_INCIDENT)),
+        }
+    }
+
+    /// A new report by `actor`: numbered in its district, stored with its
+    /// first event, its clocks started, routed (or held for the on-site
+    /// check), all in one transaction. `finish` runs last in that
+    /// transaction with the incident as it stands (the idempotency record).
+    pub async fn report<T: Send + 'static>(
+        &self,
+        actor: &Actor,
+        new: NewReport,
+        finish: impl FnOnce(&mut DbConnection, &StoredIncident) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, StepError> {
+        let (actor, settings) = (actor.clone(), self.settings);
+        let done = self
+            .db
+            .write(move |conn| -> Outcome<T> {
+                let at = now();
+                // Read before the counter: its row serialises every report
+                // of the district until the commit.
+                let calendar = calendar::load(conn, at)?;
+                let reference =
+                    incidents::next_reference(conn, &new.district, calendar.local_date(at))?;
+                let incident = match report(
+                    Report {
+                        id: new.id,
+                        reference,
+                        category: &new.category,
+                        description: new.description,
+                        grid: new.grid,
+                        priority: new.priority,
+                        from_hotline: new.from_hotline,
+                    },
+                    &actor,
+                    at,
+                ) {
+                    Ok(incident) => incident,
+                    Err(e) => return Ok(Err(e.into())),
+                };
+                let stored = StoredIncident {
+                    incident,
+                    lat: new.lat,
+                    lng: new.lng,
+                    address: new.address,
+                    occurred_at: new.occurred_at,
+                    acknowledge_due: None,
+                    resolve_due: None,
+                };
+                match incidents::insert(conn, &stored, None) {
+                    Ok(()) => {}
+                    Err(DbError::Conflict(_)) => {
+                        return Ok(Err(StepError::Taken("an incident with this id exists")));
+                    }
+                    Err(e) => return Err(e),
+                }
+                let stored = commit::report(conn, settings, &calendar, stored, &new.category)?;
+                Ok(Ok(finish(conn, &stored)?))
+            })
+            .await??;
+        self.committed();
+        Ok(done)
+    }
+
+    /// Takes one lifecycle step. The domain decides on the incident as read;
+    /// the store keeps it if nobody was faster. Without `expected` a lost
+    /// race is decided again on the fresh incident (so the loser of two
+    /// identical steps hears the domain's 409); with it, the client asked
+    /// for that version and hears [`StepError::Stale`]. `check` runs in the
+    /// step's transaction, for what only the store knows.
+    pub async fn step(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected: Option<i64>,
+        command: Command,
+        check: impl Fn(&mut DbConnection, &StoredIncident) -> Result<(), StepError>
+        + Send
+        + Sync
+        + Clone
+        + 'static,
+    ) -> Result<StoredIncident, StepError> {
+        for _ in 0..ATTEMPTS {
+            let before = self.visible(actor, id).await?;
+            if let Some(expected) = expected
+                && expected != before.incident.version
+            {
+                return Err(StepError::Stale {
+                    current: before.incident.version,
+                });
+            }
+            let (next, event) = apply(&before.incident, command.clone(), actor, now())?;
+            let (check, settings) = (check.clone(), self.settings);
+            let saved = self
+                .db
+                .write(move |conn| -> Outcome<Option<StoredIncident>> {
+                    if let Err(e) = check(conn, &before) {
+                        return refuse(e);
+                    }
+                    Ok(Ok(commit::step(conn, settings, &before, next, &event)?))
+                })
+                .await??;
+            match saved {
+                Some(next) => {
+                    self.committed();
+                    return Ok(next);
+                }
+                None if expected.is_some() => {
+                    let current = self.visible(actor, id).await?;
+                    return Err(StepError::Stale {
+                        current: current.incident.version,
+                    });
+                }
+                None => continue,
+            }
+        }
+        Err(StepError::Busy)
+    }
+
+    /// Takes an assist step (吹哨报到) in one write transaction on the
+    /// incident locked: hidden → missing, then the version, then whether the
+    /// actor `may`, then the domain's `decide` (which may read the store).
+    pub async fn assist_step(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected: Option<i64>,
+        may: impl FnOnce(&Incident, &Actor) -> Result<(), IncidentError> + Send + 'static,
+        decide: impl FnOnce(&mut DbConnection, &Incident) -> Result<(Incident, Vec<AssistEvent>), StepError>
+        + Send
+        + 'static,
+    ) -> Result<StoredIncident, StepError> {
+        let (actor, id, settings) = (actor.clone(), id.to_owned(), self.settings);
+        let saved = self
+            .db
+            .write(move |conn| -> Outcome<StoredIncident> {
+                let before = match incidents::lock(conn, &id) {
+                    Ok(before) => before,
+                    Err(DbError::NotFound) => return Ok(Err(StepError::Missing(NO_SUCH_INCIDENT))),
+                    Err(e) => return Err(e),
+                };
+                let incident = &before.incident;
+                // Hidden before the version: a stranger learns nothing from a 412.
+                if can_see(incident, &actor) != Access::Granted {
+                    return Ok(Err(IncidentError::Hidden.into()));
+                }
+                if let Some(expected) = expected
+                    && expected != incident.version
+                {
+                    return Ok(Err(StepError::Stale {
+                        current: incident.version,
+                    }));
+                }
+                if let Err(e) = may(incident, &actor) {
+                    return Ok(Err(e.into()));
+                }
+                let (next, events) = match decide(conn, incident) {
+                    Ok(decided) => decided,
+                    Err(e) => return refuse(e),
+                };
+                Ok(Ok(commit::assists(conn, settings, &next, &events)?))
+            })
+            .await??;
+        self.committed();
+        Ok(saved)
+    }
+
+    /// The handler in charge asks for a suspension or an extension.
+    pub async fn ask_for_time(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ask: Ask,
+    ) -> Result<ClockRequest, StepError> {
+        self.visible(actor, id).await?;
+        let actor = actor.clone();
+        self.request_step(
+            move |conn, incident| {
+                let open = clock_requests::of_incident(conn, &incident.id)?;
+                Ok(request::ask(incident, &actor, ask, &open, now())?)
+            },
+            id,
+        )
+        .await
+    }
+
+    /// A dispatcher covering the case approves or refuses a request.
+    pub async fn decide_request(
+        &self,
+        actor: &Actor,
+        id: &str,
+        rid: &str,
+        approve: bool,
+    ) -> Result<ClockRequest, StepError> {
+        self.visible(actor, id).await?;
+        let (actor, rid) = (actor.clone(), rid.to_owned());
+        self.request_step(
+            move |conn, incident| {
+                let request = find_request(conn, &incident.id, &rid)?;
+                Ok(request::decide(incident, &actor, &request, approve, now())?)
+            },
+            id,
+        )
+        .await
+    }
+
+    /// The handler in charge or a covering dispatcher ends a suspension.
+    pub async fn end_suspension(
+        &self,
+        actor: &Actor,
+        id: &str,
+        rid: &str,
+    ) -> Result<ClockRequest, StepError> {
+        self.visible(actor, id).await?;
+        let (actor, rid) = (actor.clone(), rid.to_owned());
+        self.request_step(
+            move |conn, incident| {
+                let request = find_request(conn, &incident.id, &rid)?;
+                Ok(request::end(incident, &actor, &request, now())?)
+            },
+            id,
+        )
+        .await
+    }
+
+    /// Keeps a step of a request for more time: the request (only if still
+    /// in the state the step was decided on), what it does to the clocks, and
+    /// its timeline entry, in one transaction.
+    async fn request_step(
+        &self,
+        decide: impl FnOnce(&mut DbConnection, &Incident) -> Result<request::RequestStep, StepError>
+        + Send
+        + 'static,
+        id: &str,
+    ) -> Result<ClockRequest, StepError> {
+        let (id, settings) = (id.to_owned(), self.settings);
+        let request = self
+            .db
+            .write(move |conn| -> Outcome<ClockRequest> {
+                let incident = incidents::find(conn, &id)?.incident;
+                let step = match decide(conn, &incident) {
+                    Ok(step) => step,
+                    Err(e) => return refuse(e),
+                };
+                let at = step.at;
+                // The clocks first: an extension with no clock to move is
+                // refused before anything is written.
+                match step.effect {
+                    ClockEffect::Nothing => {}
+                    ClockEffect::PauseAll => {
+                        deadlines::pause(conn, &id, at)?;
+                    }
+                    ClockEffect::ResumeAll => {
+                        deadlines::resume(conn, &incident, at)?;
+                    }
+                    ClockEffect::ExtendResolve(by) => {
+                        if !deadlines::extend(conn, &incident, by, at, settings.warn_fraction)? {
+                            return Ok(Err(NOTHING_TO_EXTEND.into()));
+                        }
+                    }
+                }
+                match step.expected {
+                    None => clock_requests::insert(conn, &step.request)?,
+                    Some(state) => {
+                        if !clock_requests::save(conn, &step.request, state)? {
+                            // Somebody decided first; this rolls back.
+                            return Err(DbError::Conflict(format!(
+                                "request {} taken twice",
+                                step.request.id
+                            )));
+                        }
+                    }
+                }
+                commit::note(
+                    conn,
+                    &incident,
+                    step.action,
+                    &step.actor_id,
+                    step.note.as_deref(),
+                    at,
+                    &[],
+                )?;
+                Ok(Ok(step.request))
+            })
+            .await??;
+        self.committed();
+        Ok(request)
+    }
+}
+
+fn find_request(conn: &mut DbConnection, id: &str, rid: &str) -> Result<ClockRequest, StepError> {
+    match clock_requests::find(conn, id, rid) {
+        Ok(r) => Ok(r),
+        Err(DbError::NotFound) => Err(StepError::Missing(NO_SUCH_REQUEST)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn not_found(what: &'static str) -> impl FnOnce(DbError) -> StepError {
+    move |e| match e {
+        DbError::NotFound => StepError::Missing(what),
+        other => other.into(),
+    }
+}
