@@ -164,10 +164,17 @@ impl AreaCode {
     /// prefix test; a prefecture-level city (`XXYY00`) covers every code that
     /// starts with its first four digits.
     pub fn covers(&self, other: &AreaCode) -> bool {
+        other.0.starts_with(self.subtree_prefix())
+    }
+
+    /// What every code of this area and below starts with: the code itself,
+    /// or the first four digits of a prefecture-level city (`XXYY00`). The
+    /// store filters a subtree by it.
+    pub fn subtree_prefix(&self) -> &str {
         if self.0.len() == 6 && self.0.ends_with("00") {
-            other.0.starts_with(&self.0[..4])
+            &self.0[..4]
         } else {
-            other.0.starts_with(&self.0)
+            &self.0
         }
     }
 }
@@ -241,6 +248,9 @@ mod tests {
         assert!(!grid.covers(&district));
         assert!(!district.covers(&AreaCode::parse("410181001")?));
         assert!(!city.covers(&AreaCode::parse("420102")?));
+        assert_eq!(city.subtree_prefix(), "4101");
+        assert_eq!(district.subtree_prefix(), "410102");
+        assert_eq!(grid.subtree_prefix(), "410102003001002");
         Ok(())
     }
 

@@ -30,8 +30,9 @@ pub enum Reach {
         roles: Vec<Role>,
         areas: Vec<AreaCode>,
     },
-    /// Whoever holds one of `roles` at `area` or at a code that extends it
-    /// (the codes that start with `area`'s digits).
+    /// Whoever holds one of `roles` at `area` or below it (the codes
+    /// starting with [`AreaCode::subtree_prefix`]: a prefecture-level city
+    /// `XXYY00` holds its districts `XXYYnn`).
     RolesUnder { roles: Vec<Role>, area: AreaCode },
 }
 

@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use gridops_domain::category::TimeLimit;
 use gridops_domain::deadline::{
-    Clock, ClockChange, ClockState, ClockStep, Limits, WorkingCalendar, clocks_after_step,
-    extended, resumed,
+    Clock, ClockChange, ClockState, ClockStep, Limits, NewClock, WorkingCalendar,
+    clocks_after_step, extended, resumed,
 };
 use gridops_domain::incident::Incident;
 use uuid::Uuid;
@@ -129,26 +129,7 @@ pub fn apply(
     for change in changes {
         let (ending, state): (Vec<&Clock>, ClockState) = match change {
             ClockChange::Start(new) => {
-                diesel::insert_into(deadlines::table)
-                    .values(DeadlineRow {
-                        id: Uuid::now_v7().to_string(),
-                        incident_id: incident_id.to_owned(),
-                        step: new.step.as_str().to_owned(),
-                        party_code: new.party.clone(),
-                        area_code: new.area.to_string(),
-                        started_at: new.started_at,
-                        due_at: new.due_at,
-                        warn_at: new.warn_at,
-                        state: ClockState::Running.as_str().to_owned(),
-                        ended_at: None,
-                        paused_at: None,
-                        warned_at: None,
-                        overdue_at: None,
-                        escalated_to: None,
-                        extensions: 0,
-                        suspensions: 0,
-                    })
-                    .execute(conn)?;
+                start(conn, incident_id, new)?;
                 continue;
             }
             ClockChange::Meet { step, party } => (
@@ -354,24 +335,18 @@ pub fn running_resolve(
         .optional()?)
 }
 
-/// Starts an assisting party's `report` clock.
-pub fn start_report(
-    conn: &mut DbConnection,
-    incident: &Incident,
-    party: &str,
-    at: NaiveDateTime,
-    (due_at, warn_at): (NaiveDateTime, NaiveDateTime),
-) -> Result<(), DbError> {
+/// Starts a clock, running.
+fn start(conn: &mut DbConnection, incident_id: &str, new: &NewClock) -> Result<(), DbError> {
     diesel::insert_into(deadlines::table)
         .values(DeadlineRow {
             id: Uuid::now_v7().to_string(),
-            incident_id: incident.id.clone(),
-            step: ClockStep::Report.as_str().to_owned(),
-            party_code: Some(party.to_owned()),
-            area_code: incident.grid.to_string(),
-            started_at: at,
-            due_at,
-            warn_at,
+            incident_id: incident_id.to_owned(),
+            step: new.step.as_str().to_owned(),
+            party_code: new.party.clone(),
+            area_code: new.area.to_string(),
+            started_at: new.started_at,
+            due_at: new.due_at,
+            warn_at: new.warn_at,
             state: ClockState::Running.as_str().to_owned(),
             ended_at: None,
             paused_at: None,
@@ -383,6 +358,25 @@ pub fn start_report(
         })
         .execute(conn)?;
     Ok(())
+}
+
+/// Starts an assisting party's `report` clock.
+pub fn start_report(
+    conn: &mut DbConnection,
+    incident: &Incident,
+    party: &str,
+    at: NaiveDateTime,
+    (due_at, warn_at): (NaiveDateTime, NaiveDateTime),
+) -> Result<(), DbError> {
+    let clock = NewClock {
+        step: ClockStep::Report,
+        party: Some(party.to_owned()),
+        area: incident.grid.clone(),
+        started_at: at,
+        due_at,
+        warn_at,
+    };
+    start(conn, &incident.id, &clock)
 }
 
 /// An assisting party reported: its `report` clock is met.

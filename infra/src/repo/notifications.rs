@@ -177,8 +177,9 @@ fn find(conn: &mut DbConnection, reach: &Reach) -> Result<Vec<Member>, DbError> 
                 .load(conn)?
         }
         Reach::RolesUnder { roles, area } => {
-            // The codes that start with `area`'s: `:` sorts after every digit.
-            let (from, to) = (area.to_string(), format!("{area}:"));
+            // The codes of the subtree: `:` sorts after every digit.
+            let prefix = area.subtree_prefix();
+            let (from, to) = (prefix.to_owned(), format!("{prefix}:"));
             role_assignments::table
                 .inner_join(users::table)
                 .filter(role_assignments::role.eq_any(names(roles)))

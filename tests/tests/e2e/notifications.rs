@@ -421,6 +421,16 @@ on_both_backends! {
         assert_eq!(topics(&inbox(app, &c.resident, "").await), ["notice", "notice"], "the grid's community residents");
         assert_eq!(topics(&inbox(app, &c.chief, "").await), Vec::<String>::new(), "not to its author");
 
+        // To a whole prefecture-level city: its districts' codes extend
+        // only its first four digits (410100 holds 410102).
+        let city = json!({
+            "area": "410100", "audience": ["workers"],
+            "title": "寒潮预警", "body": "今晚降温，请巡查流浪人员。",
+        });
+        let (status, cold) = post_notice(app, &c.admin, "cold-1", &city).await;
+        assert_eq!(status, StatusCode::CREATED, "{cold}");
+        assert_eq!(topics(&inbox(app, &c.worker, "").await), ["notice", "notice"], "a worker of a grid in the city");
+
         // Read by those it reached; unknown to others.
         let id = text(&notice["id"]);
         let read = |who: &User| who.client.get(app.url(&format!("/api/v1/notices/{id}"))).send();

@@ -1,9 +1,8 @@
 use actix_web::{post, web};
-use chrono::{Duration, Utc};
 use gridops_domain::access::{Capability, Place, decide};
 use gridops_domain::routing::{Case, format_time, parse_time, route};
 use gridops_infra::DbError;
-use gridops_infra::repo::{categories, routing};
+use gridops_infra::repo::{calendar, categories, now, routing};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -17,9 +16,6 @@ use crate::routes::areas::locate::CoordSysParam;
 use crate::routes::incidents::dto::{GeoPoint, PriorityParam};
 use crate::routes::incidents::location::locate_point;
 use crate::state::AppState;
-
-/// Rules' windows are written in the hours people keep: Beijing time.
-const LOCAL_OFFSET_HOURS: i64 = 8;
 
 /// A case that might be reported. The body of a report is accepted as it
 /// is (other fields are ignored), so a console can ask before it reports.
@@ -80,10 +76,10 @@ pub async fn preview_routing(
     let (_, grid) = locate_point(&map, &body.location, body.coord_sys)?;
     let grid = grid.code.clone();
     let at = match &body.at {
-        Some(raw) => {
-            parse_time(raw).ok_or_else(|| ApiError::invalid_field("at", "a time of day, HH:MM"))?
-        }
-        None => (Utc::now() + Duration::hours(LOCAL_OFFSET_HOURS)).time(),
+        Some(raw) => Some(
+            parse_time(raw).ok_or_else(|| ApiError::invalid_field("at", "a time of day, HH:MM"))?,
+        ),
+        None => None,
     };
     let language = language_of(&state, &actor, query.lang).await?;
     let (code, priority, areas) = (
@@ -91,7 +87,7 @@ pub async fn preview_routing(
         body.priority.map(Into::into),
         map.clone(),
     );
-    let (category, priority, decision, names) = state
+    let (category, priority, decision, names, at) = state
         .db
         .run(move |conn| {
             let category = match categories::find(conn, &code) {
@@ -100,6 +96,11 @@ pub async fn preview_routing(
                 Err(e) => return Err(e),
             };
             let priority = priority.unwrap_or(category.default_priority);
+            // Now, on the wall clocks of the stored calendar's time zone.
+            let at = match at {
+                Some(at) => at,
+                None => calendar::load(conn, now())?.local(now()).time(),
+            };
             let rules = routing::rules(conn)?;
             let directory = routing::StoreDirectory::load(conn, &grid)?;
             let case = Case {
@@ -111,7 +112,7 @@ pub async fn preview_routing(
             };
             let decision = route(&rules, &case, &directory);
             let names = Names::load(conn, areas, &[&decision])?;
-            Ok(Some((category, priority, decision, names)))
+            Ok(Some((category, priority, decision, names, at)))
         })
         .await?
         .ok_or_else(|| {
