@@ -172,3 +172,23 @@ fn flatten(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     }
     out.sort_by(|a, b| a.field.cmp(&b.field));
 }
+
+/// Page sizes: lists default to 50 and never return more than 500 at once.
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 500;
+
+/// The client's address as this server sees it (the peer; behind a proxy,
+/// the proxy). Used for throttling and the audit trail.
+pub fn client_addr(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+/// Locales with message templates.
+pub fn check_locale(locale: &str) -> Result<(), validator::ValidationError> {
+    if matches!(locale, "zh-CN" | "en") {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("locale").with_message("locale is zh-CN or en".into()))
+    }
+}

@@ -78,16 +78,15 @@ pub async fn begin(
     }
 }
 
+/// The status a keyed request answers when it succeeds.
+const CREATED: u16 = 201;
+
 impl Claimed {
-    /// Records the success answer, in the transaction that did the work.
-    pub fn finish_in(
-        &self,
-        conn: &mut DbConnection,
-        status: StatusCode,
-        body: &impl Serialize,
-    ) -> Result<(), DbError> {
+    /// Records the answer `201 Created` with `body`, in the transaction that
+    /// did the work (every keyed request creates something).
+    pub fn finish_in(&self, conn: &mut DbConnection, body: &impl Serialize) -> Result<(), DbError> {
         let json = serde_json::to_string(body).map_err(|e| DbError::Other(e.to_string()))?;
-        idempotency::finish(conn, &self.user, &self.key, status.as_u16(), &json)
+        idempotency::finish(conn, &self.user, &self.key, CREATED, &json)
     }
 
     /// After a failure: a refusal (4xx) is the answer to this body and is

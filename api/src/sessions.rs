@@ -13,7 +13,7 @@ use gridops_infra::repo::users::{self, Account};
 use gridops_infra::repo::{audit, now, sessions, throttle};
 use gridops_infra::{Db, DbConnection, DbError};
 
-use crate::auth::TokenKeys;
+use crate::auth::tokens::TokenKeys;
 use crate::error::{ApiError, ErrorCode};
 
 #[derive(Debug)]

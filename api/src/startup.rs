@@ -31,6 +31,7 @@ use crate::routes::fallback::{RouteTable, no_route};
 use crate::sessions::AuthConfig;
 use crate::state::AppState;
 use crate::{metrics, settings::Settings};
+use gridops_infra::workflow::Workflow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -134,8 +135,12 @@ impl Application {
             auth,
             photos: Arc::new(FsPhotoStore::new(settings.photo_dir.clone())),
             delivery_stats: delivery.stats.clone(),
+            workflow: Workflow::new(
+                db.clone(),
+                signals.clone(),
+                settings.escalation.warn_fraction,
+            ),
             signals,
-            warn_fraction: settings.escalation.warn_fraction,
         };
         let document = openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&document));

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use gridops_domain::escalation::WarnFraction;
 use gridops_domain::photo::PhotoStore;
 use gridops_infra::Db;
 use gridops_infra::delivery::DeliveryStats;
 use gridops_infra::signals::Signals;
+use gridops_infra::workflow::Workflow;
 
 use crate::area_directory::AreaDirectory;
 use crate::sessions::AuthConfig;
@@ -21,9 +21,9 @@ pub struct AppState {
     /// Push delivery: this process's sends, for `/metrics`.
     pub delivery_stats: Arc<DeliveryStats>,
     pub signals: Signals,
-    /// When a step's holder is warned (`GRIDOPS_DEADLINE_WARN_FRACTION`),
-    /// for the code that starts the deadline clocks.
-    pub warn_fraction: WarnFraction,
+    /// Commits every decided change to an incident (with the configured
+    /// `GRIDOPS_DEADLINE_WARN_FRACTION`).
+    pub workflow: Workflow,
 }
 
 impl std::fmt::Debug for AppState {

@@ -145,12 +145,6 @@ pub struct TooManyPhotos {
     pub max: usize,
 }
 
-impl TooManyPhotos {
-    pub fn code(&self) -> &'static str {
-        "photo_limit_reached"
-    }
-}
-
 /// A photo's content address: the SHA-256 of the stored bytes as 64
 /// lowercase hex digits. Nothing else parses, so a key can be used as a path
 /// or object name without escaping anything.
@@ -193,16 +187,6 @@ pub enum PhotoStoreError {
     /// kept for the log.
     #[error("photo storage failed: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl PhotoStoreError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            PhotoStoreError::InvalidKey(_) => "photo_key_invalid",
-            PhotoStoreError::KeyMismatch { .. } => "photo_key_mismatch",
-            PhotoStoreError::Backend(_) => "photo_store_unavailable",
-        }
-    }
 }
 
 /// Where photo bytes live: a directory by default, object storage later.

@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use crate::db::{Db, DbConnection, DbError};
 use crate::repo::incidents::{self, SYSTEM_ACTOR};
-use crate::workflow::commit;
 use crate::schema::{deadlines, incidents as incidents_table};
+use crate::workflow::commit;
 
 /// The timeline action of an escalation.
 pub const ESCALATE: &str = "escalate";

@@ -3,7 +3,7 @@
 //! by `gridops_domain::access`.
 
 mod extract;
-mod tokens;
+pub mod tokens;
 
 pub use extract::AuthUser;
 pub use tokens::{AccessClaims, ClaimGrant, TokenError, TokenKeys};

@@ -18,10 +18,6 @@ pub mod users;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Page sizes: lists default to 50 and never return more than 500 at once.
-pub const DEFAULT_PAGE: u32 = 50;
-pub const MAX_PAGE: u32 = 500;
-
 /// Every route, for the app and for the OpenAPI document alike. Fixed paths
 /// are registered before `{code}` so `locate` is never taken for a code.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -97,20 +93,4 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(notifications::outbox::list_outbox)
                 .service(notifications::outbox::retry_dead_letter),
         );
-}
-
-/// The client's address as this server sees it (the peer; behind a proxy,
-/// the proxy). Used for throttling and the audit trail.
-pub fn client_addr(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
-}
-
-/// Locales with message templates.
-pub fn check_locale(locale: &str) -> Result<(), validator::ValidationError> {
-    if matches!(locale, "zh-CN" | "en") {
-        Ok(())
-    } else {
-        Err(validator::ValidationError::new("locale").with_message("locale is zh-CN or en".into()))
-    }
 }

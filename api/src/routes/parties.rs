@@ -11,7 +11,7 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::extract::{DEFAULT_PAGE, MAX_PAGE};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]

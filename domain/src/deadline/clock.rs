@@ -490,7 +490,10 @@ mod tests {
         let office = WorkingCalendar::china_office();
         let limit = TimeLimit::working_days(1);
         // A running resolve clock: the assist is due when the case is.
-        assert_eq!(report_clock(Some(lead), limit, &office, at(24, 10, 0), 0.5), lead);
+        assert_eq!(
+            report_clock(Some(lead), limit, &office, at(24, 10, 0), 0.5),
+            lead
+        );
         // None: one working day from Tuesday 10:00 on the office calendar
         // ends at Wednesday's close, warned half-way…
         let (due, warn) = report_clock(None, limit, &office, at(24, 10, 0), 0.5);

@@ -261,7 +261,9 @@ pub fn ask(
 ) -> Result<RequestStep, RequestError> {
     may_ask(incident, actor, ask.kind, open)?;
     if ask.kind == RequestKind::Extend && ask.extend_by.is_none() {
-        return Err(RequestError::Conflict("an extension names how much more time"));
+        return Err(RequestError::Conflict(
+            "an extension names how much more time",
+        ));
     }
     let action = match ask.kind {
         RequestKind::Suspend => "suspend_requested",
@@ -503,19 +505,28 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(asked.request.state, RequestState::Pending);
         assert_eq!(asked.request.requested_by, "h");
-        assert_eq!((asked.action, asked.effect), ("suspend_requested", ClockEffect::Nothing));
+        assert_eq!(
+            (asked.action, asked.effect),
+            ("suspend_requested", ClockEffect::Nothing)
+        );
         assert_eq!(asked.expected, None);
 
-        let approved = decide(&case, &dispatcher, &asked.request, true, at)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let approved =
+            decide(&case, &dispatcher, &asked.request, true, at).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(approved.request.state, RequestState::Approved);
         assert_eq!(approved.request.decided_by.as_deref(), Some("d"));
-        assert_eq!((approved.action, approved.effect), ("suspended", ClockEffect::PauseAll));
+        assert_eq!(
+            (approved.action, approved.effect),
+            ("suspended", ClockEffect::PauseAll)
+        );
         assert_eq!(approved.expected, Some(RequestState::Pending));
 
         let ended = end(&case, &handler, &approved.request, at).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ended.request.state, RequestState::Ended);
-        assert_eq!((ended.action, ended.effect), ("resumed", ClockEffect::ResumeAll));
+        assert_eq!(
+            (ended.action, ended.effect),
+            ("resumed", ClockEffect::ResumeAll)
+        );
         assert_eq!(ended.expected, Some(RequestState::Approved));
         assert!(end(&case, &handler, &ended.request, at).is_err());
     }
@@ -526,11 +537,19 @@ mod tests {
         let dispatcher = actor("d", Role::Dispatcher, Some("410102003"), None);
         let pending = request(RequestKind::Extend, RequestState::Pending);
         let at = NaiveDateTime::default();
-        let approved = decide(&case, &dispatcher, &pending, true, at).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(approved.effect, ClockEffect::ExtendResolve(TimeLimit::working_days(2)));
+        let approved =
+            decide(&case, &dispatcher, &pending, true, at).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            approved.effect,
+            ClockEffect::ExtendResolve(TimeLimit::working_days(2))
+        );
         assert_eq!(approved.action, "extended");
-        let refused = decide(&case, &dispatcher, &pending, false, at).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((refused.action, refused.effect), ("refused", ClockEffect::Nothing));
+        let refused =
+            decide(&case, &dispatcher, &pending, false, at).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (refused.action, refused.effect),
+            ("refused", ClockEffect::Nothing)
+        );
         assert_eq!(refused.request.state, RequestState::Refused);
         let no_amount = ClockRequest {
             extend_by: None,

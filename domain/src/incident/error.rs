@@ -34,20 +34,3 @@ pub enum IncidentError {
         message: String,
     },
 }
-
-impl IncidentError {
-    /// The stable `code` of the problem document, the same the API uses for
-    /// its other 404, 403 and 422 answers.
-    pub fn code(&self) -> &'static str {
-        match self {
-            IncidentError::Hidden => "not_found",
-            IncidentError::Forbidden { .. } | IncidentError::NotAReporter => "forbidden",
-            IncidentError::InvalidTransition { .. } => "invalid_transition",
-            IncidentError::Invalid { .. } => "validation_failed",
-            IncidentError::AssistsPending { .. } => "assists_pending",
-            IncidentError::Assist(AssistError::Forbidden { .. }) => "forbidden",
-            IncidentError::Assist(AssistError::NotAssisting { .. }) => "not_found",
-            IncidentError::Assist(AssistError::OutOfTurn { .. }) => "assist_out_of_turn",
-        }
-    }
-}

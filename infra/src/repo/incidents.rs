@@ -450,10 +450,8 @@ diesel::define_sql_function! {
 /// for an area holding many incidents. Small areas are not filtered this way
 /// at all but read grid by grid (see [`Scope::Grid`]).
 fn in_area(area: &str) -> Condition {
-    let prefix = AreaCode::parse(area).map_or_else(
-        |_| area.to_owned(),
-        |code| code.subtree_prefix().to_owned(),
-    );
+    let prefix = AreaCode::parse(area)
+        .map_or_else(|_| area.to_owned(), |code| code.subtree_prefix().to_owned());
     let length = i32::try_from(prefix.len()).unwrap_or(i32::MAX);
     Box::new(substr(incidents::grid_code, 1, length).eq(prefix))
 }

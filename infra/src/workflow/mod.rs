@@ -237,7 +237,10 @@ impl Workflow {
         id: &str,
         expected: Option<i64>,
         may: impl FnOnce(&Incident, &Actor) -> Result<(), IncidentError> + Send + 'static,
-        decide: impl FnOnce(&mut DbConnection, &Incident) -> Result<(Incident, Vec<AssistEvent>), StepError>
+        decide: impl FnOnce(
+            &mut DbConnection,
+            &Incident,
+        ) -> Result<(Incident, Vec<AssistEvent>), StepError>
         + Send
         + 'static,
     ) -> Result<StoredIncident, StepError> {

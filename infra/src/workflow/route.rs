@@ -117,10 +117,18 @@ fn route_case(
     if decision.assists.is_empty() {
         return Ok(dispatched);
     }
-    let (next, events) =
-        assist::call(&dispatched.incident, &decision.assists, None, SYSTEM_ACTOR, at).map_err(
-            |e| DbError::Other(format!("routing could not call the assisting parties of {id}: {e}")),
-        )?;
+    let (next, events) = assist::call(
+        &dispatched.incident,
+        &decision.assists,
+        None,
+        SYSTEM_ACTOR,
+        at,
+    )
+    .map_err(|e| {
+        DbError::Other(format!(
+            "routing could not call the assisting parties of {id}: {e}"
+        ))
+    })?;
     commit::assists(conn, settings, &next, &events)?;
     // The dues the dispatch set, and the version calling assists moved on.
     incidents::find(conn, &id)

@@ -8,7 +8,7 @@ use super::dto::{AreaItem, Level};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::extract::{DEFAULT_PAGE, MAX_PAGE};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]

@@ -6,7 +6,7 @@ use validator::Validate;
 use super::TokenResponse;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::client_addr;
+use crate::extract::client_addr;
 use crate::sessions;
 use crate::state::AppState;
 

@@ -3,7 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use super::RefreshTokenRequest;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::client_addr;
+use crate::extract::client_addr;
 use crate::sessions;
 use crate::state::AppState;
 

@@ -9,7 +9,7 @@ use validator::Validate;
 use crate::accounts::{AccountRequest, create_account};
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::client_addr;
+use crate::extract::client_addr;
 use crate::routes::users::dto::{PhoneView, UserView};
 use crate::state::AppState;
 
@@ -28,7 +28,7 @@ pub struct RegisterRequest {
     #[schema(example = "410102003001")]
     pub community: String,
     /// `zh-CN` (default) or `en`.
-    #[validate(custom(function = "crate::routes::check_locale"))]
+    #[validate(custom(function = "crate::extract::check_locale"))]
     pub locale: Option<String>,
 }
 

@@ -4,7 +4,6 @@
 //! `gridops_domain::incident::assist`'s; each answer is the incident after
 //! the step with its new `ETag`, like the lifecycle steps.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use gridops_domain::access::{Access, Actor};
 use gridops_domain::incident::policy::{may_act_for_assist, may_call_assists};
@@ -15,11 +14,12 @@ use gridops_infra::DbConnection;
 use gridops_infra::repo::{now, parties};
 use gridops_infra::workflow::StepError;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 use validator::Validate;
 
 use super::dto::{IncidentView, NoteBody};
-use super::{if_match, with_etag, workflow};
+use super::steps::StepResponses;
+use super::{if_match, with_etag};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
@@ -61,11 +61,12 @@ async fn take(
         Access::Granted => Ok(()),
         _ => Err(IncidentError::Assist(AssistError::Forbidden { step })),
     };
-    let stored = workflow(state)
+    let stored = state
+        .workflow
         .assist_step(actor, &id, expected, may, decide)
         .await?;
     let view = IncidentView::new(&stored, &allowed_actions(&stored.incident, actor));
-    Ok(with_etag(StatusCode::OK, &view))
+    Ok(with_etag(&view))
 }
 
 /// Calls parties to assist the lead (吹哨报到): each acknowledges and reports
@@ -75,9 +76,8 @@ async fn take(
     responses(
         (status = 200, description = "Called; the incident with its assists", body = IncidentView),
         (status = 403, description = "Not a dispatcher covering the incident", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such incident, or not visible", body = Problem, content_type = "application/problem+json"),
+        StepResponses,
         (status = 409, description = "The incident is not dispatched or in progress", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`parties`: unknown, the lead itself, already assisting, named twice, or more than 10 in all", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/incidents/{id}/assists")]
@@ -118,10 +118,8 @@ pub async fn call_assists(
     request_body = NoteBody, security(("bearer" = [])),
     responses(
         (status = 200, description = "Acknowledged", body = IncidentView),
-        (status = 403, description = "Not a handler of that assisting party", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such incident, or not visible", body = Problem, content_type = "application/problem+json"),
+        StepResponses, PartyRefusal,
         (status = 409, description = "Already acknowledged, or the incident is over", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since If-Match", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/incidents/{id}/assists/{party}/acknowledge")]
 pub async fn acknowledge_assist(
@@ -131,20 +129,14 @@ pub async fn acknowledge_assist(
     path: web::Path<(String, String)>,
     ValidJson(body): ValidJson<NoteBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, party) = path.into_inner();
-    let by = actor.user_id.clone();
-    let for_party = party.clone();
-    take(
+    let step = AssistStep::Acknowledge;
+    take_for_party(
         &state,
         &actor,
         &req,
-        id,
-        move |incident, actor| may_act_for_assist(incident, actor, &for_party),
-        AssistStep::Acknowledge,
-        move |_, incident| {
-            let (next, event) = assist::acknowledge(incident, &party, body.note, &by, now())?;
-            Ok((next, vec![event]))
-        },
+        path.into_inner(),
+        step,
+        |incident, party, by| assist::acknowledge(incident, party, body.note, by, now()),
     )
     .await
 }
@@ -155,10 +147,8 @@ pub async fn acknowledge_assist(
     request_body = ReportAssistBody, security(("bearer" = [])),
     responses(
         (status = 200, description = "Reported", body = IncidentView),
-        (status = 403, description = "Not a handler of that assisting party", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such incident, or not visible", body = Problem, content_type = "application/problem+json"),
+        StepResponses, PartyRefusal,
         (status = 409, description = "Not acknowledged yet, already reported, or the incident is over", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No result", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/incidents/{id}/assists/{party}/report")]
@@ -169,20 +159,53 @@ pub async fn report_assist(
     path: web::Path<(String, String)>,
     ValidJson(body): ValidJson<ReportAssistBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, party) = path.into_inner();
-    let by = actor.user_id.clone();
-    let for_party = party.clone();
-    take(
+    let step = AssistStep::Report;
+    take_for_party(
         &state,
         &actor,
         &req,
+        path.into_inner(),
+        step,
+        |incident, party, by| assist::report(incident, party, body.result, by, now()),
+    )
+    .await
+}
+
+/// An assisting party's own step (acknowledge, report), by any handler of
+/// that party.
+async fn take_for_party(
+    state: &AppState,
+    actor: &Actor,
+    req: &HttpRequest,
+    (id, party): (String, String),
+    step: AssistStep,
+    decide: impl FnOnce(&Incident, &str, &str) -> Result<(Incident, AssistEvent), IncidentError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let (for_party, by) = (party.clone(), actor.user_id.clone());
+    take(
+        state,
+        actor,
+        req,
         id,
         move |incident, actor| may_act_for_assist(incident, actor, &for_party),
-        AssistStep::Report,
+        step,
         move |_, incident| {
-            let (next, event) = assist::report(incident, &party, body.result, &by, now())?;
+            let (next, event) = decide(incident, &party, &by)?;
             Ok((next, vec![event]))
         },
     )
     .await
+}
+
+/// The refusal of an assisting party's own step to anyone else.
+#[derive(IntoResponses)]
+pub enum PartyRefusal {
+    #[response(
+        status = 403,
+        description = "Not a handler of that assisting party",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
 }

@@ -10,11 +10,10 @@ use gridops_domain::access::Actor;
 use gridops_domain::category::TimeLimit;
 use gridops_domain::deadline::request::{Ask, RequestKind};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 use validator::Validate;
 
 use super::clocks::ClockRequestView;
-use super::workflow;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
@@ -39,6 +38,52 @@ pub struct ExtendBody {
     pub unit: UnitParam,
 }
 
+/// The refusals both requests for more time may answer beside their own.
+#[derive(IntoResponses)]
+pub enum AskResponses {
+    #[response(
+        status = 401,
+        description = "Not signed in",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(
+        status = 403,
+        description = "Not the handler in charge",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "No such incident, or not one the caller may see",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+}
+
+/// The refusals of approving and refusing alike.
+#[derive(IntoResponses)]
+pub enum DecisionResponses {
+    #[response(
+        status = 401,
+        description = "Not signed in",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(
+        status = 403,
+        description = "Not a dispatcher covering the case",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "No such incident or request",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+}
+
 async fn ask(
     state: &AppState,
     actor: Actor,
@@ -53,7 +98,7 @@ async fn ask(
         reason,
         extend_by,
     };
-    let request = workflow(state).ask_for_time(&actor, &id, ask).await?;
+    let request = state.workflow.ask_for_time(&actor, &id, ask).await?;
     Ok(HttpResponse::Created().json(ClockRequestView::from(request)))
 }
 
@@ -66,9 +111,7 @@ async fn ask(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Asked; pending", body = ClockRequestView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the handler in charge", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such incident, or not one the caller may see", body = Problem, content_type = "application/problem+json"),
+        AskResponses,
         (status = 409, description = "The party does not hold the case, or a suspension is already asked for or running", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid reason", body = Problem, content_type = "application/problem+json"),
     )
@@ -100,9 +143,7 @@ pub async fn ask_suspension(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Asked; pending", body = ClockRequestView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the handler in charge", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such incident, or not one the caller may see", body = Problem, content_type = "application/problem+json"),
+        AskResponses,
         (status = 409, description = "The party does not hold the case, or an extension is already waiting", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid reason, amount or unit", body = Problem, content_type = "application/problem+json"),
     )
@@ -135,7 +176,8 @@ async fn decided(
     (id, rid): (String, String),
     approve: bool,
 ) -> Result<web::Json<ClockRequestView>, ApiError> {
-    let request = workflow(state)
+    let request = state
+        .workflow
         .decide_request(&actor, &id, &rid, approve)
         .await?;
     Ok(web::Json(request.into()))
@@ -152,9 +194,7 @@ async fn decided(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Approved; the clocks moved", body = ClockRequestView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a dispatcher covering the case", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such incident or request", body = Problem, content_type = "application/problem+json"),
+        DecisionResponses,
         (status = 409, description = "Already decided, or the party no longer holds the case", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -177,9 +217,7 @@ pub async fn approve_clock_request(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Refused", body = ClockRequestView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a dispatcher covering the case", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such incident or request", body = Problem, content_type = "application/problem+json"),
+        DecisionResponses,
         (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -217,6 +255,6 @@ pub async fn end_suspension(
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<ClockRequestView>, ApiError> {
     let (id, rid) = path.into_inner();
-    let request = workflow(&state).end_suspension(&actor, &id, &rid).await?;
+    let request = state.workflow.end_suspension(&actor, &id, &rid).await?;
     Ok(web::Json(request.into()))
 }

@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::http::header::{ETAG, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Duration;
@@ -13,7 +12,7 @@ use gridops_infra::workflow::NewReport;
 use gridops_infra::{DbConnection, DbError};
 
 use super::dto::{CreateIncidentRequest, IncidentView, PossibleDuplicate};
-use super::{etag, workflow};
+use super::etag;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
@@ -125,11 +124,12 @@ async fn create(
         occurred_at,
     };
     let (reporter, claimed) = (actor.clone(), claimed.clone());
-    let view = workflow(state)
+    let view = state
+        .workflow
         .report(actor, new, move |conn, stored| {
             let mut view = IncidentView::new(stored, &allowed_actions(&stored.incident, &reporter));
             view.possible_duplicates = Some(duplicates);
-            claimed.finish_in(conn, StatusCode::CREATED, &view)?;
+            claimed.finish_in(conn, &view)?;
             Ok(view)
         })
         .await?;

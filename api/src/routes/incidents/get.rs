@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use gridops_domain::incident::allowed_actions;
 use gridops_infra::repo::incidents;
@@ -40,5 +39,5 @@ pub async fn get_incident(
     let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
     view.timeline = Some(events.into_iter().map(EventView::from).collect());
     view.photos = Some(photos.into_iter().map(PhotoView::from).collect());
-    Ok(with_etag(StatusCode::OK, &view))
+    Ok(with_etag(&view))
 }

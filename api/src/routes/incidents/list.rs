@@ -12,7 +12,7 @@ use super::dto::IncidentView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::extract::{DEFAULT_PAGE, MAX_PAGE};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]

@@ -22,13 +22,12 @@ pub mod return_case;
 pub mod steps;
 pub mod verify;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};
 use gridops_domain::access::Actor;
 use gridops_domain::incident::{Command, allowed_actions};
 use gridops_infra::repo::incidents::StoredIncident;
-use gridops_infra::workflow::{StepError, Workflow};
+use gridops_infra::workflow::StepError;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -56,8 +55,8 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
 }
 
 /// The answer carrying an incident: its view and its `ETag`.
-pub fn with_etag(status: StatusCode, view: &IncidentView) -> HttpResponse {
-    HttpResponse::build(status)
+pub fn with_etag(view: &IncidentView) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((ETAG, etag(view.version)))
         .json(view)
 }
@@ -68,12 +67,7 @@ pub async fn load_visible(
     actor: &Actor,
     id: String,
 ) -> Result<StoredIncident, ApiError> {
-    Ok(workflow(state).visible(actor, &id).await?)
-}
-
-/// The workflow that commits the decisions of this request.
-pub fn workflow(state: &AppState) -> Workflow {
-    Workflow::new(state.db.clone(), state.signals.clone(), state.warn_fraction)
+    Ok(state.workflow.visible(actor, &id).await?)
 }
 
 /// Takes one lifecycle step through the workflow and answers with the
@@ -92,9 +86,10 @@ pub async fn step(
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(req)?;
-    let next = workflow(state)
+    let next = state
+        .workflow
         .step(actor, &id, expected, command, check)
         .await?;
     let view = IncidentView::new(&next, &allowed_actions(&next.incident, actor));
-    Ok(with_etag(StatusCode::OK, &view))
+    Ok(with_etag(&view))
 }

@@ -3,7 +3,6 @@
 //! stored under their content address.
 
 use actix_multipart::Multipart;
-use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
 use actix_web::{HttpResponse, get, post, web};
 use futures_util::StreamExt;
@@ -168,12 +167,12 @@ pub async fn upload_photo(
             })
             .await??
     };
-    let status = if added {
-        StatusCode::CREATED
+    let mut response = if added {
+        HttpResponse::Created()
     } else {
-        StatusCode::OK
+        HttpResponse::Ok()
     };
-    Ok(HttpResponse::build(status).json(PhotoView::from(row)))
+    Ok(response.json(PhotoView::from(row)))
 }
 
 /// The stored image (no metadata), for those who may see the incident.

@@ -12,7 +12,7 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::check_locale;
+use crate::extract::check_locale;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]

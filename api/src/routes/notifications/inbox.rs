@@ -14,7 +14,7 @@ use super::parse_time_cursor;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::extract::{DEFAULT_PAGE, MAX_PAGE};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

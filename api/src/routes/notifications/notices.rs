@@ -1,7 +1,6 @@
 //! `POST /api/v1/notices`: an announcement to the residents and/or grid
 //! staff of an area (a snow warning; keys found at Wanda Plaza gate 1).
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -146,7 +145,7 @@ pub async fn post_notice(
             .write(move |conn| {
                 let stored = repo::post_notice(conn, &notice, &audience)?;
                 let view = NoticeView::from(stored);
-                claimed.finish_in(conn, StatusCode::CREATED, &view)?;
+                claimed.finish_in(conn, &view)?;
                 Ok(view)
             })
             .await

@@ -14,7 +14,7 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::ValidQuery;
-use crate::routes::{DEFAULT_PAGE, MAX_PAGE};
+use crate::extract::{DEFAULT_PAGE, MAX_PAGE};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]

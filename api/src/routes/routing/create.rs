@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, post, web};
 use gridops_domain::access::{Capability, Place, decide};
@@ -46,7 +45,7 @@ pub async fn create_rule(
         return Err(refused(&state, e, &rule.name).await);
     }
     let stored = load_rule(&state, rule.id.clone()).await?;
-    let mut response = rule_response(StatusCode::CREATED, &stored);
+    let mut response = rule_response(HttpResponse::Created(), &stored);
     response.headers_mut().insert(
         LOCATION,
         format!("/api/v1/routing-rules/{}", rule.id)

@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use gridops_domain::access::{Capability, Place, decide};
 
@@ -30,5 +29,5 @@ pub async fn get_rule(
         return Err(ApiError::forbidden(READ_REFUSED));
     }
     let stored = load_rule(&state, id.into_inner()).await?;
-    Ok(rule_response(StatusCode::OK, &stored))
+    Ok(rule_response(HttpResponse::Ok(), &stored))
 }

@@ -12,9 +12,8 @@ pub mod names;
 pub mod preview;
 pub mod update;
 
-use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
 use actix_web::http::header::ETAG;
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use gridops_domain::routing::{Conflict, RuleRefused};
 use gridops_infra::repo::routing::{self, StoredRule};
 
@@ -31,8 +30,8 @@ pub const READ_REFUSED: &str = "only administrators and dispatchers read the rou
 pub const CHANGE_REFUSED: &str = "only administrators change the routing rules";
 
 /// A rule with its version as the `ETag`.
-pub fn rule_response(status: StatusCode, stored: &StoredRule) -> HttpResponse {
-    HttpResponse::build(status)
+pub fn rule_response(mut response: HttpResponseBuilder, stored: &StoredRule) -> HttpResponse {
+    response
         .insert_header((ETAG, etag(stored.version)))
         .json(RuleView::from(stored))
 }

@@ -22,7 +22,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct LangQuery {
     /// `zh-CN` or `en`; the caller's account locale when absent.
-    #[validate(custom(function = "crate::routes::check_locale"))]
+    #[validate(custom(function = "crate::extract::check_locale"))]
     pub lang: Option<String>,
 }
 

@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use gridops_domain::access::{Capability, Place, decide};
 use gridops_infra::repo::{now, routing};
@@ -63,5 +62,5 @@ pub async fn update_rule(
         Err(e) => return Err(refused(&state, e, &rule.name).await),
     }
     let stored = load_rule(&state, rule.id).await?;
-    Ok(rule_response(StatusCode::OK, &stored))
+    Ok(rule_response(HttpResponse::Ok(), &stored))
 }

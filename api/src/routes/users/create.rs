@@ -11,7 +11,7 @@ use crate::accounts::{AccountRequest, create_account};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::client_addr;
+use crate::extract::client_addr;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -27,7 +27,7 @@ pub struct CreateUserRequest {
     #[schema(example = "13812345678")]
     pub phone: Option<String>,
     /// `zh-CN` (default) or `en`.
-    #[validate(custom(function = "crate::routes::check_locale"))]
+    #[validate(custom(function = "crate::extract::check_locale"))]
     pub locale: Option<String>,
     /// The first role, with its scope.
     #[serde(flatten)]

@@ -6,7 +6,7 @@ use super::dto::{PhoneView, UserView};
 use super::load_for;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::routes::client_addr;
+use crate::extract::client_addr;
 use crate::state::AppState;
 
 /// Disables an account and ends its sessions (administrators only). Its

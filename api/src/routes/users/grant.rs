@@ -8,7 +8,7 @@ use crate::accounts::{AccountError, check_grant};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
-use crate::routes::client_addr;
+use crate::extract::client_addr;
 use crate::state::AppState;
 
 /// Grants a user another role (administrators only).

@@ -5,7 +5,7 @@ use gridops_infra::repo::{audit, users};
 use super::load_for;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
-use crate::routes::client_addr;
+use crate::extract::client_addr;
 use crate::state::AppState;
 
 /// Takes a role away (administrators only). Access tokens already issued
