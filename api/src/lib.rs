@@ -1,6 +1,7 @@
 //! The gridops HTTP API and command line. Handlers parse, authorise and call
 //! the domain; repositories in `gridops-infra` store.
 
+pub mod access;
 pub mod accounts;
 pub mod area_directory;
 pub mod auth;

@@ -4,13 +4,14 @@
 
 use actix_web::{HttpResponse, delete, get, put, web};
 use chrono::{Duration, NaiveDate, NaiveTime};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_domain::deadline::{DayKind, SpecialDay, WorkingWeek, calendar::parse_period};
 use gridops_infra::repo::{calendar, now};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ValidJson, ValidQuery};
@@ -167,9 +168,11 @@ pub async fn get_calendar(
     AuthUser(actor): AuthUser,
     ValidQuery(query): ValidQuery<CalendarQuery>,
 ) -> Result<web::Json<CalendarView>, ApiError> {
-    if !decide(&actor, Capability::ReadCalendar, Place::default()).is_granted() {
-        return Err(ApiError::forbidden("the working calendar is for staff"));
-    }
+    require(
+        &actor,
+        Capability::ReadCalendar,
+        "the working calendar is for staff",
+    )?;
     let from = query
         .from
         .unwrap_or_else(|| now().date() - Duration::days(30));
@@ -212,9 +215,7 @@ pub async fn put_week(
     AuthUser(actor): AuthUser,
     ValidJson(body): ValidJson<Week>,
 ) -> Result<web::Json<Week>, ApiError> {
-    if !decide(&actor, Capability::EditCalendar, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(EDIT_REFUSED));
-    }
+    require(&actor, Capability::EditCalendar, EDIT_REFUSED)?;
     let week = body.parse()?;
     let stored = week.clone();
     state
@@ -245,9 +246,7 @@ pub async fn put_day(
     date: web::Path<String>,
     ValidJson(body): ValidJson<DayBody>,
 ) -> Result<web::Json<Day>, ApiError> {
-    if !decide(&actor, Capability::EditCalendar, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(EDIT_REFUSED));
-    }
+    require(&actor, Capability::EditCalendar, EDIT_REFUSED)?;
     let day = SpecialDay {
         day: date_of(&date)?,
         kind: body.kind.into(),
@@ -280,9 +279,7 @@ pub async fn delete_day(
     AuthUser(actor): AuthUser,
     date: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if !decide(&actor, Capability::EditCalendar, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(EDIT_REFUSED));
-    }
+    require(&actor, Capability::EditCalendar, EDIT_REFUSED)?;
     let day = date_of(&date)?;
     let removed = state
         .db

@@ -2,7 +2,7 @@
 //! category's own (urgent cases typically in calendar hours).
 
 use actix_web::{get, put, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_domain::category::{Priority, TimeLimit, TimeUnit};
 use gridops_domain::deadline::{Limits, PriorityLimits};
 use gridops_infra::DbError;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
@@ -212,9 +213,11 @@ pub async fn put_time_limits(
     code: web::Path<String>,
     ValidJson(body): ValidJson<TimeLimits>,
 ) -> Result<web::Json<TimeLimitsView>, ApiError> {
-    if !decide(&actor, Capability::EditTimeLimits, Place::default()).is_granted() {
-        return Err(ApiError::forbidden("administrators set time limits"));
-    }
+    require(
+        &actor,
+        Capability::EditTimeLimits,
+        "administrators set time limits",
+    )?;
     let mut overrides: Vec<PriorityLimits> = Vec::new();
     for (i, item) in body.items.iter().enumerate() {
         let priority = Priority::from(item.priority);

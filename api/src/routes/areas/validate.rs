@@ -1,11 +1,12 @@
 use actix_web::{post, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_infra::area_file::AreaFileError;
 use gridops_infra::area_import::AreaFile;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, import_problems};
 use crate::extract::ValidJson;
@@ -61,9 +62,11 @@ pub async fn validate_area_file(
     AuthUser(actor): AuthUser,
     ValidJson(body): ValidJson<AreaFileBody>,
 ) -> Result<web::Json<AreaFileCheck>, ApiError> {
-    if !decide(&actor, Capability::CheckAreaFile, Place::default()).is_granted() {
-        return Err(ApiError::forbidden("only administrators check area files"));
-    }
+    require(
+        &actor,
+        Capability::CheckAreaFile,
+        "only administrators check area files",
+    )?;
     let existing = state.areas.current();
     // Checking polygons is CPU work: keep it off the async workers.
     let outcome = web::block(move || {

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::access::require_on;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::ValidJson;
@@ -111,11 +112,12 @@ pub async fn post_notice(
         areas: std::slice::from_ref(&area),
         ..Place::default()
     };
-    if !decide(&actor, Capability::PostNotice, place).is_granted() {
-        return Err(ApiError::forbidden(
-            "notices go to the area you dispatch, or the grid you lead",
-        ));
-    }
+    require_on(
+        &actor,
+        Capability::PostNotice,
+        place,
+        "notices go to the area you dispatch, or the grid you lead",
+    )?;
     let claimed =
         match idempotency::begin(&state, &actor.user_id, &req, &body, "/api/v1/notices").await? {
             Begun::Fresh(claimed) => claimed,

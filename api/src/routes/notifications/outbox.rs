@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_infra::repo::notifications::{self as repo, OutboxRow};
 use gridops_infra::repo::now;
 use gridops_infra::signals::OUTBOX;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::ValidQuery;
@@ -110,9 +111,7 @@ pub async fn list_outbox(
     AuthUser(actor): AuthUser,
     ValidQuery(query): ValidQuery<OutboxQuery>,
 ) -> Result<web::Json<OutboxPage>, ApiError> {
-    if !decide(&actor, Capability::AdministerOutbox, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(REFUSED));
-    }
+    require(&actor, Capability::AdministerOutbox, REFUSED)?;
     let wanted = query.state.unwrap_or_default().as_str();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
     let after = query.cursor;
@@ -145,9 +144,7 @@ pub async fn retry_dead_letter(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<web::Json<OutboxItem>, ApiError> {
-    if !decide(&actor, Capability::AdministerOutbox, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(REFUSED));
-    }
+    require(&actor, Capability::AdministerOutbox, REFUSED)?;
     let id = id.into_inner();
     let row = state
         .db

@@ -1,10 +1,11 @@
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, post, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_infra::repo::{now, routing};
 
 use super::dto::{RuleRequest, RuleView};
 use super::{CHANGE_REFUSED, load_rule, refused, rule_response};
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
@@ -30,9 +31,7 @@ pub async fn create_rule(
     AuthUser(actor): AuthUser,
     ValidJson(body): ValidJson<RuleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if !decide(&actor, Capability::ChangeRoutingRules, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(CHANGE_REFUSED));
-    }
+    require(&actor, Capability::ChangeRoutingRules, CHANGE_REFUSED)?;
     let rule = body
         .to_rule(&state, uuid::Uuid::now_v7().to_string())
         .await?;

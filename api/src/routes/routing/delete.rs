@@ -1,8 +1,9 @@
 use actix_web::{HttpResponse, delete, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_infra::repo::routing;
 
 use super::CHANGE_REFUSED;
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -25,9 +26,7 @@ pub async fn delete_rule(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if !decide(&actor, Capability::ChangeRoutingRules, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(CHANGE_REFUSED));
-    }
+    require(&actor, Capability::ChangeRoutingRules, CHANGE_REFUSED)?;
     let id = id.into_inner();
     let deleted = state
         .db

@@ -1,8 +1,9 @@
 use actix_web::{HttpResponse, get, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 
 use super::dto::RuleView;
 use super::{READ_REFUSED, load_rule, rule_response};
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -25,9 +26,7 @@ pub async fn get_rule(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if !decide(&actor, Capability::ReadRoutingRules, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(READ_REFUSED));
-    }
+    require(&actor, Capability::ReadRoutingRules, READ_REFUSED)?;
     let stored = load_rule(&state, id.into_inner()).await?;
     Ok(rule_response(HttpResponse::Ok(), &stored))
 }

@@ -1,9 +1,10 @@
 use actix_web::{get, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_infra::repo::routing;
 
 use super::READ_REFUSED;
 use super::dto::{RuleList, RuleView};
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -23,9 +24,7 @@ pub async fn list_rules(
     state: web::Data<AppState>,
     AuthUser(actor): AuthUser,
 ) -> Result<web::Json<RuleList>, ApiError> {
-    if !decide(&actor, Capability::ReadRoutingRules, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(READ_REFUSED));
-    }
+    require(&actor, Capability::ReadRoutingRules, READ_REFUSED)?;
     let rules = state.db.run(routing::list_rules).await?;
     Ok(web::Json(RuleList {
         items: rules.iter().map(RuleView::from).collect(),

@@ -1,5 +1,5 @@
 use actix_web::{post, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_domain::routing::{Case, format_time, parse_time, route};
 use gridops_infra::DbError;
 use gridops_infra::repo::{calendar, categories, now, routing};
@@ -9,6 +9,7 @@ use validator::Validate;
 
 use super::READ_REFUSED;
 use super::names::{DecisionView, LangQuery, Named, Names, language_of};
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ValidJson, ValidQuery};
@@ -69,9 +70,7 @@ pub async fn preview_routing(
     ValidQuery(query): ValidQuery<LangQuery>,
     ValidJson(body): ValidJson<PreviewRequest>,
 ) -> Result<web::Json<PreviewView>, ApiError> {
-    if !decide(&actor, Capability::ReadRoutingRules, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(READ_REFUSED));
-    }
+    require(&actor, Capability::ReadRoutingRules, READ_REFUSED)?;
     let map = state.areas.current();
     let (_, grid) = locate_point(&map, &body.location, body.coord_sys)?;
     let grid = grid.code.clone();

@@ -1,9 +1,10 @@
 use actix_web::{HttpRequest, HttpResponse, put, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_infra::repo::{now, routing};
 
 use super::dto::{RuleRequest, RuleView};
 use super::{CHANGE_REFUSED, load_rule, refused, rule_response, stale};
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
@@ -38,9 +39,7 @@ pub async fn update_rule(
     id: web::Path<String>,
     ValidJson(body): ValidJson<RuleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if !decide(&actor, Capability::ChangeRoutingRules, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(CHANGE_REFUSED));
-    }
+    require(&actor, Capability::ChangeRoutingRules, CHANGE_REFUSED)?;
     let current = load_rule(&state, id.into_inner()).await?;
     let expected = if_match(&req)?.unwrap_or(current.version);
     if expected != current.version {

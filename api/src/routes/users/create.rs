@@ -1,12 +1,13 @@
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_infra::repo::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::dto::{GrantRequest, PhoneView, UserView};
+use crate::access::require;
 use crate::accounts::{AccountRequest, create_account};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
@@ -55,9 +56,11 @@ pub async fn create_user(
     req: HttpRequest,
     ValidJson(body): ValidJson<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if !decide(&actor, Capability::ManageUsers, Place::default()).is_granted() {
-        return Err(ApiError::forbidden("only administrators create accounts"));
-    }
+    require(
+        &actor,
+        Capability::ManageUsers,
+        "only administrators create accounts",
+    )?;
     let request = AccountRequest {
         username: body.username,
         password: body.password,

@@ -1,11 +1,12 @@
 use actix_web::{get, web};
-use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::access::Capability;
 use gridops_infra::repo::users::{self, UserFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::dto::{PhoneView, UserView};
+use crate::access::require;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
@@ -48,11 +49,11 @@ pub async fn list_users(
     AuthUser(actor): AuthUser,
     ValidQuery(query): ValidQuery<ListUsersQuery>,
 ) -> Result<web::Json<UserPage>, ApiError> {
-    if !decide(&actor, Capability::ListUsers, Place::default()).is_granted() {
-        return Err(ApiError::forbidden(
-            "only administrators and dispatchers list accounts",
-        ));
-    }
+    require(
+        &actor,
+        Capability::ListUsers,
+        "only administrators and dispatchers list accounts",
+    )?;
     let filter = UserFilter {
         within_areas: (!actor.is_admin()).then(|| actor.dispatch_areas().cloned().collect()),
         after: query.cursor,
