@@ -5,7 +5,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use gridops_domain::category::TimeLimit;
+use gridops_domain::category::{Category, Priority, TimeLimit};
 use gridops_domain::deadline::{
     Clock, ClockChange, ClockState, ClockStep, Limits, NewClock, WorkingCalendar,
     clocks_after_step, extended, resumed,
@@ -87,23 +87,31 @@ fn open_clocks(conn: &mut DbConnection, incident_id: &str) -> Result<Vec<Clock>,
 /// its priority.
 pub fn limits_of(conn: &mut DbConnection, incident: &Incident) -> Result<Limits, DbError> {
     let category = categories::find(conn, &incident.category)?;
-    let overrides = time_limits::of_category(conn, &incident.category)?;
-    Ok(Limits::lookup(&category, incident.priority, &overrides))
+    limits_in(conn, &category, incident.priority)
+}
+
+/// The limits of `category` for `priority`, the category already read.
+pub fn limits_in(
+    conn: &mut DbConnection,
+    category: &Category,
+    priority: Priority,
+) -> Result<Limits, DbError> {
+    let overrides = time_limits::of_category(conn, &category.code)?;
+    Ok(Limits::lookup(category, priority, &overrides))
 }
 
 /// The hook every lifecycle step calls inside its write transaction, right
 /// after the incident is stored: starts, meets and cancels the incident's
-/// clocks on `calendar` and brings its due columns up to date. `before` is
-/// `None` for a new incident.
+/// clocks on `calendar` and the case's `limits`, and brings its due
+/// columns up to date. `before` is `None` for a new incident.
 pub fn follow_step(
     conn: &mut DbConnection,
     before: Option<&Incident>,
     after: &Incident,
     at: NaiveDateTime,
-    calendar: &WorkingCalendar,
+    (calendar, limits): (&WorkingCalendar, Limits),
     warn_fraction: f64,
 ) -> Result<(), DbError> {
-    let limits = limits_of(conn, after)?;
     let changes = clocks_after_step(before, after, limits, calendar, at, warn_fraction);
     apply(conn, &after.id, &changes, at)?;
     // A report not yet dispatched has no resolve clock, but the case is

@@ -8,6 +8,7 @@
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use gridops_domain::area::AreaCode;
+use gridops_domain::category::Category;
 use gridops_domain::incident::Incident;
 use gridops_domain::notification::audience::{
     Reach, notice_reach, notice_recipients, once_each, recipients,
@@ -229,10 +230,17 @@ struct NewOutboxRow {
     created_at: NaiveDateTime,
 }
 
+/// What telling wrote: inbox entries (one a person) and pushes (one a
+/// person with a phone; the delivery workers need waking only for these).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Told {
+    pub people: usize,
+    pub pushes: usize,
+}
+
 /// Writes the inbox entries and, for those with a phone, the pushes.
-/// Returns how many people were told.
-fn write(conn: &mut DbConnection, entries: Vec<NewNotification>) -> Result<usize, DbError> {
-    let told = entries.len();
+fn write(conn: &mut DbConnection, entries: Vec<NewNotification>) -> Result<Told, DbError> {
+    let people = entries.len();
     let mut pushes = Vec::new();
     for chunk in entries.chunks(CHUNK) {
         insert_rows!(conn, notifications::table, chunk)?;
@@ -266,7 +274,10 @@ fn write(conn: &mut DbConnection, entries: Vec<NewNotification>) -> Result<usize
     if !pushes.is_empty() {
         notify_on_commit(conn, OUTBOX, "")?;
     }
-    Ok(told)
+    Ok(Told {
+        people,
+        pushes: pushes.len(),
+    })
 }
 
 /// Tells the people a lifecycle step concerns, in their own language. The
@@ -277,11 +288,26 @@ pub fn tell_about_incident(
     tells: &[Tell],
     actor_id: &str,
     now: NaiveDateTime,
-) -> Result<usize, DbError> {
+) -> Result<Told, DbError> {
     if tells.is_empty() {
-        return Ok(0);
+        return Ok(Told::default());
     }
     let category = super::categories::find(conn, &incident.category)?;
+    tell_of_category(conn, incident, &category, tells, actor_id, now)
+}
+
+/// [`tell_about_incident`] with the incident's category already read.
+pub fn tell_of_category(
+    conn: &mut DbConnection,
+    incident: &Incident,
+    category: &Category,
+    tells: &[Tell],
+    actor_id: &str,
+    now: NaiveDateTime,
+) -> Result<Told, DbError> {
+    if tells.is_empty() {
+        return Ok(Told::default());
+    }
     let facts = Facts {
         reference: &incident.reference,
         category_zh: &category.label_zh,

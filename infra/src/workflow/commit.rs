@@ -16,15 +16,16 @@
 //!    through [`assists`].
 
 use chrono::NaiveDateTime;
-use gridops_domain::category::Category;
-use gridops_domain::deadline::{WorkingCalendar, report_clock};
+use gridops_domain::category::{Category, Priority};
+use gridops_domain::deadline::{Limits, WorkingCalendar, report_clock};
 use gridops_domain::incident::{AssistEvent, AssistStep, Incident, TimelineEvent, assist};
 use gridops_domain::notification::{self, Tell};
 
 use super::route;
 use crate::db::{DbConnection, DbError};
 use crate::repo::incidents::{self, StoredIncident};
-use crate::repo::{assists as assist_rows, calendar, deadlines, notifications};
+use crate::repo::notifications::{self, Told};
+use crate::repo::{assists as assist_rows, calendar, categories, deadlines};
 
 /// What every commit reads besides the change: the share of a clock's time
 /// after which its holder is warned (`GRIDOPS_DEADLINE_WARN_FRACTION`).
@@ -33,24 +34,106 @@ pub struct Settings {
     pub warn_fraction: f64,
 }
 
+/// One transaction of the workflow: the settings it runs on, the case's
+/// category and limits (read once, however many steps follow), and what it
+/// queued that someone must hear of after the commit.
+#[derive(Debug)]
+pub struct Tx {
+    pub settings: Settings,
+    /// Pushes written to the outbox: the delivery workers are woken only
+    /// when there are some.
+    pub pushes: usize,
+    category: Option<Category>,
+    /// The limits of (category code, priority).
+    limits: Option<(String, Priority, Limits)>,
+}
+
+impl Tx {
+    pub fn new(settings: Settings) -> Self {
+        Tx {
+            settings,
+            pushes: 0,
+            category: None,
+            limits: None,
+        }
+    }
+
+    /// The same, with the case's category already read.
+    pub fn knowing(mut self, category: Category) -> Self {
+        self.category = Some(category);
+        self
+    }
+
+    /// The category `code`, read at most once in the transaction.
+    pub fn category(&mut self, conn: &mut DbConnection, code: &str) -> Result<&Category, DbError> {
+        let category = match self.category.take() {
+            Some(known) if known.code == code => known,
+            _ => categories::find(conn, code)?,
+        };
+        Ok(self.category.insert(category))
+    }
+
+    /// The time limits the incident runs on (its category's, or the
+    /// override for its priority).
+    pub fn limits(
+        &mut self,
+        conn: &mut DbConnection,
+        incident: &Incident,
+    ) -> Result<Limits, DbError> {
+        if let Some((code, priority, limits)) = &self.limits
+            && *code == incident.category
+            && *priority == incident.priority
+        {
+            return Ok(*limits);
+        }
+        let limits = {
+            let category = self.category(conn, &incident.category)?;
+            deadlines::limits_in(conn, category, incident.priority)?
+        };
+        self.limits = Some((incident.category.clone(), incident.priority, limits));
+        Ok(limits)
+    }
+
+    /// Writes the inbox entries and pushes of `tells` (the actor never,
+    /// nobody twice: `notification::audience`), counting the pushes.
+    pub fn tell(
+        &mut self,
+        conn: &mut DbConnection,
+        incident: &Incident,
+        tells: &[Tell],
+        actor_id: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), DbError> {
+        if tells.is_empty() {
+            return Ok(());
+        }
+        let told = {
+            let category = self.category(conn, &incident.category)?;
+            notifications::tell_of_category(conn, incident, category, tells, actor_id, at)?
+        };
+        self.pushes += told.pushes;
+        Ok(())
+    }
+}
+
 /// Keeps a lifecycle step decided on `before`: `None` when somebody changed
 /// the incident since it was read (nothing was written). The incident as it
 /// stands after everything the step set off.
 pub fn step(
     conn: &mut DbConnection,
-    settings: Settings,
+    tx: &mut Tx,
     before: &StoredIncident,
     next: Incident,
     event: &TimelineEvent,
 ) -> Result<Option<StoredIncident>, DbError> {
     let calendar = calendar::load(conn, event.at)?;
-    step_on(conn, settings, &calendar, before, next, event)
+    step_on(conn, tx, &calendar, before, next, event)
 }
 
 /// [`step`] on a calendar already read in this transaction.
 pub fn step_on(
     conn: &mut DbConnection,
-    settings: Settings,
+    tx: &mut Tx,
     calendar: &WorkingCalendar,
     before: &StoredIncident,
     next: Incident,
@@ -63,24 +146,25 @@ pub fn step_on(
     if !incidents::save_step(conn, &next, before.incident.version, event)? {
         return Ok(None);
     }
+    let limits = tx.limits(conn, &next.incident)?;
     deadlines::follow_step(
         conn,
         Some(&before.incident),
         &next.incident,
         event.at,
-        calendar,
-        settings.warn_fraction,
+        (calendar, limits),
+        tx.settings.warn_fraction,
     )?;
     let next = deadlines::with_dues(conn, next)?;
     let tells = notification::after_step(&before.incident, &next.incident, event);
-    tell(conn, &next.incident, &tells, &event.actor_id, event.at)?;
+    tx.tell(conn, &next.incident, &tells, &event.actor_id, event.at)?;
     if before.incident.duplicate_of.is_none()
         && let Some(original) = &next.incident.duplicate_of
     {
         // The later reporter follows the first report from now on.
         incidents::follow(conn, original, &next.incident.reporter_id)?;
     }
-    let next = route::after_step(conn, settings, calendar, &before.incident, next, event)?;
+    let next = route::after_step(conn, tx, calendar, &before.incident, next, event)?;
     Ok(Some(next))
 }
 
@@ -88,22 +172,22 @@ pub fn step_on(
 /// clocks, then routing or the on-site check the domain asks for.
 pub fn report(
     conn: &mut DbConnection,
-    settings: Settings,
+    tx: &mut Tx,
     calendar: &WorkingCalendar,
     stored: StoredIncident,
-    category: &Category,
 ) -> Result<StoredIncident, DbError> {
     let at = stored.incident.created_at;
+    let limits = tx.limits(conn, &stored.incident)?;
     deadlines::follow_step(
         conn,
         None,
         &stored.incident,
         at,
-        calendar,
-        settings.warn_fraction,
+        (calendar, limits),
+        tx.settings.warn_fraction,
     )?;
     let stored = deadlines::with_dues(conn, stored)?;
-    route::after_report(conn, settings, calendar, stored, category)
+    route::after_report(conn, tx, calendar, stored)
 }
 
 /// Keeps an assist step decided on the incident as locked: each assist as
@@ -112,7 +196,7 @@ pub fn report(
 /// incident as it is now.
 pub fn assists(
     conn: &mut DbConnection,
-    settings: Settings,
+    tx: &mut Tx,
     next: &Incident,
     events: &[AssistEvent],
 ) -> Result<StoredIncident, DbError> {
@@ -127,9 +211,10 @@ pub fn assists(
         match event.step {
             AssistStep::Call => {
                 let lead = deadlines::running_resolve(conn, &next.id)?;
-                let within = deadlines::limits_of(conn, next)?.resolve;
+                let within = tx.limits(conn, next)?.resolve;
                 let calendar = calendar::load(conn, event.at)?;
-                let times = report_clock(lead, within, &calendar, event.at, settings.warn_fraction);
+                let times =
+                    report_clock(lead, within, &calendar, event.at, tx.settings.warn_fraction);
                 deadlines::start_report(conn, next, &event.party, event.at, times)?;
             }
             AssistStep::Report => deadlines::meet_report(conn, &next.id, &event.party, event.at)?,
@@ -147,13 +232,13 @@ pub fn assists(
     let stored = incidents::find(conn, &next.id)?;
     for event in events {
         let tells = assist::tells(&stored.incident, event);
-        tell(conn, &stored.incident, &tells, &event.actor_id, event.at)?;
+        tx.tell(conn, &stored.incident, &tells, &event.actor_id, event.at)?;
     }
     Ok(stored)
 }
 
 /// A timeline entry that keeps the status (an escalation, a clock request),
-/// and who hears of it. The incident's new version.
+/// and who hears of it.
 pub fn note(
     conn: &mut DbConnection,
     incident: &Incident,
@@ -162,10 +247,9 @@ pub fn note(
     note: Option<&str>,
     at: NaiveDateTime,
     tells: &[Tell],
-) -> Result<i64, DbError> {
-    let version = incidents::append_event(conn, &incident.id, action, actor_id, note, at)?;
-    tell(conn, incident, tells, actor_id, at)?;
-    Ok(version)
+) -> Result<Told, DbError> {
+    incidents::append_event(conn, &incident.id, action, actor_id, note, at)?;
+    tell(conn, incident, tells, actor_id, at)
 }
 
 /// Writes the inbox entries and pushes of `tells` (the actor never, nobody
@@ -176,7 +260,6 @@ pub fn tell(
     tells: &[Tell],
     actor_id: &str,
     at: NaiveDateTime,
-) -> Result<(), DbError> {
-    notifications::tell_about_incident(conn, incident, tells, actor_id, at)?;
-    Ok(())
+) -> Result<Told, DbError> {
+    notifications::tell_about_incident(conn, incident, tells, actor_id, at)
 }

@@ -28,7 +28,7 @@ use gridops_domain::incident::{
     AssistEvent, Command, Incident, IncidentError, Report, apply, can_see, report,
 };
 
-pub use commit::Settings;
+pub use commit::{Settings, Tx};
 pub use error::StepError;
 
 use crate::db::{Db, DbConnection, DbError};
@@ -92,10 +92,15 @@ impl Workflow {
         }
     }
 
-    /// After a commit: wakes the push workers and the event streams of this
-    /// process (other processes hear PostgreSQL's NOTIFY of the commit).
-    fn committed(&self) {
-        self.signals.raise_local(OUTBOX);
+    /// After a commit: wakes the event streams of this process, and its push
+    /// workers when the commit queued pushes (other processes hear
+    /// PostgreSQL's NOTIFY of the commit). A worker woken for nothing would
+    /// take a write transaction to find so: on SQLite, a turn every writer
+    /// waits for.
+    fn committed(&self, pushes: usize) {
+        if pushes > 0 {
+            self.signals.raise_local(OUTBOX);
+        }
         self.signals.raise_local(INCIDENT_EVENTS);
     }
 
@@ -124,9 +129,9 @@ impl Workflow {
         finish: impl FnOnce(&mut DbConnection, &StoredIncident) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, StepError> {
         let (actor, settings) = (actor.clone(), self.settings);
-        let done = self
+        let (done, pushes) = self
             .db
-            .write(move |conn| -> Outcome<T> {
+            .write(move |conn| -> Outcome<(T, usize)> {
                 let at = now();
                 // Read before the counter: its row serialises every report
                 // of the district until the commit.
@@ -165,11 +170,12 @@ impl Workflow {
                     }
                     Err(e) => return Err(e),
                 }
-                let stored = commit::report(conn, settings, &calendar, stored, &new.category)?;
-                Ok(Ok(finish(conn, &stored)?))
+                let mut tx = Tx::new(settings).knowing(new.category);
+                let stored = commit::report(conn, &mut tx, &calendar, stored)?;
+                Ok(Ok((finish(conn, &stored)?, tx.pushes)))
             })
             .await??;
-        self.committed();
+        self.committed(pushes);
         Ok(done)
     }
 
@@ -204,16 +210,18 @@ impl Workflow {
             let (check, settings) = (check.clone(), self.settings);
             let saved = self
                 .db
-                .write(move |conn| -> Outcome<Option<StoredIncident>> {
+                .write(move |conn| -> Outcome<Option<(StoredIncident, usize)>> {
                     if let Err(e) = check(conn, &before) {
                         return refuse(e);
                     }
-                    Ok(Ok(commit::step(conn, settings, &before, next, &event)?))
+                    let mut tx = Tx::new(settings);
+                    let saved = commit::step(conn, &mut tx, &before, next, &event)?;
+                    Ok(Ok(saved.map(|next| (next, tx.pushes))))
                 })
                 .await??;
             match saved {
-                Some(next) => {
-                    self.committed();
+                Some((next, pushes)) => {
+                    self.committed(pushes);
                     return Ok(next);
                 }
                 None if expected.is_some() => {
@@ -245,9 +253,9 @@ impl Workflow {
         + 'static,
     ) -> Result<StoredIncident, StepError> {
         let (actor, id, settings) = (actor.clone(), id.to_owned(), self.settings);
-        let saved = self
+        let (saved, pushes) = self
             .db
-            .write(move |conn| -> Outcome<StoredIncident> {
+            .write(move |conn| -> Outcome<(StoredIncident, usize)> {
                 let before = match incidents::lock(conn, &id) {
                     Ok(before) => before,
                     Err(DbError::NotFound) => return Ok(Err(StepError::Missing(NO_SUCH_INCIDENT))),
@@ -272,10 +280,12 @@ impl Workflow {
                     Ok(decided) => decided,
                     Err(e) => return refuse(e),
                 };
-                Ok(Ok(commit::assists(conn, settings, &next, &events)?))
+                let mut tx = Tx::new(settings);
+                let saved = commit::assists(conn, &mut tx, &next, &events)?;
+                Ok(Ok((saved, tx.pushes)))
             })
             .await??;
-        self.committed();
+        self.committed(pushes);
         Ok(saved)
     }
 
@@ -397,7 +407,8 @@ impl Workflow {
                 Ok(Ok(step.request))
             })
             .await??;
-        self.committed();
+        // Nobody is told of a request: its timeline entry is for the console.
+        self.committed(0);
         Ok(request)
     }
 }

@@ -7,7 +7,6 @@
 //! report is never stored unrouted and a decision never without its incident.
 
 use chrono::NaiveDateTime;
-use gridops_domain::category::Category;
 use gridops_domain::deadline::WorkingCalendar;
 use gridops_domain::incident::{
     Cause, Incident, SYSTEM_ACTOR, TimelineEvent, assist, dispatch_by_rule, may_hand_to_routing,
@@ -16,23 +15,23 @@ use gridops_domain::incident::{
 use gridops_domain::notification::{Audience, on_waiting_for_grid_staff};
 use gridops_domain::routing::{Case, Recipient, route};
 
-use super::commit::{self, Settings};
+use super::commit::{self, Tx};
 use crate::db::{DbConnection, DbError};
 use crate::repo::incidents::{self, StoredIncident};
-use crate::repo::{categories, routing};
+use crate::repo::routing;
 
 /// After a new report is stored: routes it, or tells the grid's staff to
 /// check it on site first.
 pub fn after_report(
     conn: &mut DbConnection,
-    settings: Settings,
+    tx: &mut Tx,
     calendar: &WorkingCalendar,
     stored: StoredIncident,
-    category: &Category,
 ) -> Result<StoredIncident, DbError> {
+    let category = tx.category(conn, &stored.incident.category)?;
     if needs_on_site_check(&stored.incident, category) {
         let tell = on_waiting_for_grid_staff(Audience::GridStaffOf(stored.incident.grid.clone()));
-        commit::tell(
+        tx.tell(
             conn,
             &stored.incident,
             &[tell],
@@ -42,14 +41,14 @@ pub fn after_report(
         return Ok(stored);
     }
     let at = stored.incident.created_at;
-    route_case(conn, settings, calendar, stored, Cause::Report, at)
+    route_case(conn, tx, calendar, stored, Cause::Report, at)
 }
 
 /// After a step by hand: routes the case again when the domain says the step
 /// hands it to routing (a registration after the on-site check, a return).
 pub fn after_step(
     conn: &mut DbConnection,
-    settings: Settings,
+    tx: &mut Tx,
     calendar: &WorkingCalendar,
     before: &Incident,
     stored: StoredIncident,
@@ -58,16 +57,16 @@ pub fn after_step(
     if !may_hand_to_routing(event.action) {
         return Ok(stored);
     }
-    let category = categories::find(conn, &stored.incident.category)?;
     let routed_before = routing::was_routed(conn, &stored.incident.id)?;
+    let category = tx.category(conn, &stored.incident.category)?;
     match routing_cause(
         Some(before),
         &stored.incident,
         Some(event.action),
-        &category,
+        category,
         routed_before,
     ) {
-        Some(cause) => route_case(conn, settings, calendar, stored, cause, event.at),
+        Some(cause) => route_case(conn, tx, calendar, stored, cause, event.at),
         None => Ok(stored),
     }
 }
@@ -77,7 +76,7 @@ pub fn after_step(
 /// the case now waits for.
 fn route_case(
     conn: &mut DbConnection,
-    settings: Settings,
+    tx: &mut Tx,
     calendar: &WorkingCalendar,
     stored: StoredIncident,
     cause: Cause,
@@ -95,7 +94,7 @@ fn route_case(
         // on patrol. A case left for triage is not pushed: dispatchers work
         // at the console, whose queue and live stream show it.
         if let Recipient::Users { users, .. } = &decision.recipient {
-            commit::tell(
+            tx.tell(
                 conn,
                 &stored.incident,
                 &[on_waiting_for_grid_staff(Audience::Users(users.clone()))],
@@ -108,8 +107,7 @@ fn route_case(
     let id = stored.incident.id.clone();
     // The caller's transaction holds the incident since its own step, so
     // nobody can have moved it in between.
-    let Some(dispatched) = commit::step_on(conn, settings, calendar, &stored, incident, &event)?
-    else {
+    let Some(dispatched) = commit::step_on(conn, tx, calendar, &stored, incident, &event)? else {
         return Err(DbError::Other(format!(
             "incident {id} changed while it was being routed"
         )));
@@ -129,7 +127,7 @@ fn route_case(
             "routing could not call the assisting parties of {id}: {e}"
         ))
     })?;
-    commit::assists(conn, settings, &next, &events)?;
+    commit::assists(conn, tx, &next, &events)?;
     // The dues the dispatch set, and the version calling assists moved on.
     incidents::find(conn, &id)
 }

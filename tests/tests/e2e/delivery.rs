@@ -515,7 +515,8 @@ async fn a_change_that_rolls_back_notifies_nobody(backend: Backend) {
         async move {
             db.write(move |conn| {
                 let incident = incidents::find(conn, &id)?.incident;
-                let told = repo::tell_about_incident(conn, &incident, &tells, &actor, now())?;
+                let told =
+                    repo::tell_about_incident(conn, &incident, &tells, &actor, now())?.people;
                 if fail {
                     return Err(DbError::Other(format!("boom after telling {told}")));
                 }
