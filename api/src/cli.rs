@@ -13,7 +13,10 @@ use gridops_infra::repo::users::RoleGrant;
 use gridops_infra::{Db, DbError, DbSettings, area_import, setup};
 
 use crate::accounts::{AccountError, AccountRequest, create_account};
-use crate::settings::{EscalationSettings, LogFormat, PushSettings, Secret, Settings};
+use crate::settings::{
+    EscalationSettings, LogFormat, PatrolSettings, PushSettings, Secret, Settings,
+};
+use gridops_domain::patrol::coverage::Lattice;
 
 /// The embedded default: one SQLite file in the working directory.
 pub const DEFAULT_DATABASE: &str = "gridops.db";
@@ -140,6 +143,39 @@ impl EscalationArgs {
     }
 }
 
+/// Patrol tracks and coverage.
+#[derive(Debug, Args)]
+pub struct PatrolArgs {
+    /// Days after a patrol's end when its raw track points are deleted
+    /// (movement tracks are sensitive personal data); coverage stays.
+    #[arg(long, env = "GRIDOPS_TRACK_RETENTION_DAYS", default_value_t = 180,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub track_retention_days: u32,
+    /// Track points with a worse reported accuracy, in metres, are refused.
+    #[arg(long, env = "GRIDOPS_TRACK_MAX_ACCURACY_M", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(5..=5000))]
+    pub track_max_accuracy_m: u32,
+    /// Side of a coverage cell, in metres.
+    #[arg(long, env = "GRIDOPS_COVERAGE_CELL_M", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(5..=500))]
+    pub coverage_cell_m: u32,
+    /// A cell is covered when a kept point lies within this many metres of its centre.
+    #[arg(long, env = "GRIDOPS_COVERAGE_RADIUS_M", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub coverage_radius_m: u32,
+}
+
+impl PatrolArgs {
+    pub fn settings(&self) -> PatrolSettings {
+        let mut settings = PatrolSettings::default();
+        settings.tracks.rules.max_accuracy_m = f64::from(self.track_max_accuracy_m);
+        settings.tracks.lattice = Lattice::new(f64::from(self.coverage_cell_m));
+        settings.tracks.cover_radius_m = f64::from(self.coverage_radius_m);
+        settings.retention = chrono::Duration::days(i64::from(self.track_retention_days));
+        settings
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
     #[command(flatten)]
@@ -188,6 +224,8 @@ pub struct ServeArgs {
     pub push: PushArgs,
     #[command(flatten)]
     pub escalation: EscalationArgs,
+    #[command(flatten)]
+    pub patrols: PatrolArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -290,6 +328,7 @@ impl Cli {
             photo_dir: args.photo_dir.clone(),
             push: args.push.settings(),
             escalation: args.escalation.settings(),
+            patrols: args.patrols.settings(),
         }
     }
 

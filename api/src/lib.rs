@@ -21,6 +21,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod track_retention;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -19,6 +19,7 @@ use crate::routes;
         crate::routes::incidents::list::SortParam,
         crate::routes::incidents::photos::KindParam,
         crate::routes::notifications::outbox::OutboxState,
+        crate::routes::patrols::list::PatrolStatusParam,
         // The `data` of the event stream, which has no JSON body to hang it on.
         crate::routes::events::IncidentStreamEvent,
     )),
@@ -37,6 +38,7 @@ use crate::routes;
         (name = "routing", description = "Routing 分拨: the rules administrators keep, a preview of where a case would go, and why an incident went where it did"),
         (name = "incidents", description = "Reports and their lifecycle: accept, dispatch, acknowledge, resolve, verify, rate; timeline and photos"),
         (name = "notifications", description = "Phones for push, the in-app inbox, notices to an area, the push outbox"),
+        (name = "patrols", description = "Patrols: a grid worker's walk of their grids, its track (sent late, out of order, twice: kept once), the incidents found on it, and how much of each grid patrols covered"),
         (name = "events", description = "Incident changes as Server-Sent Events, for consoles"),
         (name = "auth", description = "Sign in, refresh, sign out, register; the signed-in user"),
         (name = "users", description = "Accounts and their roles"),

@@ -1,6 +1,9 @@
 //! Typed settings, built once from flags and `GRIDOPS_*` environment
 //! variables (see `cli.rs`) and passed in; nothing reads them globally.
 
+use gridops_domain::patrol::coverage::{CELL_SIZE_M, COVER_RADIUS_M, Lattice};
+use gridops_domain::patrol::track::TrackRules;
+use gridops_infra::workflow::patrol::TrackSettings;
 use std::time::Duration;
 
 use gridops_domain::escalation::WarnFraction;
@@ -45,6 +48,7 @@ pub struct Settings {
     pub photo_dir: std::path::PathBuf,
     pub push: PushSettings,
     pub escalation: EscalationSettings,
+    pub patrols: PatrolSettings,
 }
 
 /// Push notifications and the workers that deliver them.
@@ -119,6 +123,32 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Patrol tracks: what a point must be to count, how coverage is measured,
+/// and how long raw positions are kept.
+#[derive(Debug, Clone)]
+pub struct PatrolSettings {
+    pub tracks: TrackSettings,
+    /// Raw track points of a patrol are deleted this long after it ended
+    /// (`--track-retention-days`, default 180); coverage stays.
+    pub retention: chrono::Duration,
+    /// How often the retention job looks for tracks to delete.
+    pub purge_interval: Duration,
+}
+
+impl Default for PatrolSettings {
+    fn default() -> Self {
+        PatrolSettings {
+            tracks: TrackSettings {
+                rules: TrackRules::default(),
+                lattice: Lattice::new(CELL_SIZE_M),
+                cover_radius_m: COVER_RADIUS_M,
+            },
+            retention: chrono::Duration::days(180),
+            purge_interval: Duration::from_secs(3600),
+        }
+    }
+}
+
 impl Settings {
     pub fn new(database_url: impl Into<String>) -> Self {
         Settings {
@@ -137,6 +167,7 @@ impl Settings {
             photo_dir: "gridops-photos".into(),
             push: PushSettings::default(),
             escalation: EscalationSettings::default(),
+            patrols: PatrolSettings::default(),
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::delivery::Delivery;
 use crate::demo_users;
 use crate::error::{PROBLEM_JSON, problem};
 use crate::escalation::Escalation;
+use crate::track_retention::TrackRetention;
 use crate::openapi;
 use crate::request_id::{self, GridopsRootSpan};
 use crate::routes;
@@ -94,6 +95,7 @@ pub struct Application {
     watcher: tokio::task::JoinHandle<()>,
     delivery: Delivery,
     escalation: Escalation,
+    retention: TrackRetention,
 }
 
 impl Application {
@@ -141,7 +143,9 @@ impl Application {
                 settings.escalation.warn_fraction,
             ),
             signals,
+            tracks: settings.patrols.tracks,
         };
+        let retention = TrackRetention::start(&db, &settings.patrols);
         let document = openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&document));
         let metrics = metrics::build(&db, state.delivery_stats.clone(), escalation.stats.clone())
@@ -183,6 +187,7 @@ impl Application {
             watcher,
             delivery,
             escalation,
+            retention,
         })
     }
 
@@ -207,6 +212,7 @@ impl Application {
         self.watcher.abort();
         self.delivery.stop().await;
         self.escalation.stop().await;
+        self.retention.stop();
         self.state.signals.stop();
         result
     }

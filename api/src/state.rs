@@ -1,5 +1,6 @@
 //! What every handler shares, built once at start (`startup`).
 
+use gridops_infra::workflow::patrol::TrackSettings;
 use std::sync::Arc;
 
 use gridops_domain::photo::PhotoStore;
@@ -24,6 +25,8 @@ pub struct AppState {
     /// Commits every decided change to an incident (with the configured
     /// `GRIDOPS_DEADLINE_WARN_FRACTION`).
     pub workflow: Workflow,
+    /// What a track point must be, and how coverage is measured.
+    pub tracks: TrackSettings,
 }
 
 impl std::fmt::Debug for AppState {

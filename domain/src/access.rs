@@ -6,6 +6,7 @@
 use crate::area::AreaCode;
 use crate::incident::{Incident, Visibility};
 use crate::notification::may_post_notice;
+use crate::patrol::PatrolScope;
 use crate::photo::PhotoKind;
 use crate::role::Role;
 
@@ -41,6 +42,14 @@ impl Actor {
             .filter_map(|g| g.area.as_ref())
     }
 
+    /// A grid worker or chief of this grid.
+    pub fn holds_grid(&self, grid: &AreaCode) -> bool {
+        self.grants.iter().any(|g| {
+            matches!(g.role, Role::GridWorker | Role::GridChief)
+                && g.area.as_ref().is_some_and(|a| a.covers(grid))
+        })
+    }
+
     fn dispatches_any_of(&self, areas: &[AreaCode]) -> bool {
         self.dispatch_areas()
             .any(|d| areas.iter().any(|a| d.covers(a)))
@@ -68,6 +77,11 @@ pub enum Target<'a> {
     Incident(&'a Incident),
     /// A notice: its author, and whether it reached the actor.
     Notice { author: &'a str, reached: bool },
+    /// A patrol: its walker and its grids.
+    Patrol {
+        walker: &'a str,
+        grids: &'a [AreaCode],
+    },
 }
 
 impl<'a> From<Place<'a>> for Target<'a> {
@@ -116,6 +130,17 @@ pub enum Capability {
     ReadNotice,
     /// Add a photo of this kind to an incident (a [`Target::Incident`]).
     AddPhoto(PhotoKind),
+    /// Start a patrol of the place's grids.
+    StartPatrol,
+    /// End a patrol, send its track, report findings on it (a
+    /// [`Target::Patrol`]).
+    WalkPatrol,
+    /// Read a patrol, its track and its findings (a [`Target::Patrol`]).
+    ReadPatrol,
+    /// List patrols (filtered to those the actor may read).
+    ListPatrols,
+    /// Read how much of the place's grid patrols covered.
+    ReadCoverage,
 }
 
 /// The answer. `Hidden` is for objects the actor may not even know exist
@@ -143,7 +168,7 @@ pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Targe
     let target = target.into();
     let place = match target {
         Target::Place(place) => place,
-        Target::Incident(_) | Target::Notice { .. } => Place::default(),
+        Target::Incident(_) | Target::Notice { .. } | Target::Patrol { .. } => Place::default(),
     };
     let own = place.owner == Some(actor.user_id.as_str());
     let oversees = actor.is_admin() || actor.dispatches_any_of(place.areas);
@@ -184,14 +209,60 @@ pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Targe
             Target::Notice { author, reached } => {
                 show_if(actor.is_admin() || author == actor.user_id || reached)
             }
-            Target::Place(_) | Target::Incident(_) => Access::Forbidden,
+            Target::Place(_) | Target::Incident(_) | Target::Patrol { .. } => Access::Forbidden,
         },
         // Whoever sees the incident adds photos of either kind: the problem
         // as found, the result from the same spot.
         Capability::AddPhoto(PhotoKind::Before | PhotoKind::After) => match target {
             Target::Incident(incident) => show_if(Visibility::of(actor).contains(incident)),
-            Target::Place(_) | Target::Notice { .. } => Access::Forbidden,
+            Target::Place(_) | Target::Notice { .. } | Target::Patrol { .. } => {
+                Access::Forbidden
+            }
         },
+        // Only for grids the walker holds: a patrol is work in one's own grids.
+        Capability::StartPatrol => grant_if(
+            !place.areas.is_empty()
+                && place
+                    .areas
+                    .iter()
+                    .all(|grid| actor.holds_grid(grid)),
+        ),
+        // A track is the walker's alone to write; those who may read it
+        // know it exists.
+        Capability::WalkPatrol => match target {
+            Target::Patrol { walker, grids } => {
+                if walker == actor.user_id {
+                    Access::Granted
+                } else if PatrolScope::of(actor).contains(walker, grids) {
+                    Access::Forbidden
+                } else {
+                    Access::Hidden
+                }
+            }
+            Target::Place(_) | Target::Incident(_) | Target::Notice { .. } => Access::Forbidden,
+        },
+        // Movement is sensitive personal data (PIPL art. 28): the walker,
+        // the chiefs of its grids and the dispatchers over them; not even
+        // administrators.
+        Capability::ReadPatrol => match target {
+            Target::Patrol { walker, grids } => show_if(PatrolScope::of(actor).contains(walker, grids)),
+            Target::Place(_) | Target::Incident(_) | Target::Notice { .. } => Access::Forbidden,
+        },
+        Capability::ListPatrols => grant_if(actor.grants.iter().any(|g| {
+            matches!(
+                g.role,
+                Role::GridWorker | Role::GridChief | Role::Dispatcher
+            )
+        })),
+        // Coverage counts cells, not people: whoever works or oversees the grid.
+        Capability::ReadCoverage => grant_if(
+            !place.areas.is_empty()
+                && place.areas.iter().all(|grid| {
+                    actor.is_admin()
+                        || actor.dispatches_any_of(std::slice::from_ref(grid))
+                        || actor.holds_grid(grid)
+                }),
+        ),
     }
 }
 

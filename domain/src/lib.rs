@@ -12,6 +12,7 @@ pub mod geo;
 pub mod incident;
 pub mod notification;
 pub mod party;
+pub mod patrol;
 pub mod photo;
 pub mod role;
 pub mod routing;

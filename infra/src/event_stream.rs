@@ -43,6 +43,20 @@
 //! One transaction's events follow its `stream_seq`; the events of one
 //! incident follow its versions (each step reads the version the previous
 //! one committed, so its transaction starts, and takes its id, later).
+//!
+//! # The inbox in the same order
+//!
+//! Migration `2026-12-04-000009_feed_order` gives every inbox entry
+//! (`notifications`) a position the same way, for the phones' catch-up feed
+//! (`GET /api/v1/me/feed`, [`crate::repo::feed`]): on PostgreSQL the
+//! writing transaction's id and a sequence number, read below the same
+//! horizon; on SQLite a number taken by a trigger inside the write
+//! transaction. The inbox is read one user at a time, so on SQLite the
+//! number is the user's own (`MAX + 1` over their entries, one index range);
+//! positions of different users are not comparable there, and need not be.
+//! Marking an entry read does not move it.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -51,7 +65,8 @@ use gridops_domain::incident::Incident;
 
 use crate::db::{DbConnection, DbError};
 use crate::repo::incidents::{IncidentRow, StoredIncident};
-use crate::schema::{incident_events, incident_followers, incidents};
+use crate::repo::notifications::NotificationRow;
+use crate::schema::{incident_events, incident_followers, incidents, notifications};
 
 /// A place in the stream; "after this" is where a reader resumes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -127,8 +142,10 @@ pub struct Batch {
     pub more: bool,
 }
 
-/// Every transaction with a smaller id has ended; on SQLite every row is final.
-fn horizon(conn: &mut DbConnection) -> Result<i64, DbError> {
+/// Every transaction with a smaller id has ended; on SQLite every row is
+/// final (`i64::MAX`). Read it before the rows, in its own statement; one
+/// horizon may serve several reads (the timeline and the inbox) that follow.
+pub fn horizon(conn: &mut DbConnection) -> Result<i64, DbError> {
     #[derive(QueryableByName)]
     struct Horizon {
         #[diesel(sql_type = BigInt)]
@@ -156,6 +173,11 @@ pub struct Head {
 
 pub fn head(conn: &mut DbConnection) -> Result<Head, DbError> {
     let horizon = horizon(conn)?;
+    head_at(conn, horizon)
+}
+
+/// [`head`] below a horizon already read.
+pub fn head_at(conn: &mut DbConnection, horizon: i64) -> Result<Head, DbError> {
     let last: Option<(i64, i64)> = match conn {
         DbConnection::Postgresql(_) => incident_events::table
             .filter(incident_events::stream_tx.lt(horizon))
@@ -193,36 +215,19 @@ pub fn read_after(
 ) -> Result<Batch, DbError> {
     // Before the rows, in its own statement: see the module documentation.
     let horizon = horizon(conn)?;
-    let postgres = matches!(conn, DbConnection::Postgresql(_));
-    let mut query = incident_events::table
-        .inner_join(incidents::table)
-        .select((StreamRow::as_select(), IncidentRow::as_select()))
-        .into_boxed();
-    query = if postgres {
-        // (tx, seq) > (after.tx, after.seq), as an index range on (tx, seq).
-        query
-            .filter(incident_events::stream_tx.ge(after.tx))
-            .filter(
-                incident_events::stream_tx
-                    .gt(after.tx)
-                    .or(incident_events::stream_seq.gt(after.seq)),
-            )
-            .order((
-                incident_events::stream_tx.asc(),
-                incident_events::stream_seq.asc(),
-            ))
-    } else {
-        query
-            .filter(incident_events::stream_seq.gt(after.seq))
-            .order(incident_events::stream_seq.asc())
-    };
-    let rows: Vec<(StreamRow, IncidentRow)> = query
-        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
-        .load(conn)?;
-    let fetched = rows.len();
-    let mut events = Vec::with_capacity(fetched);
-    // Sorted by stream_tx: the rows not yet final are all at the end.
-    for (event, incident) in rows.into_iter().take_while(|(e, _)| e.stream_tx < horizon) {
+    read_after_at(conn, horizon, after, limit)
+}
+
+/// [`read_after`] below a horizon already read.
+pub fn read_after_at(
+    conn: &mut DbConnection,
+    horizon: i64,
+    after: Position,
+    limit: usize,
+) -> Result<Batch, DbError> {
+    let (rows, fetched) = final_rows_after(conn, horizon, after, limit)?;
+    let mut events = Vec::with_capacity(rows.len());
+    for (event, incident) in rows {
         let stored: StoredIncident = incident.try_into()?;
         events.push(StreamEvent {
             position: Position {
@@ -247,6 +252,135 @@ pub fn read_after(
     })
 }
 
+/// One timeline event as the catch-up feed needs it: where, what, and the
+/// incident with everything kept beside its lifecycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub position: Position,
+    pub action: String,
+    /// As it is now, followers and assists not loaded.
+    pub incident: StoredIncident,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changes {
+    /// In stream order, all after the position asked for.
+    pub changes: Vec<Change>,
+    /// As [`Batch::held_back`].
+    pub held_back: bool,
+    /// As [`Batch::more`].
+    pub more: bool,
+}
+
+/// [`read_after_at`] for the catch-up feed: the same events, each with its
+/// incident's location, address and deadlines too.
+pub fn changes_after(
+    conn: &mut DbConnection,
+    horizon: i64,
+    after: Position,
+    limit: usize,
+) -> Result<Changes, DbError> {
+    let (rows, fetched) = final_rows_after(conn, horizon, after, limit)?;
+    let changes = rows
+        .into_iter()
+        .map(|(event, incident)| {
+            Ok(Change {
+                position: Position {
+                    tx: event.stream_tx,
+                    seq: event.stream_seq,
+                },
+                action: event.action,
+                incident: incident.try_into()?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let held_back = changes.len() < fetched;
+    Ok(Changes {
+        more: !held_back && fetched == limit,
+        held_back,
+        changes,
+    })
+}
+
+/// Up to `limit` events after `after` in stream order, with their
+/// incidents, cut before the first one not yet final; and how many were
+/// fetched before the cut.
+fn final_rows_after(
+    conn: &mut DbConnection,
+    horizon: i64,
+    after: Position,
+    limit: usize,
+) -> Result<(Vec<(StreamRow, IncidentRow)>, usize), DbError> {
+    let postgres = matches!(conn, DbConnection::Postgresql(_));
+    let mut query = incident_events::table
+        .inner_join(incidents::table)
+        .select((StreamRow::as_select(), IncidentRow::as_select()))
+        .into_boxed();
+    query = if postgres {
+        // (tx, seq) > (after.tx, after.seq), as an index range on (tx, seq).
+        query
+            .filter(incident_events::stream_tx.ge(after.tx))
+            .filter(
+                incident_events::stream_tx
+                    .gt(after.tx)
+                    .or(incident_events::stream_seq.gt(after.seq)),
+            )
+            .order((
+                incident_events::stream_tx.asc(),
+                incident_events::stream_seq.asc(),
+            ))
+    } else {
+        query
+            .filter(incident_events::stream_seq.gt(after.seq))
+            .order(incident_events::stream_seq.asc())
+    };
+    let mut rows: Vec<(StreamRow, IncidentRow)> = query
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .load(conn)?;
+    let fetched = rows.len();
+    // Sorted by stream_tx: the rows not yet final are all at the end.
+    let kept = rows
+        .iter()
+        .take_while(|(event, _)| event.stream_tx < horizon)
+        .count();
+    rows.truncate(kept);
+    Ok((rows, fetched))
+}
+
+/// Where the latest event of each of `incident_ids` stands in the stream
+/// (final or not). Reads the incidents' timelines, a few rows each.
+pub fn latest_positions(
+    conn: &mut DbConnection,
+    incident_ids: &[String],
+) -> Result<HashMap<String, Position>, DbError> {
+    let mut latest: HashMap<String, (i32, Position)> = HashMap::new();
+    if incident_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, i32, i64, i64)> = incident_events::table
+        .filter(incident_events::incident_id.eq_any(incident_ids))
+        .select((
+            incident_events::incident_id,
+            incident_events::seq,
+            incident_events::stream_tx,
+            incident_events::stream_seq,
+        ))
+        .load(conn)?;
+    for (id, seq, tx, stream_seq) in rows {
+        let position = Position { tx, seq: stream_seq };
+        match latest.get(&id) {
+            Some((newest, _)) if *newest >= seq => {}
+            _ => {
+                latest.insert(id, (seq, position));
+            }
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(id, (_, position))| (id, position))
+        .collect())
+}
+
 /// Which of `incident_ids` `user_id` follows (reported a duplicate of).
 pub fn followed_by(
     conn: &mut DbConnection,
@@ -261,6 +395,124 @@ pub fn followed_by(
         .filter(incident_followers::incident_id.eq_any(incident_ids))
         .select(incident_followers::incident_id)
         .load(conn)?)
+}
+
+// ── The inbox ────────────────────────────────────────────────────────────────────
+
+/// One inbox entry and its place in its user's inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxEntry {
+    pub position: Position,
+    pub notification: NotificationRow,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxBatch {
+    /// In stream order, all after the position asked for.
+    pub entries: Vec<InboxEntry>,
+    /// Committed entries behind a transaction still running were left for
+    /// later: read again soon.
+    pub held_back: bool,
+    /// The batch is full: there may be more to read right away.
+    pub more: bool,
+}
+
+type InboxRow = (NotificationRow, i64, i64);
+
+fn inbox_entry((notification, tx, seq): InboxRow) -> InboxEntry {
+    InboxEntry {
+        position: Position { tx, seq },
+        notification,
+    }
+}
+
+/// Up to `limit` final entries of `user_id`'s inbox after `after`, in
+/// stream order, below `horizon` (see [`horizon`]).
+pub fn inbox_after(
+    conn: &mut DbConnection,
+    horizon: i64,
+    user_id: &str,
+    after: Position,
+    limit: usize,
+) -> Result<InboxBatch, DbError> {
+    let mut query = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .select((
+            NotificationRow::as_select(),
+            notifications::stream_tx,
+            notifications::stream_seq,
+        ))
+        .into_boxed();
+    query = match conn {
+        // (tx, seq) > (after.tx, after.seq), as a range of (user_id, tx, seq).
+        DbConnection::Postgresql(_) => query
+            .filter(notifications::stream_tx.ge(after.tx))
+            .filter(
+                notifications::stream_tx
+                    .gt(after.tx)
+                    .or(notifications::stream_seq.gt(after.seq)),
+            )
+            .order((
+                notifications::stream_tx.asc(),
+                notifications::stream_seq.asc(),
+            )),
+        DbConnection::Sqlite(_) => query
+            .filter(notifications::stream_seq.gt(after.seq))
+            .order(notifications::stream_seq.asc()),
+    };
+    let rows: Vec<InboxRow> = query
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .load(conn)?;
+    let fetched = rows.len();
+    // Sorted by stream_tx: the rows not yet final are all at the end.
+    let entries: Vec<InboxEntry> = rows
+        .into_iter()
+        .take_while(|(_, tx, _)| *tx < horizon)
+        .map(inbox_entry)
+        .collect();
+    let held_back = entries.len() < fetched;
+    Ok(InboxBatch {
+        more: !held_back && fetched == limit,
+        held_back,
+        entries,
+    })
+}
+
+/// The newest `limit` (at least 1) final entries of `user_id`'s inbox,
+/// oldest first, and the position every entry still to come lies after: a
+/// reader that starts there misses none and gets none of these again.
+pub fn inbox_latest(
+    conn: &mut DbConnection,
+    horizon: i64,
+    user_id: &str,
+    limit: usize,
+) -> Result<(Vec<InboxEntry>, Position), DbError> {
+    let mut query = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .select((
+            NotificationRow::as_select(),
+            notifications::stream_tx,
+            notifications::stream_seq,
+        ))
+        .into_boxed();
+    query = match conn {
+        DbConnection::Postgresql(_) => query
+            .filter(notifications::stream_tx.lt(horizon))
+            .order((
+                notifications::stream_tx.desc(),
+                notifications::stream_seq.desc(),
+            )),
+        DbConnection::Sqlite(_) => query.order(notifications::stream_seq.desc()),
+    };
+    let mut rows: Vec<InboxRow> = query
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .load(conn)?;
+    rows.reverse();
+    let entries: Vec<InboxEntry> = rows.into_iter().map(inbox_entry).collect();
+    // Every final entry is at or before the newest of them, every later one
+    // after it. None at all: everything is still to come.
+    let after = entries.last().map_or(Position::START, |newest| newest.position);
+    Ok((entries, after))
 }
 
 #[cfg(test)]

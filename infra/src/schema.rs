@@ -260,6 +260,8 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+        stream_tx -> BigInt,
+        stream_seq -> BigInt,
     }
 }
 
@@ -402,6 +404,58 @@ diesel::joinable!(clock_requests -> incidents (incident_id));
 diesel::joinable!(outbox -> notifications (notification_id));
 diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(incident_photos -> incidents (incident_id));
+diesel::table! {
+    patrols (id) {
+        id -> Text,
+        walker_id -> Text,
+        status -> Text,
+        planned_route -> Nullable<Text>,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        points -> Integer,
+        track_deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    patrol_grids (patrol_id, grid_code) {
+        patrol_id -> Text,
+        grid_code -> Text,
+    }
+}
+
+diesel::table! {
+    track_points (patrol_id, point_id) {
+        patrol_id -> Text,
+        point_id -> Text,
+        at -> Timestamp,
+        lat -> Double,
+        lng -> Double,
+        accuracy_m -> Double,
+        source -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    covered_cells (grid_code, day, cell, patrol_id) {
+        grid_code -> Text,
+        day -> Date,
+        cell -> BigInt,
+        patrol_id -> Text,
+    }
+}
+
+diesel::table! {
+    patrol_findings (incident_id) {
+        incident_id -> Text,
+        patrol_id -> Text,
+    }
+}
+
+diesel::joinable!(patrol_grids -> patrols (patrol_id));
+diesel::joinable!(patrol_findings -> incidents (incident_id));
 diesel::joinable!(party_areas -> parties (party_code));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(party_areas -> areas (area_code));
@@ -438,4 +492,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     deadlines,
     clock_requests,
     incident_assists,
+    patrols,
+    patrol_grids,
+    track_points,
+    covered_cells,
+    patrol_findings,
 );

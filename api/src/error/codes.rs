@@ -114,6 +114,12 @@ error_codes! {
     /// An image whose structure cannot be read.
     PhotoCorrupt => "photo_corrupt", UNPROCESSABLE_ENTITY, "Unprocessable Entity";
 
+    // Patrols.
+    /// The walker already has a running patrol; `running_patrol` names it.
+    PatrolRunning => "patrol_running", CONFLICT, "Conflict";
+    /// The patrol has ended (ending it again), or ended too long ago to take more points.
+    PatrolEnded => "patrol_ended", CONFLICT, "Conflict";
+
     // Routing.
     /// A rule as specific as another for the same case; `existing_rule` and `new_rule`.
     RuleConflict => "rule_conflict", CONFLICT, "Conflict";

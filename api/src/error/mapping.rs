@@ -6,7 +6,9 @@ use gridops_domain::deadline::request::RequestError;
 use gridops_domain::incident::{AssistError, IncidentError};
 use gridops_infra::DbError;
 use gridops_infra::photos::PhotoError;
+use gridops_domain::patrol::PatrolError;
 use gridops_infra::workflow::StepError;
+use gridops_infra::workflow::patrol::PatrolFailure;
 
 use super::{ApiError, ErrorCode, FieldError};
 
@@ -208,5 +210,33 @@ mod tests {
             e.problem().extensions["pending_parties"],
             serde_json::json!(["a", "b"])
         );
+    }
+}
+
+impl From<PatrolError> for ApiError {
+    fn from(e: PatrolError) -> Self {
+        match e {
+            PatrolError::Invalid { field, message } => ApiError::invalid_field(field, message),
+            e @ PatrolError::AlreadyEnded => ApiError::new(ErrorCode::PatrolEnded, e.to_string()),
+        }
+    }
+}
+
+impl From<PatrolFailure> for ApiError {
+    fn from(e: PatrolFailure) -> Self {
+        match e {
+            PatrolFailure::Refused(e) => e.into(),
+            PatrolFailure::Batch(e) => ApiError::invalid_field(e.field, e.message),
+            PatrolFailure::AlreadyRunning(id) => ApiError::new(
+                ErrorCode::PatrolRunning,
+                format!("patrol {id} is still running: end it first"),
+            )
+            .with_extension("running_patrol", id.into()),
+            e @ PatrolFailure::Taken => ApiError::new(ErrorCode::Taken, e.to_string()),
+            e @ PatrolFailure::NoLongerAccepting => {
+                ApiError::new(ErrorCode::PatrolEnded, e.to_string())
+            }
+            PatrolFailure::Db(e) => e.into(),
+        }
     }
 }

@@ -11,6 +11,7 @@ pub mod incidents;
 pub mod me;
 pub mod notifications;
 pub mod parties;
+pub mod patrols;
 pub mod routing;
 pub mod time_limits;
 pub mod users;
@@ -91,6 +92,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(notifications::notices::post_notice)
                 .service(notifications::notices::get_notice)
                 .service(notifications::outbox::list_outbox)
-                .service(notifications::outbox::retry_dead_letter),
+                .service(notifications::outbox::retry_dead_letter)
+                .service(patrols::list::list_patrols)
+                .service(patrols::create::start_patrol)
+                .service(patrols::get::get_patrol)
+                .service(patrols::end::end_patrol)
+                .service(patrols::track::upload_track)
+                .service(patrols::track::get_track)
+                .service(patrols::coverage::grid_coverage),
         );
 }

@@ -11,7 +11,7 @@ use super::Limits;
 use super::calendar::WorkingCalendar;
 use crate::area::AreaCode;
 use crate::category::{TimeLimit, TimeUnit};
-use crate::incident::{Incident, Status};
+use crate::incident::{Incident, Status, assist};
 
 /// The step a clock waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -217,6 +217,7 @@ pub fn warn_at(start: NaiveDateTime, due: NaiveDateTime, fraction: f64) -> Naive
 /// | dispatch | starts `acknowledge` and `resolve` for the party |
 /// | acknowledge | meets `acknowledge` |
 /// | resolve, resolve on the spot | meet `resolve` |
+/// | resolve on the spot of a dispatched case (the party stood down) | cancels the party's clocks and those of each assisting party stood down |
 /// | return | cancels the party's clocks; a fresh `triage` while it waits again |
 /// | reopen | a fresh `resolve` for the party (or `triage` when it has none) |
 /// | reject, verify (final states) | cancel whatever is still open |
@@ -275,6 +276,12 @@ pub fn clocks_after_step(
         (Status::Dispatched, Status::InProgress) => {
             changes.push(meet(ClockStep::Acknowledge, &before.party));
         }
+        // Handled on the spot by the grid worker: the party never took it.
+        (_, Status::Resolved) if before.party.is_some() && after.party.is_none() => {
+            if let Some(party) = &before.party {
+                changes.push(ClockChange::CancelParty(party.clone()));
+            }
+        }
         (_, Status::Resolved) => changes.push(meet(ClockStep::Resolve, &before.party)),
         (Status::Dispatched | Status::InProgress, Status::Accepted) => {
             if let Some(party) = &before.party {
@@ -296,6 +303,11 @@ pub fn clocks_after_step(
         }
         _ => {}
     }
+    changes.extend(
+        assist::stood_down(before, after)
+            .into_iter()
+            .map(ClockChange::CancelParty),
+    );
     if after.status.is_final() {
         changes.push(ClockChange::CancelAll);
     }
@@ -408,7 +420,7 @@ mod tests {
         /// A status and the party holding the case.
         type Held = (Status, Option<&'static str>);
         // (before, after, clocks)
-        let table: [(Option<Held>, Held, &[&str]); 12] = [
+        let table: [(Option<Held>, Held, &[&str]); 14] = [
             (None, (Reported, None), &["+triage"]),
             (Some((Reported, None)), (Accepted, None), &["=triage"]),
             (Some((Reported, None)), (Rejected, None), &["=triage", "-*"]),
@@ -429,6 +441,13 @@ mod tests {
             (Some((Resolved, p)), (InProgress, p), &["+resolve@p"]),
             (Some((Resolved, p)), (Closed, p), &["-*"]),
             (Some((InProgress, p)), (InProgress, p), &[]),
+            // The reporter's own finding, dispatched by a rule, handled on the spot.
+            (Some((Dispatched, p)), (Resolved, None), &["-@p"]),
+            (
+                Some((Accepted, None)),
+                (Resolved, None),
+                &["=triage", "=resolve"],
+            ),
         ];
         let calendar = WorkingCalendar::china_office();
         for (before, after, expected) in table {
@@ -450,6 +469,33 @@ mod tests {
                 after.status
             );
         }
+    }
+
+    #[test]
+    fn parties_stood_down_on_the_spot_have_their_clocks_cancelled() {
+        use crate::incident::{Assist, AssistState};
+        let called = |party: &str, state| Assist {
+            party: party.into(),
+            state,
+            called_by: "system".into(),
+            called_at: at(24, 9, 0),
+            acknowledged_at: None,
+            reported_at: None,
+            report: None,
+        };
+        let mut before = case(Status::Dispatched, Some("p"));
+        before.assists = vec![called("a", AssistState::Called)];
+        let mut after = case(Status::Resolved, None);
+        after.assists = vec![called("a", AssistState::StoodDown)];
+        let changes = clocks_after_step(
+            Some(&before),
+            &after,
+            limits(),
+            &WorkingCalendar::china_office(),
+            at(24, 10, 0),
+            DEFAULT_WARN_FRACTION,
+        );
+        assert_eq!(summary(&changes), ["-@p", "-@a"]);
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //!
 //! ```text
 //! called ─acknowledge─▶ acknowledged ─report─▶ reported
-//!   ▲                                             │
-//!   └───────────── called again (a new round) ────┘
+//!   │ ▲                                           │
+//!   │ └──────────── called again (a new round) ───┤
+//!   │                                             │
+//!   └─the case handled on the spot─▶ stood_down ──┘
 //! ```
 //!
 //! What users expect, decided here:
@@ -26,6 +28,10 @@
 //! - A party that assists and later becomes the lead (dispatched to it after
 //!   a return) answers for the whole case: its open assist no longer holds
 //!   the resolve up.
+//! - A grid worker who resolves their own report on the spot before anyone
+//!   acknowledged it ([`policy`](super::policy)) stands every called party
+//!   down ([`stand_down`]): it is told, its clock stops, and it takes no
+//!   further step on this round; a dispatcher may call it again later.
 //!
 //! Each step is a pure function of the incident: the next incident (its
 //! `assists` changed, nothing else: the store bumps the version when it
@@ -53,13 +59,17 @@ pub enum AssistState {
     Acknowledged,
     /// Reported what it did.
     Reported,
+    /// Called, then told it is not needed: the case was handled on the spot
+    /// before it acknowledged.
+    StoodDown,
 }
 
 impl AssistState {
-    pub const ALL: [AssistState; 3] = [
+    pub const ALL: [AssistState; 4] = [
         AssistState::Called,
         AssistState::Acknowledged,
         AssistState::Reported,
+        AssistState::StoodDown,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,7 +77,20 @@ impl AssistState {
             AssistState::Called => "called",
             AssistState::Acknowledged => "acknowledged",
             AssistState::Reported => "reported",
+            AssistState::StoodDown => "stood_down",
         }
+    }
+
+    /// Whether the party has put a hand to the case: acknowledged its part,
+    /// or reported it.
+    pub fn answered(self) -> bool {
+        matches!(self, AssistState::Acknowledged | AssistState::Reported)
+    }
+
+    /// Whether this round of the assist is over: reported, or stood down.
+    /// A party whose round is over may be called again.
+    pub fn is_over(self) -> bool {
+        matches!(self, AssistState::Reported | AssistState::StoodDown)
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -219,13 +242,14 @@ pub fn call(
             return Err(invalid(format!("{party} is named twice")));
         }
         match next.assists.iter_mut().find(|a| a.party == party) {
-            Some(assist) if assist.state != AssistState::Reported => {
+            Some(assist) if !assist.state.is_over() => {
                 return Err(invalid(format!(
                     "{party} is already assisting ({})",
                     assist.state
                 )));
             }
-            // Called again after it reported: a new round of the same assist.
+            // Called again after it reported or stood down: a new round of
+            // the same assist.
             Some(assist) => {
                 *assist = called(&party, called_by, now);
             }
@@ -281,6 +305,12 @@ fn open_assist<'a>(
             format!("the incident is {status}: its assists are over"),
         ));
     }
+    if assist.state == AssistState::StoodDown {
+        return Err(out_of_turn(
+            step,
+            format!("{party} was stood down: the incident was handled on the spot"),
+        ));
+    }
     Ok(assist)
 }
 
@@ -329,7 +359,8 @@ pub fn report(
     let assist = open_assist(&mut next, party, step)?;
     match assist.state {
         AssistState::Acknowledged => {}
-        AssistState::Called => {
+        // A party stood down was refused by `open_assist` already.
+        AssistState::Called | AssistState::StoodDown => {
             return Err(out_of_turn(step, format!("{party} must acknowledge first")));
         }
         AssistState::Reported => {
@@ -357,8 +388,43 @@ pub fn still_to_report(incident: &Incident) -> Vec<String> {
     incident
         .assists
         .iter()
-        .filter(|a| a.state != AssistState::Reported)
+        .filter(|a| !a.state.is_over())
         .filter(|a| incident.party.as_deref() != Some(a.party.as_str()))
+        .map(|a| a.party.clone())
+        .collect()
+}
+
+/// Whether any called party has put a hand to the case: acknowledged its
+/// part or reported it (in its current round).
+pub fn any_answered(incident: &Incident) -> bool {
+    incident.assists.iter().any(|a| a.state.answered())
+}
+
+/// Stands down every party still called onto the case, when a grid worker
+/// handles it on the spot (part of that step, in
+/// [`apply`](super::apply)): they had not acknowledged, and now need not.
+/// Parties whose round is over keep their state.
+pub(super) fn stand_down(incident: &mut Incident) {
+    for assist in &mut incident.assists {
+        if assist.state == AssistState::Called {
+            assist.state = AssistState::StoodDown;
+        }
+    }
+}
+
+/// The parties a step stood down: called before it, stood down after. For
+/// whom to tell and which clocks to stop.
+pub fn stood_down(before: &Incident, after: &Incident) -> Vec<String> {
+    after
+        .assists
+        .iter()
+        .filter(|a| a.state == AssistState::StoodDown)
+        .filter(|a| {
+            before
+                .assists
+                .iter()
+                .any(|b| b.party == a.party && b.state != AssistState::StoodDown)
+        })
         .map(|a| a.party.clone())
         .collect()
 }

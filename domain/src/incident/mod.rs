@@ -4,12 +4,18 @@
 //!
 //! ```text
 //! reported ─accept─▶ accepted ─dispatch─▶ dispatched ─acknowledge─▶ in_progress ─resolve─▶ resolved ─verify─▶ closed
-//!  │  │                 ▲                     │                         │                     │
-//!  │  │                 └──────return─────────┴─────────return──────────┘                     ├─reopen─▶ in_progress
-//!  │  └─reject─▶ rejected                                                                     └─reopen─▶ accepted, if it has no party
-//!  └─resolve_on_spot─────────────────────────────────────────────────────────────────▶ resolved           (resolved on the spot)
+//!  │  │                 ▲  │                  │  │                      │                     │
+//!  │  │                 └──┼───return─────────┴──┼──────return──────────┘                     ├─reopen─▶ in_progress
+//!  │  └─reject─▶ rejected  │                     │                                            └─reopen─▶ accepted, if it has no party
+//!  └─resolve_on_spot───────┴─────────────────────┴───────────────────────────────────▶ resolved           (resolved on the spot)
 //! closed ─rate─▶ closed (once)          any state ─comment─▶ the same state
 //! ```
+//!
+//! Resolving on the spot (小事不出网格) from `accepted` or `dispatched` is for
+//! the grid worker whose own report it is, before any party acknowledged it
+//! ([`policy`]); the party and any assisting parties stand down. A finding
+//! handled at once is reported and resolved in one go:
+//! [`report_handled_on_spot`].
 //!
 //! One entry point, [`apply`]: an incident, a [`Command`], the [`Actor`](crate::access::Actor) and
 //! the time in; the next incident and the one [`TimelineEvent`] to append out,
@@ -19,7 +25,9 @@
 //! 2. [`IncidentError::Forbidden`]: the actor sees it, but their role and
 //!    relation to it never let them take this step, in whatever state.
 //! 3. [`IncidentError::InvalidTransition`]: the actor may take this step, but
-//!    not from the current state; `allowed` lists what they may do now.
+//!    not now ([`policy::in_turn`]: the current state, and for resolving on
+//!    the spot whether it is their untouched report); `allowed` lists what
+//!    they may do now.
 //! 4. [`IncidentError::Invalid`]: the input is unusable (a blank reason, a
 //!    second rating).
 //!
@@ -48,8 +56,8 @@ mod proptests;
 pub use assist::{Assist, AssistError, AssistEvent, AssistState, AssistStep};
 pub use command::{Command, MAX_ID_CHARS, MAX_TEXT_CHARS, Rating, RejectReason};
 pub use error::IncidentError;
-pub use policy::{allowed_actions, can_see, permits};
-pub use report::{Report, report, source_of};
+pub use policy::{allowed_actions, can_see, in_turn, permits};
+pub use report::{HANDLED_ON_SPOT, Report, report, report_handled_on_spot, source_of};
 pub use routed::{
     Cause, SYSTEM_ACTOR, dispatch_by_rule, may_hand_to_routing, needs_on_site_check, routing_cause,
 };

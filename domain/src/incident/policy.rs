@@ -8,7 +8,7 @@
 //! | accept, reject | dispatchers covering it; grid chiefs of its grid |
 //! | dispatch | dispatchers covering it |
 //! | acknowledge, return, resolve | its assignee when one is named, else any handler of its party (a handler grant for that party is needed either way) |
-//! | resolve_on_spot | grid workers and grid chiefs of its grid |
+//! | resolve_on_spot | grid workers and grid chiefs of its grid; beyond `reported`, only on their own report that no party has touched (below) |
 //! | verify, reopen | grid chiefs of its grid; dispatchers covering it (核查 on site) |
 //! | rate | its reporter |
 //! | comment | whoever sees it |
@@ -30,13 +30,24 @@
 //!
 //! An actor who cannot see the incident is answered [`Access::Hidden`] for
 //! every step; one who sees it but may never take the step,
-//! [`Access::Forbidden`]. Whether the step fits the incident's state is not
-//! asked here but in [`apply`](super::apply).
+//! [`Access::Forbidden`]. Whether the step fits the incident as it stands
+//! ([`in_turn`]: its state, and for resolving on the spot whose report it is
+//! and whether a party has touched it) is asked by [`apply`](super::apply)
+//! after that, and is a 409.
+//!
+//! Resolving on the spot (小事不出网格), by a grid worker or chief of its grid:
+//!
+//! | the incident is | whose report | possible |
+//! |---|---|---|
+//! | reported | anyone's | yes: they checked it on site and fixed it |
+//! | accepted, dispatched | their own | while no party has touched it: none acknowledged it (nor returned it), no assisting party acknowledged or reported, it was never reopened. Routing may have dispatched their finding in the request that stored it; they stand in front of it. The party and its assistants are stood down |
+//! | accepted, dispatched | someone else's | no: it is a case in someone's hands now |
+//! | in progress and after | | no: a party has it in hand |
 
 use crate::access::{Access, Actor};
 use crate::role::Role;
 
-use super::{ActionKind, Incident, Visibility, next_status};
+use super::{ActionKind, Incident, Status, Visibility, assist, next_status};
 
 /// Whether the actor may know the incident exists: `Granted` or `Hidden`.
 pub fn can_see(incident: &Incident, actor: &Actor) -> Access {
@@ -72,12 +83,34 @@ pub fn allowed_actions(incident: &Incident, actor: &Actor) -> Vec<ActionKind> {
     ActionKind::ALL
         .into_iter()
         .filter(|&action| relation.may(action))
-        .filter(|&action| next_status(incident, action).is_some())
+        .filter(|&action| relation.in_turn(incident, action))
         .filter(|&action| action != ActionKind::Rate || incident.rating.is_none())
         .filter(|&action| {
             action != ActionKind::Resolve || super::assist::still_to_report(incident).is_empty()
         })
         .collect()
+}
+
+/// Whether `action` leads anywhere from the incident as it stands, for this
+/// actor: an arrow of the diagram ([`next_status`]), and for resolving on
+/// the spot beyond `reported`, the actor's own report
+/// [`untouched_by_parties`] (the table in the module documentation). Asked
+/// after [`permits`]:
+/// `false` here is a 409, not a 403.
+pub fn in_turn(incident: &Incident, actor: &Actor, action: ActionKind) -> bool {
+    Relation::of(incident, actor).in_turn(incident, action)
+}
+
+/// Whether no party has put a hand to the incident yet: none acknowledged it
+/// (it never went past `dispatched`, nor came back by a return), no
+/// assisting party acknowledged or reported, and it was never reopened.
+pub fn untouched_by_parties(incident: &Incident) -> bool {
+    matches!(
+        incident.status,
+        Status::Reported | Status::Accepted | Status::Dispatched
+    ) && incident.returned_by.is_empty()
+        && incident.rework_count == 0
+        && !assist::any_answered(incident)
 }
 
 /// Whether the actor may call parties to assist on the incident: a
@@ -162,6 +195,24 @@ impl Relation {
 
     fn sees(self) -> bool {
         self.visible
+    }
+
+    /// Assumes [`Relation::may`]; see [`in_turn`].
+    fn in_turn(self, incident: &Incident, action: ActionKind) -> bool {
+        next_status(incident, action).is_some()
+            && (action != ActionKind::ResolveOnSpot || self.on_the_spot(incident))
+    }
+
+    /// Whether resolving on the spot fits the incident as it stands, for
+    /// this actor: the table in the module documentation.
+    fn on_the_spot(self, incident: &Incident) -> bool {
+        match incident.status {
+            Status::Reported => true,
+            Status::Accepted | Status::Dispatched => {
+                self.reporter && untouched_by_parties(incident)
+            }
+            _ => false,
+        }
     }
 
     /// Assumes [`Relation::sees`].

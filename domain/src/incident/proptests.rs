@@ -1,7 +1,8 @@
 //! Random walks: sequences of (actor, command) from a pool, applied to a fresh
-//! report. Half the moves are drawn blind (any actor, any command, good or bad
-//! input), half are steered to a step the actor is told they may take, so the
-//! walks get past triage and reach closing and rating.
+//! report by a resident, a grid worker or a grid chief. Half the moves are
+//! drawn blind (any actor, any command, good or bad input), half are steered
+//! to a step the actor is told they may take, so the walks get past triage
+//! and reach closing and rating.
 
 use std::collections::HashSet;
 
@@ -12,19 +13,33 @@ use proptest::test_runner::TestRunner;
 use crate::access::{Access, Actor};
 use crate::role::Role;
 
-use super::fixtures::{ASSIGNEE, OTHER_PARTY, PARTY, actor, at, cast, incident, sample_command};
+use super::fixtures::{
+    ASSIGNEE, OTHER_PARTY, PARTY, REPORTER, actor, at, cast, incident, sample_command,
+};
 use super::{
-    ActionKind, Command, IncidentError, Rating, RejectReason, Status, allowed_actions, apply,
-    can_see, permits,
+    ActionKind, Command, Incident, IncidentError, Rating, RejectReason, Source, Status,
+    allowed_actions, apply, can_see, permits,
 };
 
 /// The arrows of DESIGN.md, written out again here rather than taken from
 /// the code under test. Comments, from any state to itself, are added below.
-const ARROWS: [(Status, ActionKind, Status); 11] = [
+/// Resolving on the spot from accepted and dispatched is an arrow only for
+/// some actors: see [`open_to`].
+const ARROWS: [(Status, ActionKind, Status); 13] = [
     (Status::Reported, ActionKind::Accept, Status::Accepted),
     (Status::Reported, ActionKind::Reject, Status::Rejected),
     (
         Status::Reported,
+        ActionKind::ResolveOnSpot,
+        Status::Resolved,
+    ),
+    (
+        Status::Accepted,
+        ActionKind::ResolveOnSpot,
+        Status::Resolved,
+    ),
+    (
+        Status::Dispatched,
         ActionKind::ResolveOnSpot,
         Status::Resolved,
     ),
@@ -51,6 +66,29 @@ fn drawn(from: Status, action: ActionKind, to: Status, has_party: bool) -> bool 
         || reopen_on_spot
         || (reopen_to_party && ARROWS.contains(&(from, action, to)))
 }
+
+/// Whether the diagram has an arrow for `action` from where `incident`
+/// stands, for `who`: resolving on the spot after `reported` is for the
+/// reporter's own report that no party has touched (these walks call no
+/// assisting parties), written out again from the rule.
+fn open_to(incident: &Incident, who: &Actor, action: ActionKind) -> bool {
+    let arrow = ARROWS
+        .iter()
+        .any(|&(from, a, _)| from == incident.status && a == action);
+    let on_spot = incident.status == Status::Reported
+        || (who.user_id == incident.reporter_id
+            && incident.returned_by.is_empty()
+            && incident.rework_count == 0);
+    arrow && (action != ActionKind::ResolveOnSpot || on_spot)
+}
+
+/// Who reports the walk's incident: a resident, or grid staff of its grid
+/// (whose finding they may then resolve on the spot whatever routing did).
+const REPORTERS: [(&str, Source); 3] = [
+    (REPORTER, Source::Resident),
+    ("worker", Source::Patrol),
+    ("chief", Source::Patrol),
+];
 
 fn pool() -> Vec<Actor> {
     let mut pool: Vec<Actor> = cast().into_iter().map(|(_, a)| a).collect();
@@ -125,9 +163,10 @@ fn command() -> impl Strategy<Value = Command> {
     ]
 }
 
-fn walk() -> impl Strategy<Value = Vec<Move>> {
+/// The reporter (an index into [`REPORTERS`]) and the moves.
+fn walk() -> impl Strategy<Value = (usize, Vec<Move>)> {
     let actors = pool().len();
-    prop::collection::vec(
+    let moves = prop::collection::vec(
         (0..actors, any::<bool>(), any::<usize>(), command()).prop_map(
             |(actor, steered, pick, command)| Move {
                 actor,
@@ -137,7 +176,8 @@ fn walk() -> impl Strategy<Value = Vec<Move>> {
             },
         ),
         0..80,
-    )
+    );
+    (0..REPORTERS.len(), moves)
 }
 
 /// A well-formed command for `action`, varied by `pick`.
@@ -156,12 +196,26 @@ fn steered_command(action: ActionKind, pick: usize) -> Command {
     }
 }
 
-/// Plays the walk, checking every step; answers the states the incident was in.
-fn play(moves: &[Move]) -> Result<HashSet<Status>, TestCaseError> {
+/// Where the walks went: the states the incident was in, and the steps taken
+/// (from which state).
+#[derive(Debug, Default)]
+struct Reached {
+    states: HashSet<Status>,
+    steps: HashSet<(Status, ActionKind)>,
+}
+
+/// Plays the walk on a report by `REPORTERS[reporter]`, checking every step.
+fn play(reporter: usize, moves: &[Move]) -> Result<Reached, TestCaseError> {
     let pool = pool();
-    let mut current = incident(Status::Reported);
+    let (reporter_id, source) = REPORTERS[reporter];
+    let mut current = Incident {
+        reporter_id: reporter_id.into(),
+        source,
+        ..incident(Status::Reported)
+    };
     let first = current.clone();
-    let mut reached = HashSet::from([current.status]);
+    let mut reached = Reached::default();
+    reached.states.insert(current.status);
     let (mut accepted, mut reopens, mut ratings) = (0_i64, 0_u32, 0_u32);
 
     for (i, m) in moves.iter().enumerate() {
@@ -188,6 +242,18 @@ fn play(moves: &[Move]) -> Result<HashSet<Status>, TestCaseError> {
                     event.action,
                     event.to
                 );
+                prop_assert!(
+                    action == ActionKind::Comment || open_to(&current, who, action),
+                    "{} took {} from {}",
+                    &who.user_id,
+                    action,
+                    current.status
+                );
+                if action == ActionKind::ResolveOnSpot {
+                    // Handled in the grid: nobody else holds it any more.
+                    prop_assert_eq!((&next.party, &next.assignee), (&None, &None));
+                }
+                reached.steps.insert((current.status, action));
                 prop_assert_eq!(event.action, action);
                 prop_assert_eq!(event.from, current.status);
                 prop_assert_eq!(event.to, next.status);
@@ -243,21 +309,17 @@ fn play(moves: &[Move]) -> Result<HashSet<Status>, TestCaseError> {
                         prop_assert_eq!(told, &allowed);
                         prop_assert!(!told.contains(&action));
                         prop_assert!(
-                            !ARROWS
-                                .iter()
-                                .any(|&(f, a, _)| f == current.status && a == action),
-                            "{} from {} is an arrow",
+                            !open_to(&current, who, action),
+                            "{} from {} is an arrow for {}",
                             action,
-                            current.status
+                            current.status,
+                            &who.user_id
                         );
                     }
                     IncidentError::Invalid { .. } => {
                         prop_assert_eq!(access, Access::Granted);
                         prop_assert!(
-                            ARROWS
-                                .iter()
-                                .any(|&(f, a, _)| f == current.status && a == action)
-                                || action == ActionKind::Comment,
+                            open_to(&current, who, action) || action == ActionKind::Comment,
                             "{:?} for {} from {}",
                             error,
                             action,
@@ -270,7 +332,7 @@ fn play(moves: &[Move]) -> Result<HashSet<Status>, TestCaseError> {
 
         // What must hold after every step, taken or refused.
         let c = &current;
-        reached.insert(c.status);
+        reached.states.insert(c.status);
         prop_assert_eq!(c.version, first.version + accepted);
         prop_assert_eq!(c.rework_count, reopens);
         prop_assert!(ratings <= 1, "rated {} times", ratings);
@@ -297,25 +359,34 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn random_walks_keep_to_the_diagram(moves in walk()) {
-        play(&moves)?;
+    fn random_walks_keep_to_the_diagram((reporter, moves) in walk()) {
+        play(reporter, &moves)?;
     }
 }
 
-/// The walks are worth something only if they get everywhere.
+/// The walks are worth something only if they get everywhere, the grid
+/// worker's own dispatched finding resolved on the spot included.
 #[test]
 fn the_walks_reach_every_state() {
     let mut runner = TestRunner::deterministic();
     let strategy = walk();
-    let mut reached = HashSet::new();
+    let mut reached = Reached::default();
     for _ in 0..200 {
-        let moves = strategy
+        let (reporter, moves) = strategy
             .new_tree(&mut runner)
             .map(|tree| tree.current())
             .unwrap_or_default();
-        reached.extend(play(&moves).unwrap_or_else(|e| panic!("{e}")));
+        let walked = play(reporter, &moves).unwrap_or_else(|e| panic!("{e}"));
+        reached.states.extend(walked.states);
+        reached.steps.extend(walked.steps);
     }
     for status in Status::ALL {
-        assert!(reached.contains(&status), "no walk reached {status}");
+        assert!(reached.states.contains(&status), "no walk reached {status}");
+    }
+    for from in [Status::Reported, Status::Accepted, Status::Dispatched] {
+        assert!(
+            reached.steps.contains(&(from, ActionKind::ResolveOnSpot)),
+            "no walk resolved on the spot from {from}"
+        );
     }
 }

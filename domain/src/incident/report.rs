@@ -1,9 +1,12 @@
 //! Reporting: who may open an incident, from which source, and what it
-//! starts as.
+//! starts as; and a finding handled at once (小事不出网格), reported and
+//! resolved on the spot in one go.
 
 use chrono::NaiveDateTime;
 
-use super::{Incident, IncidentError, MAX_TEXT_CHARS, Source, Status};
+use super::{
+    Command, Incident, IncidentError, MAX_TEXT_CHARS, Source, Status, TimelineEvent, apply,
+};
 use crate::access::Actor;
 use crate::area::AreaCode;
 use crate::category::{Category, Priority};
@@ -98,6 +101,44 @@ pub fn report(
     })
 }
 
+/// The field of a report that asks for it to be resolved on the spot.
+pub const HANDLED_ON_SPOT: &str = "handled_on_spot";
+
+/// A finding handled at once (小事不出网格): the incident as reported, and the
+/// step that resolves it on the spot with `result`, by the same actor at the
+/// same time, to be stored together. The rules are those of the two steps:
+/// [`report`], then [`apply`] of [`Command::ResolveOnSpot`] on the report
+/// (a grid worker or chief of its grid). Refused with the field
+/// [`HANDLED_ON_SPOT`] named when the reporter may not resolve it on the
+/// spot; before-and-after photos follow on the incident.
+pub fn report_handled_on_spot(
+    draft: Report<'_>,
+    result: String,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<(Incident, (Incident, TimelineEvent)), IncidentError> {
+    let reported = report(draft, actor, now)?;
+    let command = Command::ResolveOnSpot {
+        result,
+        photos: Vec::new(),
+    };
+    let resolved = apply(&reported, command, actor, now).map_err(|e| match e {
+        IncidentError::Forbidden { .. } => IncidentError::Invalid {
+            field: HANDLED_ON_SPOT,
+            message: format!(
+                "only a grid worker or grid chief of its grid handles a finding on the spot; \
+                 report it without `{HANDLED_ON_SPOT}`"
+            ),
+        },
+        IncidentError::Invalid { field: "result", message } => IncidentError::Invalid {
+            field: "handled_on_spot.result",
+            message,
+        },
+        other => other,
+    })?;
+    Ok((reported, resolved))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +204,75 @@ mod tests {
             at,
         );
         assert_eq!(hotline.map(|i| i.source), Ok(Source::Hotline));
+    }
+
+    fn in_grid(id: &str, role: Role, area: &str) -> Actor {
+        Actor {
+            user_id: id.into(),
+            grants: vec![Grant {
+                role,
+                area: Some(AreaCode::parse(area).unwrap_or_else(|e| panic!("{e}"))),
+                party: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_finding_handled_at_once_is_reported_and_resolved_by_its_finder() {
+        let c = category();
+        let at = NaiveDateTime::default();
+        let worker = in_grid("worker", Role::GridWorker, "410102003001002");
+        let (reported, (resolved, event)) =
+            report_handled_on_spot(draft(&c), " 已劝导犬主牵回 ".into(), &worker, at)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((reported.status, reported.version), (Status::Reported, 1));
+        assert_eq!(reported.source, Source::Patrol);
+        assert_eq!((resolved.status, resolved.version), (Status::Resolved, 2));
+        assert_eq!(resolved.result.as_deref(), Some("已劝导犬主牵回"));
+        assert_eq!((resolved.party, resolved.updated_at), (None, at));
+        assert_eq!(
+            (event.action, event.from, event.to),
+            (
+                super::super::ActionKind::ResolveOnSpot,
+                Status::Reported,
+                Status::Resolved
+            )
+        );
+        assert_eq!((event.actor_id.as_str(), event.at), ("worker", at));
+        assert_eq!(event.note.as_deref(), Some("已劝导犬主牵回"));
+        let chief = in_grid("chief", Role::GridChief, "410102003001002");
+        assert!(report_handled_on_spot(draft(&c), "done".into(), &chief, at).is_ok());
+    }
+
+    #[test]
+    fn only_grid_staff_of_the_grid_handle_a_finding_on_the_spot() {
+        let c = category();
+        let at = NaiveDateTime::default();
+        let refused = |who: &Actor| {
+            match report_handled_on_spot(draft(&c), "done".into(), who, at) {
+                Err(IncidentError::Invalid { field, .. }) => field,
+                other => panic!("{}: {other:?}", who.user_id),
+            }
+        };
+        for who in [
+            in_grid("resident", Role::Resident, "410102003001"),
+            in_grid("elsewhere", Role::GridWorker, "410102003001001"),
+            in_grid("dispatcher", Role::Dispatcher, "410102003"),
+        ] {
+            assert_eq!(refused(&who), HANDLED_ON_SPOT, "{}", who.user_id);
+        }
+        assert!(matches!(
+            report_handled_on_spot(draft(&c), "done".into(), &actor(Role::Handler), at),
+            Err(IncidentError::NotAReporter)
+        ));
+        let worker = in_grid("worker", Role::GridWorker, "410102003001002");
+        assert_eq!(
+            report_handled_on_spot(draft(&c), " \n".into(), &worker, at).map(|_| ()),
+            Err(IncidentError::Invalid {
+                field: "handled_on_spot.result",
+                message: "must not be blank".into()
+            })
+        );
     }
 
     #[test]

@@ -148,13 +148,19 @@ impl fmt::Display for ActionKind {
 /// [`next_status`](super::next_status): an incident resolved on the spot has no
 /// party to hand a reopened case back to, so it goes back to `accepted` to be
 /// dispatched.
+///
+/// Resolving on the spot from `accepted` and `dispatched` is an arrow for
+/// one actor only: the grid worker (or chief) whose own report it is, while
+/// no party has acknowledged it. Routing may have dispatched their finding
+/// in the request that stored it; they stand in front of it and fix it.
+/// Who that is, [`policy`](super::policy) decides.
 pub fn transition(from: Status, action: ActionKind) -> Option<Status> {
     use ActionKind as A;
     use Status as S;
     match (from, action) {
         (S::Reported, A::Accept) => Some(S::Accepted),
         (S::Reported, A::Reject) => Some(S::Rejected),
-        (S::Reported, A::ResolveOnSpot) => Some(S::Resolved),
+        (S::Reported | S::Accepted | S::Dispatched, A::ResolveOnSpot) => Some(S::Resolved),
         (S::Accepted, A::Dispatch) => Some(S::Dispatched),
         (S::Dispatched, A::Acknowledge) => Some(S::InProgress),
         (S::Dispatched | S::InProgress, A::Return) => Some(S::Accepted),
@@ -173,11 +179,13 @@ mod tests {
 
     /// The diagram, read from the test: one row per state, one column per
     /// action, each cell the state the action leads to (`-`: not allowed).
+    /// `resolve_on_spot` from accepted and dispatched: only the reporter's
+    /// own untouched report (the policy's table says who).
     const DIAGRAM: &str = "
                  accept    reject    dispatch    acknowledge  return    resolve   resolve_on_spot  verify  reopen       rate    comment
     reported     accepted  rejected  -           -            -         -         resolved         -       -            -       reported
-    accepted     -         -         dispatched  -            -         -         -                -       -            -       accepted
-    dispatched   -         -         -           in_progress  accepted  -         -                -       -            -       dispatched
+    accepted     -         -         dispatched  -            -         -         resolved         -       -            -       accepted
+    dispatched   -         -         -           in_progress  accepted  -         resolved         -       -            -       dispatched
     in_progress  -         -         -           -            accepted  resolved  -                -       -            -       in_progress
     resolved     -         -         -           -            -         -         -                closed  in_progress  -       resolved
     closed       -         -         -           -            -         -         -                -       -            closed  closed

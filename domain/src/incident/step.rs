@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::{Access, Actor};
 
 use super::command::{identifier, optional_text, photo_ids, required_text};
-use super::policy::{allowed_actions, permits};
+use super::policy::{allowed_actions, in_turn, permits};
 use super::{ActionKind, Command, Incident, IncidentError, Rating, RejectReason, Status};
 
 /// One line of an incident's timeline: who did what, when, from which state
@@ -77,7 +77,8 @@ pub fn apply(
         Access::Forbidden => return Err(IncidentError::Forbidden { action }),
         Access::Hidden => return Err(IncidentError::Hidden),
     }
-    let Some(to) = next_status(incident, action) else {
+    let Some(to) = next_status(incident, action).filter(|_| in_turn(incident, actor, action))
+    else {
         return Err(IncidentError::InvalidTransition {
             current: incident.status,
             allowed: allowed_actions(incident, actor),
@@ -138,10 +139,22 @@ pub fn apply(
             }
             Some(reason)
         }
-        Command::Resolve { result, photos } | Command::ResolveOnSpot { result, photos } => {
+        Command::Resolve { result, photos } => {
             let result = required_text("result", result)?;
             attachments = photo_ids(photos)?;
             next.result = Some(result.clone());
+            Some(result)
+        }
+        Command::ResolveOnSpot { result, photos } => {
+            let result = required_text("result", result)?;
+            attachments = photo_ids(photos)?;
+            next.result = Some(result.clone());
+            // Handled in the grid: whoever it had been sent to, and whoever
+            // was called to assist, stands down (the timeline keeps where
+            // it had gone). A reopen then sends it back to be dispatched.
+            next.party = None;
+            next.assignee = None;
+            super::assist::stand_down(&mut next);
             Some(result)
         }
         Command::Reopen { reason } => {

@@ -45,10 +45,13 @@ pub enum Topic {
     AssistCalled,
     /// An assisting party reported its part to the lead.
     AssistReported,
+    /// A case sent to the hearer's party (to lead or to assist) was handled
+    /// on the spot by the grid worker who found it: nothing left to do.
+    HandledOnSpot,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 15] = [
+    pub const ALL: [Topic; 16] = [
         Topic::Reported,
         Topic::Accepted,
         Topic::Rejected,
@@ -64,6 +67,7 @@ impl Topic {
         Topic::Notice,
         Topic::AssistCalled,
         Topic::AssistReported,
+        Topic::HandledOnSpot,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +87,7 @@ impl Topic {
             Topic::Notice => "notice",
             Topic::AssistCalled => "assist_called",
             Topic::AssistReported => "assist_reported",
+            Topic::HandledOnSpot => "handled_on_spot",
         }
     }
 
@@ -166,6 +171,18 @@ pub fn after_step(before: &Incident, after: &Incident, event: &TimelineEvent) ->
         }
         ActionKind::ResolveOnSpot => {
             out.push(tell(Topic::Resolved, reporters(), Why::Reporter));
+            // The worker's own report, dispatched before they fixed it: the
+            // party it went to and those called to help stand down.
+            if let Some(h) = handlers(before) {
+                out.push(tell(Topic::HandledOnSpot, h, Why::Handler));
+            }
+            for party in crate::incident::assist::stood_down(before, after) {
+                out.push(tell(
+                    Topic::HandledOnSpot,
+                    Audience::PartyHandlers(party),
+                    Why::Handler,
+                ));
+            }
         }
         ActionKind::Verify => {
             out.push(tell(Topic::Closed, reporters(), Why::Reporter));

@@ -88,5 +88,9 @@ fn title(topic: Topic, why: Why, language: Language) -> &'static str {
         (Topic::AssistCalled, _, En) => "Your party was called to assist on a case",
         (Topic::AssistReported, _, Zh) => "协办单位已反馈处置情况",
         (Topic::AssistReported, _, En) => "An assisting party reported its part",
+        (Topic::HandledOnSpot, _, Zh) => "案件已由网格员就地处置，无需再处置",
+        (Topic::HandledOnSpot, _, En) => {
+            "A case sent to you was handled on the spot: nothing left to do"
+        }
     }
 }

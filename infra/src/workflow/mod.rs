@@ -16,6 +16,7 @@
 
 pub mod commit;
 pub mod error;
+pub mod patrol;
 mod route;
 
 use chrono::NaiveDateTime;
