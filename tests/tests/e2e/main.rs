@@ -18,6 +18,7 @@ mod incident_photos;
 mod incidents;
 mod notifications;
 mod operations;
+mod patrols;
 mod routing_flow;
 mod routing_rules;
 mod scenarios;
