@@ -215,17 +215,11 @@ pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Targe
         // as found, the result from the same spot.
         Capability::AddPhoto(PhotoKind::Before | PhotoKind::After) => match target {
             Target::Incident(incident) => show_if(Visibility::of(actor).contains(incident)),
-            Target::Place(_) | Target::Notice { .. } | Target::Patrol { .. } => {
-                Access::Forbidden
-            }
+            Target::Place(_) | Target::Notice { .. } | Target::Patrol { .. } => Access::Forbidden,
         },
         // Only for grids the walker holds: a patrol is work in one's own grids.
         Capability::StartPatrol => grant_if(
-            !place.areas.is_empty()
-                && place
-                    .areas
-                    .iter()
-                    .all(|grid| actor.holds_grid(grid)),
+            !place.areas.is_empty() && place.areas.iter().all(|grid| actor.holds_grid(grid)),
         ),
         // A track is the walker's alone to write; those who may read it
         // know it exists.
@@ -245,7 +239,9 @@ pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Targe
         // the chiefs of its grids and the dispatchers over them; not even
         // administrators.
         Capability::ReadPatrol => match target {
-            Target::Patrol { walker, grids } => show_if(PatrolScope::of(actor).contains(walker, grids)),
+            Target::Patrol { walker, grids } => {
+                show_if(PatrolScope::of(actor).contains(walker, grids))
+            }
             Target::Place(_) | Target::Incident(_) | Target::Notice { .. } => Access::Forbidden,
         },
         Capability::ListPatrols => grant_if(actor.grants.iter().any(|g| {
@@ -366,6 +362,63 @@ mod tests {
             );
             assert_eq!(decide(a, Capability::SeePhone, place), phone, "{id} phone");
         }
+    }
+
+    /// A patrol of `worker` in GRID: its walker writes it; the grid's chief
+    /// and the dispatcher over it read it; nobody else knows it exists, not
+    /// even an administrator (a movement track is personal data).
+    #[test]
+    fn patrols_by_role() {
+        let grids = [code(GRID)];
+        let patrol = Target::Patrol {
+            walker: "worker",
+            grids: &grids,
+        };
+        let expected = [
+            // (walk, read)
+            ("resident", Access::Hidden, Access::Hidden),
+            ("worker", Access::Granted, Access::Granted),
+            ("chief", Access::Forbidden, Access::Granted),
+            ("dispatcher", Access::Forbidden, Access::Granted),
+            ("handler", Access::Hidden, Access::Hidden),
+            ("admin", Access::Hidden, Access::Hidden),
+        ];
+        for (a, (id, walk, read)) in every_actor().iter().zip(expected) {
+            assert_eq!(a.user_id, id);
+            assert_eq!(decide(a, Capability::WalkPatrol, patrol), walk, "{id} walk");
+            assert_eq!(decide(a, Capability::ReadPatrol, patrol), read, "{id} read");
+        }
+        let place = Place {
+            areas: &grids,
+            ..Place::default()
+        };
+        let starters: Vec<String> = every_actor()
+            .into_iter()
+            .filter(|a| decide(a, Capability::StartPatrol, place).is_granted())
+            .map(|a| a.user_id)
+            .collect();
+        assert_eq!(starters, vec!["worker", "chief"]);
+        let elsewhere = [code(OTHER_GRID)];
+        let far = Place {
+            areas: &elsewhere,
+            ..Place::default()
+        };
+        for a in every_actor() {
+            assert!(
+                !decide(&a, Capability::StartPatrol, far).is_granted(),
+                "{}",
+                a.user_id
+            );
+        }
+        let coverage_readers: Vec<String> = every_actor()
+            .into_iter()
+            .filter(|a| decide(a, Capability::ReadCoverage, place).is_granted())
+            .map(|a| a.user_id)
+            .collect();
+        assert_eq!(
+            coverage_readers,
+            vec!["worker", "chief", "dispatcher", "admin"]
+        );
     }
 
     #[test]

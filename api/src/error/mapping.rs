@@ -4,9 +4,9 @@
 
 use gridops_domain::deadline::request::RequestError;
 use gridops_domain::incident::{AssistError, IncidentError};
+use gridops_domain::patrol::PatrolError;
 use gridops_infra::DbError;
 use gridops_infra::photos::PhotoError;
-use gridops_domain::patrol::PatrolError;
 use gridops_infra::workflow::StepError;
 use gridops_infra::workflow::patrol::PatrolFailure;
 

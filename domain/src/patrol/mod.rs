@@ -261,7 +261,10 @@ mod tests {
     fn a_patrol_needs_a_grid_and_a_believable_start() {
         let rules = track::TrackRules::default();
         let none = start(draft(&[]), &worker(), &rules, at(20, 0));
-        assert!(matches!(none, Err(PatrolError::Invalid { field: "grids", .. })));
+        assert!(matches!(
+            none,
+            Err(PatrolError::Invalid { field: "grids", .. })
+        ));
         let future = Start {
             started_at: Some(at(21, 0)),
             ..draft(&["410102003001002"])

@@ -152,9 +152,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredPatrol, DbError> 
         .find(id)
         .select(PatrolRow::as_select())
         .first(conn)?;
-    with_grids(conn, vec![row])?
-        .pop()
-        .ok_or(DbError::NotFound)
+    with_grids(conn, vec![row])?.pop().ok_or(DbError::NotFound)
 }
 
 /// The walker's running patrol, if any.
@@ -199,9 +197,7 @@ fn in_area(area: &AreaCode) -> Condition {
     Box::new(
         patrols::id.eq_any(
             patrol_grids::table
-                .filter(
-                    patrol_grids::grid_code.like(format!("{}%", area.subtree_prefix())),
-                )
+                .filter(patrol_grids::grid_code.like(format!("{}%", area.subtree_prefix())))
                 .select(patrol_grids::patrol_id),
         ),
     )

@@ -100,17 +100,19 @@ impl Workflow {
     pub async fn end_patrol(&self, id: &str) -> Result<StoredPatrol, PatrolFailure> {
         let id = id.to_owned();
         self.db
-            .write(move |conn| -> Result<Result<StoredPatrol, PatrolFailure>, DbError> {
-                let stored = patrols::find(conn, &id)?;
-                let ended = match patrol::end(&stored.patrol, now()) {
-                    Ok(ended) => ended,
-                    Err(e) => return Ok(Err(e.into())),
-                };
-                if !patrols::save_end(conn, &ended)? {
-                    return Ok(Err(PatrolError::AlreadyEnded.into()));
-                }
-                Ok(Ok(patrols::find(conn, &id)?))
-            })
+            .write(
+                move |conn| -> Result<Result<StoredPatrol, PatrolFailure>, DbError> {
+                    let stored = patrols::find(conn, &id)?;
+                    let ended = match patrol::end(&stored.patrol, now()) {
+                        Ok(ended) => ended,
+                        Err(e) => return Ok(Err(e.into())),
+                    };
+                    if !patrols::save_end(conn, &ended)? {
+                        return Ok(Err(PatrolError::AlreadyEnded.into()));
+                    }
+                    Ok(Ok(patrols::find(conn, &id)?))
+                },
+            )
             .await?
     }
 

@@ -77,6 +77,8 @@ const GRANT_GY: &str = r#"{"role":"grid_chief","area":"410181001001001"}"#;
 /// What a non-administrator would most like to grant themselves.
 const GRANT_ADMIN: &str = r#"{"role":"admin"}"#;
 const AREA_FILE: &str = "{area_file}";
+/// A patrol of the Guanlan grid.
+const PATROL: &str = r#"{"grids":["410102003001002"]}"#;
 /// A report in the Guanlan grid.
 const REPORT: &str = "{report_hh}";
 const REJECT: &str = r#"{"reason":"invalid"}"#;
@@ -217,6 +219,14 @@ const ROWS: &[Row] = &[
     (Worker,   "GET",    "/api/v1/me", None, 200),
     (Handler,  "GET",    "/api/v1/me", None, 200),
     (Resident, "GET",    "/api/v1/me", None, 200),
+    (Anon,     "GET",    "/api/v1/me/feed", None, 401),
+    (Admin,    "GET",    "/api/v1/me/feed", None, 200),
+    (DispHh,   "GET",    "/api/v1/me/feed", None, 200),
+    (DispGy,   "GET",    "/api/v1/me/feed", None, 200),
+    (Chief,    "GET",    "/api/v1/me/feed", None, 200),
+    (Worker,   "GET",    "/api/v1/me/feed", None, 200),
+    (Handler,  "GET",    "/api/v1/me/feed", None, 200),
+    (Resident, "GET",    "/api/v1/me/feed", None, 200),
 
     // Checking an area file: administrators only.
     (Anon,     "POST",   "/api/v1/areas/validate", Some(AREA_FILE), 401),
@@ -926,6 +936,66 @@ const ROWS: &[Row] = &[
     (Worker,   "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
     (Handler,  "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 200),
     (Resident, "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
+    // Patrols: grid workers and chiefs walk the grids they hold; a track is
+    // its walker's to write, and read only by the walker, the chiefs of its
+    // grids and the dispatchers over them (not administrators: it is
+    // personal data). Coverage counts cells, not people.
+    (Anon,    "GET",    "/api/v1/patrols", None, 401),
+    (Admin,   "GET",    "/api/v1/patrols", None, 403),
+    (DispHh,  "GET",    "/api/v1/patrols", None, 200),
+    (DispGy,  "GET",    "/api/v1/patrols", None, 200),
+    (Chief,   "GET",    "/api/v1/patrols", None, 200),
+    (Worker,  "GET",    "/api/v1/patrols", None, 200),
+    (Handler, "GET",    "/api/v1/patrols", None, 403),
+    (Resident,"GET",    "/api/v1/patrols", None, 403),
+    (Anon,    "POST",   "/api/v1/patrols", Some(PATROL), 401),
+    (Admin,   "POST",   "/api/v1/patrols", Some(PATROL), 403),
+    (DispHh,  "POST",   "/api/v1/patrols", Some(PATROL), 403),
+    (DispGy,  "POST",   "/api/v1/patrols", Some(PATROL), 403),
+    (Chief,   "POST",   "/api/v1/patrols", Some(PATROL), 201),
+    (Worker,  "POST",   "/api/v1/patrols", Some(PATROL), 201),
+    (Handler, "POST",   "/api/v1/patrols", Some(PATROL), 403),
+    (Resident,"POST",   "/api/v1/patrols", Some(PATROL), 403),
+    (Anon,    "GET",    "/api/v1/patrols/{patrol_w}", None, 401),
+    (Admin,   "GET",    "/api/v1/patrols/{patrol_w}", None, 404),
+    (DispHh,  "GET",    "/api/v1/patrols/{patrol_w}", None, 200),
+    (DispGy,  "GET",    "/api/v1/patrols/{patrol_w}", None, 404),
+    (Chief,   "GET",    "/api/v1/patrols/{patrol_w}", None, 200),
+    (Worker,  "GET",    "/api/v1/patrols/{patrol_w}", None, 200),
+    (Handler, "GET",    "/api/v1/patrols/{patrol_w}", None, 404),
+    (Resident,"GET",    "/api/v1/patrols/{patrol_w}", None, 404),
+    (Anon,    "POST",   "/api/v1/patrols/{patrol_w}/track", Some("{track}"), 401),
+    (Admin,   "POST",   "/api/v1/patrols/{patrol_w}/track", Some("{track}"), 404),
+    (DispHh,  "POST",   "/api/v1/patrols/{patrol_w}/track", Some("{track}"), 403),
+    (DispGy,  "POST",   "/api/v1/patrols/{patrol_w}/track", Some("{track}"), 404),
+    (Chief,   "POST",   "/api/v1/patrols/{patrol_w}/track", Some("{track}"), 403),
+    (Worker,  "POST",   "/api/v1/patrols/{patrol_w}/track", Some("{track}"), 200),
+    (Handler, "POST",   "/api/v1/patrols/{patrol_w}/track", Some("{track}"), 404),
+    (Resident,"POST",   "/api/v1/patrols/{patrol_w}/track", Some("{track}"), 404),
+    (Anon,    "GET",    "/api/v1/patrols/{patrol_w}/track", None, 401),
+    (Admin,   "GET",    "/api/v1/patrols/{patrol_w}/track", None, 404),
+    (DispHh,  "GET",    "/api/v1/patrols/{patrol_w}/track", None, 200),
+    (DispGy,  "GET",    "/api/v1/patrols/{patrol_w}/track", None, 404),
+    (Chief,   "GET",    "/api/v1/patrols/{patrol_w}/track", None, 200),
+    (Worker,  "GET",    "/api/v1/patrols/{patrol_w}/track", None, 200),
+    (Handler, "GET",    "/api/v1/patrols/{patrol_w}/track", None, 404),
+    (Resident,"GET",    "/api/v1/patrols/{patrol_w}/track", None, 404),
+    (Anon,    "GET",    "/api/v1/grids/410102003001002/coverage", None, 401),
+    (Admin,   "GET",    "/api/v1/grids/410102003001002/coverage", None, 200),
+    (DispHh,  "GET",    "/api/v1/grids/410102003001002/coverage", None, 200),
+    (DispGy,  "GET",    "/api/v1/grids/410102003001002/coverage", None, 403),
+    (Chief,   "GET",    "/api/v1/grids/410102003001002/coverage", None, 200),
+    (Worker,  "GET",    "/api/v1/grids/410102003001002/coverage", None, 200),
+    (Handler, "GET",    "/api/v1/grids/410102003001002/coverage", None, 403),
+    (Resident,"GET",    "/api/v1/grids/410102003001002/coverage", None, 403),
+    (Anon,    "POST",   "/api/v1/patrols/{patrol_w}/end", None, 401),
+    (Admin,   "POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
+    (DispHh,  "POST",   "/api/v1/patrols/{patrol_w}/end", None, 403),
+    (DispGy,  "POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
+    (Chief,   "POST",   "/api/v1/patrols/{patrol_w}/end", None, 403),
+    (Worker,  "POST",   "/api/v1/patrols/{patrol_w}/end", None, 200),
+    (Handler, "POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
+    (Resident,"POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
     // Last: nobody but an administrator changes their own account.
     (DispHh,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
     (DispGy,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
@@ -1207,6 +1277,42 @@ impl<'a> Run<'a> {
             },
             // A number no other placeholder of this run has.
             "n" => serial.to_string(),
+            // worker.guanlan's running patrol, started if none runs.
+            "patrol_w" => {
+                let worker = self.signed(Worker);
+                let (_, page) = json_of(
+                    worker
+                        .client
+                        .get(self.app.url("/api/v1/patrols?status=running"))
+                        .send()
+                        .await
+                        .expect("patrols listed"),
+                )
+                .await;
+                match page["items"][0]["id"].as_str() {
+                    Some(id) => id.to_owned(),
+                    None => {
+                        let (status, patrol) = json_of(
+                            worker
+                                .client
+                                .post(self.app.url("/api/v1/patrols"))
+                                .header("Idempotency-Key", format!("matrix-{serial}"))
+                                .json(&serde_json::from_str::<Value>(PATROL).expect("JSON"))
+                                .send()
+                                .await
+                                .expect("patrol started"),
+                        )
+                        .await;
+                        assert_eq!(status, StatusCode::CREATED, "{patrol}");
+                        text(&patrol["id"])
+                    }
+                }
+            }
+            // A track body: one fix in GUANLAN_GRID, taken now.
+            "track" => {
+                let (lng, lat) = demo_point_in_grid(GUANLAN_GRID).expect("a demo grid");
+                serde_json::json!({"points": [{"id": format!("m{serial}"), "at": chrono::Utc::now(), "lat": lat, "lng": lng, "accuracy_m": 5.0}]}).to_string()
+            }
             // A refresh token just issued to resident.guanlan.
             "fresh_refresh" => self.app.login("resident.guanlan").await.refresh_token,
             // `lat=…&lng=…` inside GUANLAN_GRID.
@@ -1310,7 +1416,9 @@ impl<'a> Run<'a> {
         };
         // Reports must carry an Idempotency-Key; every row its own.
         let idempotency_key = (method == "POST"
-            && (path == "/api/v1/incidents" || path == "/api/v1/notices"))
+            && (path == "/api/v1/incidents"
+                || path == "/api/v1/notices"
+                || path == "/api/v1/patrols"))
             .then(|| uuid::Uuid::now_v7().to_string());
         let client = match who {
             Anon => &self.app.anonymous,

@@ -69,7 +69,11 @@ fn walk(grid: &str, start: DateTime<Utc>, fixes: usize, prefix: &str) -> Vec<Val
         .map(|i| {
             // Up 120 m and back down, 36 m per fix.
             let leg = (i as f64 * 36.0) % 480.0;
-            let north = if leg <= 240.0 { leg - 120.0 } else { 360.0 - leg };
+            let north = if leg <= 240.0 {
+                leg - 120.0
+            } else {
+                360.0 - leg
+            };
             fix(
                 &format!("{prefix}-{i:03}"),
                 start + Duration::seconds(30 * i as i64),
@@ -95,10 +99,7 @@ async fn get(app: &TestApp, who: &User, path: &str) -> (StatusCode, Value) {
 fn local_days() -> (String, String) {
     let local = Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8"));
     let today = local.date_naive();
-    (
-        (today - Duration::days(1)).to_string(),
-        today.to_string(),
-    )
+    ((today - Duration::days(1)).to_string(), today.to_string())
 }
 
 async fn coverage(app: &TestApp, who: &User, grid: &str) -> Value {

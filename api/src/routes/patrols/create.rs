@@ -51,7 +51,9 @@ pub async fn start_patrol(
             AreaCode::parse(code)
                 .ok()
                 .filter(|c| map.get(c).is_some_and(|a| a.level.is_grid()))
-                .ok_or_else(|| ApiError::invalid_field(format!("grids[{i}]"), format!("no grid {code}")))
+                .ok_or_else(|| {
+                    ApiError::invalid_field(format!("grids[{i}]"), format!("no grid {code}"))
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let place = Place {

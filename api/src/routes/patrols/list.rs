@@ -93,7 +93,10 @@ pub async fn list_patrols(
     let after = query
         .cursor
         .as_deref()
-        .map(|c| parse_cursor(c).ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list")))
+        .map(|c| {
+            parse_cursor(c)
+                .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))
+        })
         .transpose()?;
     if let (Some(from), Some(to)) = (query.from, query.to)
         && to < from

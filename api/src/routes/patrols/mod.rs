@@ -67,7 +67,9 @@ pub async fn log_read_by_other(
     let purpose = format!("patrol {}", patrol.patrol.id);
     state
         .db
-        .write(move |conn| audit::record_personal_data_read(conn, &reader, &subject, field, &purpose))
+        .write(move |conn| {
+            audit::record_personal_data_read(conn, &reader, &subject, field, &purpose)
+        })
         .await?;
     Ok(())
 }
