@@ -40,6 +40,7 @@ use crate::routes;
         (name = "notifications", description = "Phones for push, the in-app inbox, notices to an area, the push outbox"),
         (name = "patrols", description = "Patrols: a grid worker's walk of their grids, its track (sent late, out of order, twice: kept once), the incidents found on it, and how much of each grid patrols covered"),
         (name = "events", description = "Incident changes as Server-Sent Events, for consoles"),
+        (name = "feed", description = "The phone's catch-up after time without signal: what changed for the signed-in user since a cursor, in one call"),
         (name = "auth", description = "Sign in, refresh, sign out, register; the signed-in user"),
         (name = "users", description = "Accounts and their roles"),
         (name = "operations", description = "Liveness and readiness probes"),

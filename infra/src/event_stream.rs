@@ -252,12 +252,11 @@ pub fn read_after_at(
     })
 }
 
-/// One timeline event as the catch-up feed needs it: where, what, and the
+/// One timeline event as the catch-up feed needs it: where, and the
 /// incident with everything kept beside its lifecycle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub position: Position,
-    pub action: String,
     /// As it is now, followers and assists not loaded.
     pub incident: StoredIncident,
 }
@@ -289,7 +288,6 @@ pub fn changes_after(
                     tx: event.stream_tx,
                     seq: event.stream_seq,
                 },
-                action: event.action,
                 incident: incident.try_into()?,
             })
         })
@@ -367,7 +365,10 @@ pub fn latest_positions(
         ))
         .load(conn)?;
     for (id, seq, tx, stream_seq) in rows {
-        let position = Position { tx, seq: stream_seq };
+        let position = Position {
+            tx,
+            seq: stream_seq,
+        };
         match latest.get(&id) {
             Some((newest, _)) if *newest >= seq => {}
             _ => {
@@ -496,12 +497,10 @@ pub fn inbox_latest(
         ))
         .into_boxed();
     query = match conn {
-        DbConnection::Postgresql(_) => query
-            .filter(notifications::stream_tx.lt(horizon))
-            .order((
-                notifications::stream_tx.desc(),
-                notifications::stream_seq.desc(),
-            )),
+        DbConnection::Postgresql(_) => query.filter(notifications::stream_tx.lt(horizon)).order((
+            notifications::stream_tx.desc(),
+            notifications::stream_seq.desc(),
+        )),
         DbConnection::Sqlite(_) => query.order(notifications::stream_seq.desc()),
     };
     let mut rows: Vec<InboxRow> = query
@@ -511,7 +510,9 @@ pub fn inbox_latest(
     let entries: Vec<InboxEntry> = rows.into_iter().map(inbox_entry).collect();
     // Every final entry is at or before the newest of them, every later one
     // after it. None at all: everything is still to come.
-    let after = entries.last().map_or(Position::START, |newest| newest.position);
+    let after = entries
+        .last()
+        .map_or(Position::START, |newest| newest.position);
     Ok((entries, after))
 }
 

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod categories;
 pub mod events;
 pub mod fallback;
+pub mod feed;
 pub mod health;
 pub mod incidents;
 pub mod me;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::logout::logout)
                 .service(auth::register::register)
                 .service(me::me)
+                .service(feed::my_feed)
                 .service(users::list::list_users)
                 .service(users::create::create_user)
                 .service(users::get::get_user)

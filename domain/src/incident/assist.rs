@@ -731,6 +731,46 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_handled_on_the_spot_stands_the_called_parties_down() {
+        let mut case = assisted(&[WATER, COMMITTEE], AssistState::Called);
+        case.status = Status::Dispatched;
+        case.reporter_id = "worker".into();
+        let (handled, _) = apply(
+            &case,
+            sample_command(ActionKind::ResolveOnSpot),
+            &who("worker"),
+            at(2),
+        )
+        .unwrap();
+        let states: Vec<AssistState> = handled.assists.iter().map(|a| a.state).collect();
+        assert_eq!(states, [AssistState::StoodDown, AssistState::StoodDown]);
+        assert_eq!(stood_down(&case, &handled), parties(&[WATER, COMMITTEE]));
+        assert_eq!(stood_down(&handled, &handled), Vec::<String>::new());
+        assert_eq!(still_to_report(&handled), Vec::<String>::new());
+        for outcome in [
+            acknowledge(&handled, WATER, None, "h", at(3)),
+            report(&handled, WATER, "done".into(), "h", at(3)),
+        ] {
+            match outcome {
+                Err(IncidentError::Assist(AssistError::OutOfTurn { message, .. })) => {
+                    assert_eq!(
+                        message,
+                        "zy-water was stood down: the incident was handled on the spot"
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // Reopened and dispatched again, the party may be called anew.
+        let mut again = handled.clone();
+        again.status = Status::Dispatched;
+        again.party = Some(PARTY.into());
+        let (called, _) = call(&again, &parties(&[WATER]), None, "d", at(4)).unwrap();
+        assert_eq!(called.assists[0].state, AssistState::Called);
+        assert_eq!(still_to_report(&called), parties(&[WATER]));
+    }
+
+    #[test]
     fn an_assisting_party_that_comes_to_lead_is_not_waited_for() {
         let mut case = assisted(&[WATER, COMMITTEE], AssistState::Called);
         case.party = Some(WATER.into());

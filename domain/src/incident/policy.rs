@@ -95,8 +95,7 @@ pub fn allowed_actions(incident: &Incident, actor: &Actor) -> Vec<ActionKind> {
 /// actor: an arrow of the diagram ([`next_status`]), and for resolving on
 /// the spot beyond `reported`, the actor's own report
 /// [`untouched_by_parties`] (the table in the module documentation). Asked
-/// after [`permits`]:
-/// `false` here is a 409, not a 403.
+/// after [`permits`]: `false` here is a 409, not a 403.
 pub fn in_turn(incident: &Incident, actor: &Actor, action: ActionKind) -> bool {
     Relation::of(incident, actor).in_turn(incident, action)
 }
@@ -232,7 +231,9 @@ impl Relation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::fixtures::{ASSIGNEE, CAST, PARTY, actor, cast, incident, sample_command};
+    use crate::incident::fixtures::{
+        ASSIGNEE, CAST, OTHER_PARTY, PARTY, actor, at, cast, incident, sample_command,
+    };
     use crate::incident::{IncidentError, Status, apply, transition};
 
     #[test]
@@ -259,7 +260,8 @@ mod tests {
     /// resident of the same community, a grid worker of its grid and one of
     /// another, a grid chief of its grid and one of another, a dispatcher of
     /// its subdistrict and one of another, a handler of its party and one of
-    /// another party, an administrator.
+    /// another party, an administrator. Resolving on the spot beyond
+    /// `reported` depends on whose report it is: [`ON_THE_SPOT`].
     const POLICY: &str = "
                                   reporter  resident  worker  worker_else  chief  chief_else  dispatcher  dispatcher_else  handler  handler_else  admin
     accept           reported     F         H         F       H            G      H           G           H                H        H             F
@@ -337,6 +339,99 @@ mod tests {
         }
         for action in ActionKind::ALL {
             assert!(covered.contains(&action), "no row for {action}");
+        }
+    }
+
+    /// Resolving on the spot, by who (the columns, members of the cast), on
+    /// which incident (its state, who reported it, what a party did to it;
+    /// party `zy-heating` from dispatched on). G resolved (the party stood
+    /// down), F forbidden (403), C not now (409), H hidden.
+    const ON_THE_SPOT: &str = "
+    status       reported_by  touched           worker  chief  worker_else  dispatcher  handler
+    reported     reporter     -                 G       G      H            F           H
+    reported     worker       -                 G       G      H            F           H
+    accepted     reporter     -                 C       C      H            F           H
+    accepted     worker       -                 G       C      H            F           H
+    accepted     chief        -                 C       G      H            F           H
+    accepted     worker       returned          C       C      H            F           H
+    accepted     worker       reopened          C       C      H            F           H
+    dispatched   reporter     -                 C       C      H            F           F
+    dispatched   worker       -                 G       C      H            F           F
+    dispatched   chief        -                 C       G      H            F           F
+    dispatched   worker       assist_called     G       C      H            F           F
+    dispatched   worker       assist_answered   C       C      H            F           F
+    in_progress  worker       -                 C       C      H            F           F
+    resolved     worker       -                 C       C      H            F           F
+    ";
+
+    #[test]
+    fn grid_staff_resolve_on_the_spot_their_own_untouched_finding() {
+        use crate::incident::{Assist, AssistState};
+        let mut lines = ON_THE_SPOT.lines().map(str::trim).filter(|l| !l.is_empty());
+        let header: Vec<&str> = lines
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        let cast = cast();
+        let member = |name: &str| {
+            cast.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, a)| a.clone())
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        let assisting = |state| Assist {
+            party: OTHER_PARTY.into(),
+            state,
+            called_by: "system".into(),
+            called_at: at(0),
+            acknowledged_at: None,
+            reported_at: None,
+            report: None,
+        };
+        for line in lines {
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(cells.len(), header.len(), "row {line}");
+            let status = Status::parse(cells[0]).unwrap_or_else(|| panic!("row {line}"));
+            let mut subject = incident(status);
+            subject.reporter_id = cells[1].into();
+            match cells[2] {
+                "-" => {}
+                "returned" => subject.returned_by = vec![OTHER_PARTY.into()],
+                "reopened" => subject.rework_count = 1,
+                "assist_called" => subject.assists = vec![assisting(AssistState::Called)],
+                "assist_answered" => {
+                    subject.assists = vec![assisting(AssistState::Acknowledged)];
+                }
+                other => panic!("touched {other}"),
+            }
+            for (&name, &expected) in header[3..].iter().zip(&cells[3..]) {
+                let who = member(name);
+                let offered = allowed_actions(&subject, &who).contains(&ActionKind::ResolveOnSpot);
+                assert_eq!(offered, expected == "G", "{name} is offered it: {line}");
+                let outcome = apply(
+                    &subject,
+                    sample_command(ActionKind::ResolveOnSpot),
+                    &who,
+                    at(1),
+                );
+                match (expected, outcome) {
+                    ("G", Ok((next, _))) => {
+                        assert_eq!(next.status, Status::Resolved, "{line}");
+                        assert_eq!((next.party, next.assignee), (None, None), "{line}");
+                        assert!(
+                            next.assists
+                                .iter()
+                                .all(|a| a.state == AssistState::StoodDown),
+                            "{line}"
+                        );
+                    }
+                    ("F", Err(IncidentError::Forbidden { .. }))
+                    | ("C", Err(IncidentError::InvalidTransition { .. }))
+                    | ("H", Err(IncidentError::Hidden)) => {}
+                    (expected, outcome) => panic!("{name}: {line}: {expected} but {outcome:?}"),
+                }
+            }
         }
     }
 

@@ -130,7 +130,10 @@ pub fn report_handled_on_spot(
                  report it without `{HANDLED_ON_SPOT}`"
             ),
         },
-        IncidentError::Invalid { field: "result", message } => IncidentError::Invalid {
+        IncidentError::Invalid {
+            field: "result",
+            message,
+        } => IncidentError::Invalid {
             field: "handled_on_spot.result",
             message,
         },
@@ -248,11 +251,10 @@ mod tests {
     fn only_grid_staff_of_the_grid_handle_a_finding_on_the_spot() {
         let c = category();
         let at = NaiveDateTime::default();
-        let refused = |who: &Actor| {
-            match report_handled_on_spot(draft(&c), "done".into(), who, at) {
-                Err(IncidentError::Invalid { field, .. }) => field,
-                other => panic!("{}: {other:?}", who.user_id),
-            }
+        let refused = |who: &Actor| match report_handled_on_spot(draft(&c), "done".into(), who, at)
+        {
+            Err(IncidentError::Invalid { field, .. }) => field,
+            other => panic!("{}: {other:?}", who.user_id),
         };
         for who in [
             in_grid("resident", Role::Resident, "410102003001"),

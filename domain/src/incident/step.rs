@@ -396,6 +396,62 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_dispatched_by_routing_is_resolved_on_the_spot_by_its_finder() {
+        use crate::incident::{Assist, AssistState};
+        let mut dispatched = incident(Status::Dispatched);
+        dispatched.reporter_id = "worker".into();
+        dispatched.assignee = Some("handler".into());
+        dispatched.assists = vec![Assist {
+            party: OTHER_PARTY.into(),
+            state: AssistState::Called,
+            called_by: crate::incident::SYSTEM_ACTOR.into(),
+            called_at: at(0),
+            acknowledged_at: None,
+            reported_at: None,
+            report: None,
+        }];
+        let (resolved, event) = step(
+            &dispatched,
+            "worker",
+            sample_command(ActionKind::ResolveOnSpot),
+            1,
+        );
+        assert_eq!(
+            (event.from, event.to),
+            (Status::Dispatched, Status::Resolved)
+        );
+        assert_eq!(
+            (resolved.party.as_deref(), resolved.assignee.as_deref()),
+            (None, None),
+            "the party stands down; the timeline keeps where it had gone"
+        );
+        assert_eq!(resolved.assists[0].state, AssistState::StoodDown);
+        assert_eq!(resolved.result.as_deref(), Some("swept it myself"));
+        // Reopened, it waits for a dispatcher like any case resolved on the spot.
+        let (reopened, _) = step(&resolved, "chief", sample_command(ActionKind::Reopen), 2);
+        assert_eq!(reopened.status, Status::Accepted);
+        // Once the party acknowledged, it is in the party's hands.
+        let (in_progress, _) = step(
+            &dispatched,
+            "handler",
+            sample_command(ActionKind::Acknowledge),
+            1,
+        );
+        assert_eq!(
+            apply(
+                &in_progress,
+                sample_command(ActionKind::ResolveOnSpot),
+                &who("worker"),
+                at(2)
+            ),
+            Err(IncidentError::InvalidTransition {
+                current: Status::InProgress,
+                allowed: vec![ActionKind::Comment],
+            })
+        );
+    }
+
+    #[test]
     fn a_step_out_of_turn_says_what_the_actor_may_do_now() {
         let reported = incident(Status::Reported);
         assert_eq!(

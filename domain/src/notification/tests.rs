@@ -145,6 +145,58 @@ fn each_step_tells_the_people_it_concerns() {
 }
 
 #[test]
+fn a_finding_handled_on_the_spot_tells_the_parties_it_had_gone_to() {
+    use crate::incident::{Assist, AssistState};
+    let mut before = incident(Status::Dispatched);
+    before.reporter_id = "worker".into();
+    before.assists = vec![Assist {
+        party: "zy-guanlan-committee".into(),
+        state: AssistState::Called,
+        called_by: "system".into(),
+        called_at: at(0),
+        acknowledged_at: None,
+        reported_at: None,
+        report: None,
+    }];
+    let told = tells_on(before, "worker", sample_command(ActionKind::ResolveOnSpot));
+    assert_eq!(
+        told,
+        vec![
+            (
+                Topic::Resolved,
+                Audience::Users(vec!["worker".into()]),
+                Why::Reporter
+            ),
+            (
+                Topic::HandledOnSpot,
+                Audience::PartyHandlers(PARTY.into()),
+                Why::Handler
+            ),
+            (
+                Topic::HandledOnSpot,
+                Audience::PartyHandlers("zy-guanlan-committee".into()),
+                Why::Handler
+            ),
+        ],
+        "the reporter's own step reaches nobody else: the store leaves the actor out"
+    );
+    let (title, _) = incident_text(
+        Topic::HandledOnSpot,
+        Why::Handler,
+        Language::English,
+        Facts {
+            reference: "410102-20261124-000123",
+            category_zh: "犬只扰民",
+            category_en: "Noise from dogs",
+        },
+    );
+    assert_eq!(
+        title,
+        "A case sent to you was handled on the spot: nothing left to do"
+    );
+}
+
+#[test]
 fn a_named_assignee_hears_instead_of_the_whole_party() {
     let dispatched = tells(
         Status::Accepted,

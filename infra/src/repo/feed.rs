@@ -33,14 +33,18 @@
 //!
 //! # An incident the user no longer sees
 //!
-//! Visibility is as `GET /api/v1/incidents/{id}` decides it now. One step
-//! takes an incident away from people who saw it: a party's return (its
-//! handlers see a case while their party holds it). The handlers of a party
-//! that returned it get the incident with no state, so that their phones
-//! take it off their lists; the feed says nothing else about incidents a
-//! user does not see.
+//! Visibility is as `GET /api/v1/incidents/{id}` decides it now. Handlers
+//! see a case while their party holds it, so some steps take it away from
+//! them: the party's return, a grid worker's resolve on the spot of a case
+//! already dispatched (the party stands down). When a page's changes touch
+//! an incident the user no longer sees, and one of the user's parties held
+//! it once (it had that party's clocks, which every dispatch starts, or the
+//! party returned it), the user gets the incident with no state and no
+//! actions, so that their phone takes it off its list. That comes again
+//! with each later change of the incident (nothing says which change took
+//! it away); the feed says nothing else about incidents a user does not see.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -52,7 +56,7 @@ use super::incidents::{Cursor, IncidentFilter, Sort, StoredIncident};
 use super::notifications::{NoticeRow, NotificationRow};
 use crate::db::{DbConnection, DbError};
 use crate::event_stream::{self, Position};
-use crate::schema::{areas, notices};
+use crate::schema::{areas, deadlines, notices};
 
 /// Where a reader of the feed stands: after these positions of the
 /// timeline and of the inbox, and, while the first catch-up lists the open
@@ -219,7 +223,7 @@ pub fn page(
         for change in batch.changes {
             // Passed, whether or not the user sees it.
             events_after = change.position;
-            page.add(change.position, change.incident, change.action == "return");
+            page.add(change.position, change.incident, true);
         }
     }
 
@@ -292,20 +296,15 @@ struct Collected {
 struct Candidate {
     position: Position,
     stored: StoredIncident,
-    /// A party returned it in this page's changes.
-    returned: bool,
+    /// It is in this page's changes (not only in the open-incident list).
+    changed: bool,
 }
 
 impl Collected {
     /// Adds what a row says of an incident; an incident seen before moves to
     /// this later place, keeping the newest position.
-    fn add(&mut self, position: Position, stored: StoredIncident, returned: bool) {
+    fn add(&mut self, position: Position, stored: StoredIncident, changed: bool) {
         let id = stored.incident.id.clone();
-        let returned = returned
-            || self
-                .by_id
-                .get(&id)
-                .is_some_and(|candidate| candidate.returned);
         if self.by_id.contains_key(&id) {
             self.order.retain(|other| *other != id);
         }
@@ -315,7 +314,7 @@ impl Collected {
             Candidate {
                 position,
                 stored,
-                returned,
+                changed,
             },
         );
     }
@@ -330,20 +329,36 @@ impl Collected {
         let visibility = &scope.visibility;
         let followed = event_stream::followed_by(conn, &visibility.user, &self.order)?;
         let mut assists = super::assists::of_incidents(conn, &self.order)?;
+        let mut visible = HashMap::with_capacity(self.order.len());
+        for id in &self.order {
+            if let Some(candidate) = self.by_id.get_mut(id) {
+                let incident = &mut candidate.stored.incident;
+                incident.assists = assists.remove(id).unwrap_or_default();
+                if followed.contains(id) && !incident.followers.contains(&visibility.user) {
+                    incident.followers.push(visibility.user.clone());
+                }
+                visible.insert(id.clone(), visibility.contains(incident));
+            }
+        }
+        let changed_out_of_sight: Vec<String> = self
+            .order
+            .iter()
+            .filter(|id| visible.get(*id) == Some(&false))
+            .filter(|id| self.by_id.get(*id).is_some_and(|c| c.changed))
+            .cloned()
+            .collect();
+        let held = held_by(conn, &changed_out_of_sight, &visibility.parties)?;
         let mut out = Vec::with_capacity(self.order.len());
         for id in self.order {
-            let Some(mut candidate) = self.by_id.remove(&id) else {
+            let Some(candidate) = self.by_id.remove(&id) else {
                 continue;
             };
-            let incident = &mut candidate.stored.incident;
-            incident.assists = assists.remove(&id).unwrap_or_default();
-            if followed.contains(&id) && !incident.followers.contains(&visibility.user) {
-                incident.followers.push(visibility.user.clone());
-            }
-            let entry = if visibility.contains(incident) {
+            let entry = if visible.get(&id) == Some(&true) {
                 Some(candidate.stored)
-            } else if candidate.returned
-                && incident
+            } else if held.contains(&id)
+                || candidate
+                    .stored
+                    .incident
                     .returned_by
                     .iter()
                     .any(|party| visibility.parties.contains(party))
@@ -361,6 +376,26 @@ impl Collected {
         }
         Ok(out)
     }
+}
+
+/// Which of `incident_ids` one of `parties` held once: every dispatch starts
+/// the party's clocks, kept after they end (met, cancelled).
+fn held_by(
+    conn: &mut DbConnection,
+    incident_ids: &[String],
+    parties: &[String],
+) -> Result<HashSet<String>, DbError> {
+    if incident_ids.is_empty() || parties.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(deadlines::table
+        .filter(deadlines::incident_id.eq_any(incident_ids))
+        .filter(deadlines::party_code.assume_not_null().eq_any(parties))
+        .select(deadlines::incident_id)
+        .distinct()
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// The notices the entries announce, with their areas' names.

@@ -4,7 +4,8 @@
 //!
 //! A step of the lifecycle ([`step`]):
 //! 1. the incident and its timeline event (`repo::incidents::save_step`,
-//!    only if nobody changed the incident meanwhile);
+//!    only if nobody changed the incident meanwhile), and the assists the
+//!    step changed (a resolve on the spot stands the called parties down);
 //! 2. its clocks, on the stored working calendar with the configured warning
 //!    share (`deadline::clocks_after_step`);
 //! 3. who is told (`notification::after_step`), written as inbox entries and
@@ -14,6 +15,10 @@
 //!    (`incident::routing_cause`): the decision is kept, and a dispatch by
 //!    rule is itself a step through 1–5, with its assisting parties called
 //!    through [`assists`].
+//!
+//! A new report ([`report`]) starts its clocks and is routed; a finding
+//! handled on the spot ([`report_handled`]) starts the same clocks, then is
+//! resolved by the step 1–4 above and never routed.
 
 use chrono::NaiveDateTime;
 use gridops_domain::category::{Category, Priority};
@@ -146,6 +151,11 @@ pub fn step_on(
     if !incidents::save_step(conn, &next, before.incident.version, event)? {
         return Ok(None);
     }
+    for assist in &next.incident.assists {
+        if !before.incident.assists.contains(assist) {
+            assist_rows::put(conn, &next.incident.id, assist)?;
+        }
+    }
     let limits = tx.limits(conn, &next.incident)?;
     deadlines::follow_step(
         conn,
@@ -176,6 +186,40 @@ pub fn report(
     calendar: &WorkingCalendar,
     stored: StoredIncident,
 ) -> Result<StoredIncident, DbError> {
+    let stored = report_clocks(conn, tx, calendar, stored)?;
+    route::after_report(conn, tx, calendar, stored)
+}
+
+/// Keeps a finding handled on the spot (小事不出网格), stored as reported by
+/// the caller's `insert`: the report's clocks, then the resolve on the spot
+/// the domain decided with it (`incident::report_handled_on_spot`) as a step
+/// ([`step_on`]: its clocks, who is told). Never routed: nobody else is
+/// needed, and nobody else hears of it. The incident as resolved.
+pub fn report_handled(
+    conn: &mut DbConnection,
+    tx: &mut Tx,
+    calendar: &WorkingCalendar,
+    stored: StoredIncident,
+    resolved: Incident,
+    event: &TimelineEvent,
+) -> Result<StoredIncident, DbError> {
+    let id = stored.incident.id.clone();
+    let stored = report_clocks(conn, tx, calendar, stored)?;
+    // The caller's transaction inserted the incident: nobody can have moved it.
+    step_on(conn, tx, calendar, &stored, resolved, event)?.ok_or_else(|| {
+        DbError::Other(format!(
+            "incident {id} changed while it was resolved on the spot"
+        ))
+    })
+}
+
+/// The clocks a new report starts, and its due columns.
+fn report_clocks(
+    conn: &mut DbConnection,
+    tx: &mut Tx,
+    calendar: &WorkingCalendar,
+    stored: StoredIncident,
+) -> Result<StoredIncident, DbError> {
     let at = stored.incident.created_at;
     let limits = tx.limits(conn, &stored.incident)?;
     deadlines::follow_step(
@@ -186,8 +230,7 @@ pub fn report(
         (calendar, limits),
         tx.settings.warn_fraction,
     )?;
-    let stored = deadlines::with_dues(conn, stored)?;
-    route::after_report(conn, tx, calendar, stored)
+    deadlines::with_dues(conn, stored)
 }
 
 /// Keeps an assist step decided on the incident as locked: each assist as

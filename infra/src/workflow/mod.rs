@@ -26,7 +26,8 @@ use gridops_domain::category::{Category, Priority};
 use gridops_domain::deadline::request::{self, Ask, ClockEffect, ClockRequest, NOTHING_TO_EXTEND};
 use gridops_domain::escalation::WarnFraction;
 use gridops_domain::incident::{
-    AssistEvent, Command, Incident, IncidentError, Report, apply, can_see, report,
+    AssistEvent, Command, Incident, IncidentError, Report, TimelineEvent, apply, can_see, report,
+    report_handled_on_spot,
 };
 
 pub use commit::{Settings, Tx};
@@ -60,6 +61,9 @@ pub struct NewReport {
     pub lng: f64,
     pub address: Option<String>,
     pub occurred_at: NaiveDateTime,
+    /// The result, when the reporter handled it at once (小事不出网格): the
+    /// report is resolved on the spot in the same transaction, never routed.
+    pub handled_on_spot: Option<String>,
 }
 
 /// Commits decided changes; cheap to clone, one per server.
@@ -121,8 +125,10 @@ impl Workflow {
 
     /// A new report by `actor`: numbered in its district, stored with its
     /// first event, its clocks started, routed (or held for the on-site
-    /// check), all in one transaction. `finish` runs last in that
-    /// transaction with the incident as it stands (the idempotency record).
+    /// check), all in one transaction. A finding handled on the spot is
+    /// resolved instead, in the same transaction, and never routed. `finish`
+    /// runs last in that transaction with the incident as it stands (the
+    /// idempotency record).
     pub async fn report<T: Send + 'static>(
         &self,
         actor: &Actor,
@@ -139,20 +145,24 @@ impl Workflow {
                 let calendar = calendar::load(conn, at)?;
                 let reference =
                     incidents::next_reference(conn, &new.district, calendar.local_date(at))?;
-                let incident = match report(
-                    Report {
-                        id: new.id,
-                        reference,
-                        category: &new.category,
-                        description: new.description,
-                        grid: new.grid,
-                        priority: new.priority,
-                        from_hotline: new.from_hotline,
-                    },
-                    &actor,
-                    at,
-                ) {
-                    Ok(incident) => incident,
+                let draft = Report {
+                    id: new.id,
+                    reference,
+                    category: &new.category,
+                    description: new.description,
+                    grid: new.grid,
+                    priority: new.priority,
+                    from_hotline: new.from_hotline,
+                };
+                // The report, and the resolve on the spot decided with it.
+                let decided: Result<(Incident, Option<(Incident, TimelineEvent)>), _> =
+                    match new.handled_on_spot {
+                        None => report(draft, &actor, at).map(|incident| (incident, None)),
+                        Some(result) => report_handled_on_spot(draft, result, &actor, at)
+                            .map(|(incident, resolved)| (incident, Some(resolved))),
+                    };
+                let (incident, resolved) = match decided {
+                    Ok(decided) => decided,
                     Err(e) => return Ok(Err(e.into())),
                 };
                 let stored = StoredIncident {
@@ -172,7 +182,12 @@ impl Workflow {
                     Err(e) => return Err(e),
                 }
                 let mut tx = Tx::new(settings).knowing(new.category);
-                let stored = commit::report(conn, &mut tx, &calendar, stored)?;
+                let stored = match resolved {
+                    None => commit::report(conn, &mut tx, &calendar, stored)?,
+                    Some((resolved, event)) => {
+                        commit::report_handled(conn, &mut tx, &calendar, stored, resolved, &event)?
+                    }
+                };
                 Ok(Ok((finish(conn, &stored)?, tx.pushes)))
             })
             .await??;

@@ -5,8 +5,10 @@
 //! data; preloads N incidents straight into the database — `COPY` on
 //! PostgreSQL, multi-row `INSERT`s on SQLite, large transactions — spread over
 //! the demo grids, categories, users and 90 days, each with the timeline that
-//! led to its status; then measures report (create), get and filtered lists
-//! through a real HTTP client on loopback with bounded concurrency. On
+//! led to its status; then measures report (create), get, filtered lists and
+//! the catch-up feed (a grid worker's and the dispatcher's, first page and a
+//! page resumed after the other phases' writes) through a real HTTP client
+//! on loopback with bounded concurrency. On
 //! PostgreSQL it also runs `pgbench` with the INSERT statements the API issues
 //! for a report, for the raw figure beside the API's create rate.
 //!
@@ -88,6 +90,8 @@ const DISPATCHER: &str = "dispatcher.hanghaixilu";
 const DISPATCHER_AREA: &str = "410102003";
 /// The community of the dispatcher's four grids: the bbox query is a map view of it.
 const BBOX_COMMUNITY: &str = "410102003001";
+/// The grid worker whose feed is measured (one grid of the dispatcher's).
+const FEED_WORKER: &str = "worker.guanlan";
 /// Users who report in the create phase, in turn.
 const REPORTERS: &[&str] = &[
     "resident.guanlan",
@@ -1042,7 +1046,63 @@ async fn request_kinds(
             is_list: true,
         });
     }
+
+    // The catch-up feed of a grid worker (one grid) and of the dispatcher
+    // (four): a first call, and a call resumed from the cursor the first
+    // catch-up ended at. That cursor is taken now, before the measured
+    // phases, so the resumed page reads the changes every later phase
+    // made (the reports of the whole city), as a phone back in signal does.
+    let worker = app.client_for(&app.login(FEED_WORKER).await.access_token);
+    for (who, client) in [("worker", worker), ("dispatcher", dispatcher.clone())] {
+        let url = format!("{}/api/v1/me/feed", app.base);
+        let (pages, open, cursor) = feed_cursor(&client, &url).await;
+        println!("feed: {who}'s first catch-up: {pages} pages, {open} open incidents");
+        let (first, c) = (url.clone(), client.clone());
+        kinds.push(Kind {
+            name: format!("feed: {who}, first page"),
+            send: Arc::new(move |_| c.get(&first)),
+            expected: StatusCode::OK,
+            is_list: false,
+        });
+        let resumed = format!("{url}?since={cursor}");
+        kinds.push(Kind {
+            name: format!("feed: {who}, resumed"),
+            send: Arc::new(move |_| client.get(&resumed)),
+            expected: StatusCode::OK,
+            is_list: false,
+        });
+    }
     kinds
+}
+
+/// Follows a first catch-up of the feed to its end, 500 rows at a time:
+/// (pages, incidents listed, the cursor it ended at). Panics on an error:
+/// the bench cannot measure a feed it cannot read.
+async fn feed_cursor(client: &reqwest::Client, url: &str) -> (usize, usize, String) {
+    let (mut pages, mut listed, mut since) = (0, 0, None::<String>);
+    loop {
+        // The cursor is base64url: nothing to escape.
+        let page = match &since {
+            None => format!("{url}?limit=500"),
+            Some(cursor) => format!("{url}?limit=500&since={cursor}"),
+        };
+        let body: serde_json::Value = client
+            .get(&page)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("the feed answers")
+            .json()
+            .await
+            .expect("a feed page");
+        pages += 1;
+        listed += body["incidents"].as_array().map_or(0, Vec::len);
+        let cursor = body["next_cursor"].as_str().expect("a cursor").to_owned();
+        if body["more"] != true {
+            return (pages, listed, cursor);
+        }
+        since = Some(cursor);
+    }
 }
 
 // ── pgbench ─────────────────────────────────────────────────────────────────────────────

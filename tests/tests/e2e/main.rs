@@ -13,6 +13,8 @@ mod errors;
 mod escalation;
 mod events;
 mod fcm_sender;
+mod feed;
+mod findings;
 mod import;
 mod incident_photos;
 mod incidents;

@@ -22,19 +22,21 @@ use crate::state::AppState;
 /// Reports an incident. Requires an `Idempotency-Key` header: a retry with
 /// the same key and body gets the first answer again (one incident however
 /// often a phone resends); the same key with another body is 422; a retry
-/// while the first is still being handled is 409.
+/// while the first is still being handled is 409. A grid worker's finding
+/// handled at once (`handled_on_spot`) is stored resolved, in the same
+/// request, and never routed.
 #[utoipa::path(
     tag = "incidents",
     params(("Idempotency-Key" = String, Header, description = "A unique key per report, 1–255 characters, kept by the client across retries")),
     request_body = CreateIncidentRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Reported; `possible_duplicates` lists open incidents of the same category nearby", body = IncidentView),
+        (status = 201, description = "Reported (`resolved` when handled on the spot); `possible_duplicates` lists open incidents of the same category nearby", body = IncidentView),
         (status = 400, description = "No Idempotency-Key, or malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller's role does not report incidents", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The first request with this key is still running, or the client-chosen id is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (a point outside every grid names `location`), or the key was used for another body", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (a point outside every grid names `location`; `handled_on_spot` from someone who may not resolve it on the spot), or the key was used for another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/incidents")]
@@ -122,6 +124,7 @@ async fn create(
         lng: point.lng(),
         address: body.address.filter(|a| !a.trim().is_empty()),
         occurred_at,
+        handled_on_spot: body.handled_on_spot.map(|handled| handled.result),
     };
     let (reporter, claimed) = (actor.clone(), claimed.clone());
     let view = state

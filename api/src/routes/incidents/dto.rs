@@ -66,6 +66,21 @@ pub struct CreateIncidentRequest {
     /// Dispatchers: this is a 12345 hotline call.
     #[serde(default)]
     pub hotline: bool,
+    /// Grid workers and chiefs of its grid: found and handled at once
+    /// (小事不出网格). The incident is stored resolved on the spot, waiting
+    /// for the grid chief to verify it; it is neither routed nor dispatched.
+    /// Add the before and after photos with `POST /incidents/{id}/photos`.
+    #[validate(nested)]
+    pub handled_on_spot: Option<HandledOnSpot>,
+}
+
+/// What the reporter did about a finding they handled at once.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct HandledOnSpot {
+    /// What was done, as `resolve_on_spot` takes it.
+    #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(example = "已劝导车主收回飞线，电动车改到小区充电桩充电")]
+    pub result: String,
 }
 
 /// A step that takes nothing but an optional note.
@@ -99,7 +114,8 @@ pub struct ResolveBody {
 pub struct AssistView {
     /// The assisting party's code.
     pub party: String,
-    /// `called`, `acknowledged` or `reported`.
+    /// `called`, `acknowledged`, `reported`, or `stood_down` (the case was
+    /// handled on the spot before it acknowledged).
     pub state: String,
     /// Who called it: a dispatcher's id, or `system` for automatic routing.
     pub called_by: String,
@@ -232,7 +248,8 @@ pub struct IncidentView {
     pub priority: String,
     /// `reported`, `accepted`, `dispatched`, `in_progress`, `resolved`, `closed`, `rejected`.
     pub status: String,
-    /// The responsible party while dispatched and after.
+    /// The responsible party while dispatched and after; none once resolved
+    /// on the spot (the timeline keeps where it had been dispatched).
     pub party: Option<String>,
     pub assignee: Option<String>,
     /// Parties that returned it.
