@@ -8,7 +8,11 @@ use gridops_tests::{TestApp, expect_problem, json_of, on_both_backends, problem_
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::incidents::{GONGYI_GRID, GUANLAN_GRID, User, cast, centre_of, moved, text};
+use crate::incident_photos::{jpeg, uploaded};
+use crate::incidents::{
+    GONGYI_GRID, GUANLAN_GRID, User, cast, centre_of, moved, report, report_of, send_report, step,
+    text,
+};
 
 /// Starts a patrol of `grids` as `who`, started `ago` before now; the answer.
 pub(crate) async fn start_patrol(
@@ -362,5 +366,62 @@ on_both_backends! {
         assert_eq!(track["properties"]["points"], 0, "{track}");
         let after = coverage(app, &c.chief, GUANLAN_GRID).await;
         assert_eq!(after["covered"], before["covered"]);
+    }
+}
+
+on_both_backends! {
+    settings => gridops_tests::with_demo_routing;
+
+    // Seed 004: on a cold night the patrol of 观澜 finds a man asleep on a
+    // bench. The worker reports him on the patrol: the rules give him to
+    // the community committee, with the rescue station called to help. On
+    // the same walk, e-bikes charged from a wire out of a window: handled at
+    // once, photographed before and after, in one report; the chief
+    // verifies it. The patrol lists both.
+    async fn a_night_patrol_reports_what_it_finds(app) {
+        let c = cast(app).await;
+        let begun = Utc::now() - Duration::minutes(40);
+        let patrol = started(app, &c.worker, GUANLAN_GRID, Duration::minutes(40)).await;
+        upload(app, &c.worker, &patrol, &walk(GUANLAN_GRID, begun + Duration::minutes(1), 60, "n")).await;
+
+        let bench = moved(centre_of(GUANLAN_GRID), 10.0, 30.0);
+        let mut body = report_of("social_aid.homeless", bench, "路口长椅上有一名男子躺着过夜，衣着单薄");
+        body["patrol_id"] = json!(patrol);
+        let man = report(app, &c.worker, &body).await;
+        assert_eq!(man["patrol_id"], patrol.as_str(), "{man}");
+        assert_eq!(man["status"], "dispatched", "{man}");
+        assert_eq!(man["party"], "zy-guanlan-committee", "{man}");
+        let helpers: Vec<String> = man["assists"].as_array().expect("assists").iter().map(|a| text(&a["party"])).collect();
+        assert_eq!(helpers, ["zy-rescue-station"], "{man}");
+
+        let wire = moved(centre_of(GUANLAN_GRID), -15.0, -20.0);
+        let mut body = report_of("public_safety.flying_wire_charging", wire, "3号楼二楼窗口垂下电线给电动车充电");
+        body["patrol_id"] = json!(patrol);
+        body["handled_on_spot"] = json!({"result": "住户已收回电线，电动车推到充电棚"});
+        let bikes = report(app, &c.worker, &body).await;
+        let bikes_id = text(&bikes["id"]);
+        assert_eq!((bikes["status"].as_str(), bikes["patrol_id"].as_str()), (Some("resolved"), Some(patrol.as_str())), "{bikes}");
+        uploaded(app, &c.worker, &bikes_id, "before", &jpeg(1, &[])).await;
+        uploaded(app, &c.worker, &bikes_id, "after", &jpeg(2, &[])).await;
+        let closed = step(app, &c.chief, &bikes_id, "verify", None).await;
+        assert_eq!(closed["status"], "closed");
+
+        let (_, view) = get(app, &c.chief, &format!("/api/v1/patrols/{patrol}")).await;
+        let mut found: Vec<(String, String)> = view["findings"].as_array().expect("findings").iter()
+            .map(|f| (text(&f["category"]), text(&f["status"]))).collect();
+        found.sort();
+        assert_eq!(found, [
+            ("public_safety.flying_wire_charging".to_owned(), "closed".to_owned()),
+            ("social_aid.homeless".to_owned(), "dispatched".to_owned()),
+        ], "{view}");
+        let (_, read_back) = get(app, &c.dispatcher, &format!("/api/v1/incidents/{}", text(&man["id"]))).await;
+        assert_eq!(read_back["patrol_id"], patrol.as_str());
+
+        // Findings belong to their walker's patrol only.
+        let mut theirs = report_of("social_aid.homeless", bench, "另一名男子");
+        theirs["patrol_id"] = json!(patrol);
+        let response = send_report(app, &c.chief, Some("chief-1"), &theirs).await;
+        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(problem_fields(&problem), ["patrol_id"]);
     }
 }

@@ -1,13 +1,15 @@
 use actix_web::http::header::{ETAG, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Duration;
+use gridops_domain::access::{Actor, Capability, Target, decide};
 use gridops_domain::area::AreaLevel;
 use gridops_domain::category::DUPLICATE_WINDOW_HOURS;
 use gridops_domain::geo::Coordinates;
 use gridops_domain::incident::allowed_actions;
 use gridops_domain::incident::duplicates::{self, Candidate, search_box};
-use gridops_infra::repo::incidents;
+use gridops_domain::patrol::track;
 use gridops_infra::repo::{categories, now};
+use gridops_infra::repo::{incidents, patrols};
 use gridops_infra::workflow::NewReport;
 use gridops_infra::{DbConnection, DbError};
 
@@ -112,6 +114,10 @@ async fn create(
         .ok_or_else(|| {
             ApiError::invalid_field("category", format!("no category {}", body.category))
         })?;
+    let patrol = match &body.patrol_id {
+        Some(patrol_id) => Some(found_on(state, actor, patrol_id).await?),
+        None => None,
+    };
     let new = NewReport {
         id,
         district,
@@ -132,11 +138,50 @@ async fn create(
         .report(actor, new, move |conn, stored| {
             let mut view = IncidentView::new(stored, &allowed_actions(&stored.incident, &reporter));
             view.possible_duplicates = Some(duplicates);
+            if let Some(patrol) = patrol {
+                patrols::link_finding(conn, &patrol, &stored.incident.id)?;
+                view.patrol_id = Some(patrol);
+            }
             claimed.finish_in(conn, &view)?;
             Ok(view)
         })
         .await?;
     Ok(view)
+}
+
+/// The id of the caller's patrol a finding names, if it still takes
+/// findings; else a 422 naming `patrol_id` (a patrol of another walker
+/// included: nobody reports on someone else's walk).
+async fn found_on(state: &AppState, actor: &Actor, patrol_id: &str) -> Result<String, ApiError> {
+    let id = patrol_id.to_owned();
+    let patrol = state
+        .db
+        .run(move |conn| match patrols::find(conn, &id) {
+            Ok(found) => Ok(Some(found)),
+            Err(DbError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await?;
+    let walked = patrol.filter(|p| {
+        let target = Target::Patrol {
+            walker: &p.patrol.walker_id,
+            grids: &p.patrol.grids,
+        };
+        decide(actor, Capability::WalkPatrol, target).is_granted()
+    });
+    let Some(patrol) = walked else {
+        return Err(ApiError::invalid_field(
+            "patrol_id",
+            "no patrol of yours has this id",
+        ));
+    };
+    if !track::accepts_uploads(patrol.patrol.window(), &state.tracks.rules, now()) {
+        return Err(ApiError::invalid_field(
+            "patrol_id",
+            "this patrol ended too long ago to take findings",
+        ));
+    }
+    Ok(patrol.patrol.id)
 }
 
 /// Open incidents of the same category within the category's radius,

@@ -72,6 +72,10 @@ pub struct CreateIncidentRequest {
     /// Add the before and after photos with `POST /incidents/{id}/photos`.
     #[validate(nested)]
     pub handled_on_spot: Option<HandledOnSpot>,
+    /// The caller's patrol it was found on (running, or ended no longer
+    /// ago than late uploads are taken): the patrol lists it.
+    #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
+    pub patrol_id: Option<String>,
 }
 
 /// What the reporter did about a finding they handled at once.
@@ -281,6 +285,9 @@ pub struct IncidentView {
     /// On creation only: open incidents of the same category nearby.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub possible_duplicates: Option<Vec<PossibleDuplicate>>,
+    /// The patrol it was found on (on creation and `GET /incidents/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patrol_id: Option<String>,
 }
 
 impl IncidentView {
@@ -322,6 +329,7 @@ impl IncidentView {
             timeline: None,
             photos: None,
             possible_duplicates: None,
+            patrol_id: None,
         }
     }
 }

@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, web};
 use gridops_domain::incident::allowed_actions;
-use gridops_infra::repo::incidents;
+use gridops_infra::repo::{incidents, patrols};
 
 use super::dto::{EventView, IncidentView, PhotoView};
 use super::{load_visible, with_etag};
@@ -27,17 +27,19 @@ pub async fn get_incident(
 ) -> Result<HttpResponse, ApiError> {
     let stored = load_visible(&state, &actor, id.into_inner()).await?;
     let incident_id = stored.incident.id.clone();
-    let (events, photos) = state
+    let (events, photos, patrol) = state
         .db
         .run(move |conn| {
             Ok((
                 incidents::events(conn, &incident_id)?,
                 incidents::photos(conn, &incident_id)?,
+                patrols::found_on(conn, &incident_id)?,
             ))
         })
         .await?;
     let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
     view.timeline = Some(events.into_iter().map(EventView::from).collect());
     view.photos = Some(photos.into_iter().map(PhotoView::from).collect());
+    view.patrol_id = patrol;
     Ok(with_etag(&view))
 }
