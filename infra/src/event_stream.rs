@@ -54,7 +54,9 @@
 //! transaction. The inbox is read one user at a time, so on SQLite the
 //! number is the user's own (`MAX + 1` over their entries, one index range);
 //! positions of different users are not comparable there, and need not be.
-//! Marking an entry read does not move it.
+//! Marking an entry read does not move it. After restoring a dump into
+//! another cluster, `UPDATE notifications SET stream_tx = 0` too (phones
+//! then start over without a cursor: theirs may point past every entry).
 
 use std::collections::HashMap;
 

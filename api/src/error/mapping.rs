@@ -161,6 +161,34 @@ pub fn rule_conflict(new: &str, new_name: &str, existing: &str, existing_name: &
     .with_extension("new_rule", serde_json::json!({"id": new, "name": new_name}))
 }
 
+impl From<PatrolError> for ApiError {
+    fn from(e: PatrolError) -> Self {
+        match e {
+            PatrolError::Invalid { field, message } => ApiError::invalid_field(field, message),
+            e @ PatrolError::AlreadyEnded => ApiError::new(ErrorCode::PatrolEnded, e.to_string()),
+        }
+    }
+}
+
+impl From<PatrolFailure> for ApiError {
+    fn from(e: PatrolFailure) -> Self {
+        match e {
+            PatrolFailure::Refused(e) => e.into(),
+            PatrolFailure::Batch(e) => ApiError::invalid_field(e.field, e.message),
+            PatrolFailure::AlreadyRunning(id) => ApiError::new(
+                ErrorCode::PatrolRunning,
+                format!("patrol {id} is still running: end it first"),
+            )
+            .with_extension("running_patrol", id.into()),
+            e @ PatrolFailure::Taken => ApiError::new(ErrorCode::Taken, e.to_string()),
+            e @ PatrolFailure::NoLongerAccepting => {
+                ApiError::new(ErrorCode::PatrolEnded, e.to_string())
+            }
+            PatrolFailure::Db(e) => e.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::http::StatusCode;
@@ -210,33 +238,5 @@ mod tests {
             e.problem().extensions["pending_parties"],
             serde_json::json!(["a", "b"])
         );
-    }
-}
-
-impl From<PatrolError> for ApiError {
-    fn from(e: PatrolError) -> Self {
-        match e {
-            PatrolError::Invalid { field, message } => ApiError::invalid_field(field, message),
-            e @ PatrolError::AlreadyEnded => ApiError::new(ErrorCode::PatrolEnded, e.to_string()),
-        }
-    }
-}
-
-impl From<PatrolFailure> for ApiError {
-    fn from(e: PatrolFailure) -> Self {
-        match e {
-            PatrolFailure::Refused(e) => e.into(),
-            PatrolFailure::Batch(e) => ApiError::invalid_field(e.field, e.message),
-            PatrolFailure::AlreadyRunning(id) => ApiError::new(
-                ErrorCode::PatrolRunning,
-                format!("patrol {id} is still running: end it first"),
-            )
-            .with_extension("running_patrol", id.into()),
-            e @ PatrolFailure::Taken => ApiError::new(ErrorCode::Taken, e.to_string()),
-            e @ PatrolFailure::NoLongerAccepting => {
-                ApiError::new(ErrorCode::PatrolEnded, e.to_string())
-            }
-            PatrolFailure::Db(e) => e.into(),
-        }
     }
 }

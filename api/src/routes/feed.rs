@@ -6,6 +6,7 @@ use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use gridops_domain::incident::{ListScope, Visibility, allowed_actions};
 use gridops_infra::repo::feed::{self as repo, FeedCursor};
+use gridops_infra::repo::patrols;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -64,8 +65,9 @@ pub struct FeedIncident {
     #[schema(example = "48213-1207")]
     pub position: String,
     /// What the caller may do now, as `GET /api/v1/incidents/{id}` says.
-    /// Empty: the caller no longer sees it (their party returned it); take
-    /// it off their list.
+    /// Empty: the caller no longer sees it (their party returned it, or
+    /// stood down when the grid handled it on the spot); take it off their
+    /// list. Such an entry may come again with later changes of the case.
     pub allowed_actions: Vec<String>,
     /// The incident as it is now (no timeline or photos); `null` when the
     /// caller no longer sees it.
@@ -100,6 +102,9 @@ pub struct FeedPatrol {
     pub started_at: DateTime<Utc>,
     /// The grids it covers.
     pub grids: Vec<String>,
+    /// Track points the server has kept: a phone back in signal sends
+    /// what it recorded since (resends are harmless).
+    pub points: i32,
 }
 
 /// What changed for the signed-in user since `since`: incidents they may
@@ -136,9 +141,15 @@ pub async fn my_feed(
     };
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_PAGE) as usize;
     let scope = ListScope::new(Visibility::of(&actor), &state.areas.current());
-    let page = state
+    let walker = actor.user_id.clone();
+    let (page, running) = state
         .db
-        .run(move |conn| repo::page(conn, &scope, since.as_ref(), limit))
+        .run(move |conn| {
+            Ok((
+                repo::page(conn, &scope, since.as_ref(), limit)?,
+                patrols::running_of(conn, &walker)?,
+            ))
+        })
         .await?;
     let incidents = page
         .incidents
@@ -174,8 +185,17 @@ pub async fn my_feed(
             entry: item.notification.into(),
         })
         .collect();
-    // patrol: the caller's running patrol (infra/src/repo/patrols.rs), not wired yet.
-    let patrol: Option<FeedPatrol> = None;
+    let patrol = running.map(|p| FeedPatrol {
+        id: p.patrol.id,
+        started_at: p.patrol.started_at.and_utc(),
+        grids: p
+            .patrol
+            .grids
+            .iter()
+            .map(|g| g.as_str().to_owned())
+            .collect(),
+        points: p.points,
+    });
     Ok(web::Json(FeedPage {
         incidents,
         inbox,

@@ -5,7 +5,8 @@
 //!
 //! - **Incidents**: the timeline in stream order ([`event_stream`]), read
 //!   `limit` events at a time whoever they concern, then narrowed to the
-//!   incidents the user may see (the domain's [`Visibility`]), each once per
+//!   incidents the user may see (the domain's
+//!   [`Visibility`](gridops_domain::incident::Visibility)), each once per
 //!   page, as it is now. A page is bounded by the rows read, not by the rows
 //!   returned: a grid worker's page of a busy city may hold nothing of theirs
 //!   and still move the cursor on.

@@ -207,7 +207,7 @@ on_both_backends! {
         assert!(!more(&quiet));
         step(app, &c.dispatcher, &new, "comment", Some(json!({"text": "已联系物业"}))).await;
         let after = catch_up(app, &c.worker, &next(&quiet), None, has(&new)).await;
-        assert_eq!(ids(&after.incidents), [new.clone()]);
+        assert_eq!(ids(&after.incidents), [new.as_str()]);
         assert_eq!(after.incidents[0]["incident"]["version"], seen(app, &c.worker, &new).await["version"]);
     }
 
@@ -291,7 +291,7 @@ on_both_backends! {
 
         let first = page(app, &c.handler, None, None).await;
         let listed = items(&first, "incidents");
-        assert_eq!(ids(listed), [id.clone()], "{first}");
+        assert_eq!(ids(listed), [id.as_str()], "{first}");
         assert_eq!(actions(&listed[0]), ["acknowledge", "return", "comment"]);
 
         step(app, &c.handler, &id, "return", Some(json!({"reason": "不归我们管"}))).await;
@@ -330,12 +330,12 @@ on_both_backends! {
         }
         step(app, &c.dispatcher, &id, "dispatch", Some(json!({"party": "zy-heating"}))).await;
         let first = page(app, &c.handler, None, None).await;
-        assert_eq!(ids(items(&first, "incidents")), [id.clone()], "{first}");
+        assert_eq!(ids(items(&first, "incidents")), [id.as_str()], "{first}");
 
         // The worker fixes it there and then: the party stands down.
         step(app, &c.worker, &id, "resolve_on_spot", Some(json!({"result": "已关阀门并修好"}))).await;
         let gone = catch_up(app, &c.handler, &next(&first), None, has(&id)).await;
-        assert_eq!(ids(&gone.incidents), [id.clone()]);
+        assert_eq!(ids(&gone.incidents), [id.as_str()]);
         assert_eq!(actions(&gone.incidents[0]), Vec::<String>::new(), "off the handler's list");
         assert_eq!(gone.incidents[0]["incident"], Value::Null);
         // The worker, who still sees it, gets it resolved.

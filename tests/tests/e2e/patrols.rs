@@ -287,6 +287,11 @@ on_both_backends! {
         assert_eq!((status, &resent["id"]), (StatusCode::OK, &first["id"]));
         let (_, page) = get(app, &c.worker, "/api/v1/patrols?status=running").await;
         assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "{page}");
+        // A phone back in signal finds its running patrol in its feed.
+        let (_, feed) = get(app, &c.worker, "/api/v1/me/feed").await;
+        assert_eq!((feed["patrol"]["id"].as_str(), feed["patrol"]["points"].as_i64()), (Some(id.as_str()), Some(0)), "{feed}");
+        let (_, feed) = get(app, &c.chief, "/api/v1/me/feed").await;
+        assert!(feed["patrol"].is_null(), "{feed}");
         // Someone else's client id is not theirs to take.
         let (status, taken) = json_of(c.chief.client.post(app.url("/api/v1/patrols")).header("Idempotency-Key", "k3").json(&body).send().await.expect("sent")).await;
         assert_eq!((status, taken["code"].as_str()), (StatusCode::CONFLICT, Some("taken")), "{taken}");
