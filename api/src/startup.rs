@@ -24,13 +24,13 @@ use crate::delivery::Delivery;
 use crate::demo_users;
 use crate::error::{PROBLEM_JSON, problem};
 use crate::escalation::Escalation;
-use crate::track_retention::TrackRetention;
 use crate::openapi;
 use crate::request_id::{self, GridopsRootSpan};
 use crate::routes;
 use crate::routes::fallback::{RouteTable, no_route};
 use crate::sessions::AuthConfig;
 use crate::state::AppState;
+use crate::track_retention::TrackRetention;
 use crate::{metrics, settings::Settings};
 use gridops_infra::workflow::Workflow;
 
