@@ -144,6 +144,9 @@ impl Application {
             ),
             signals,
             tracks: settings.patrols.tracks,
+            track_writers: Arc::new(tokio::sync::Semaphore::new(
+                (settings.database.pool_size as usize / 2).max(1),
+            )),
         };
         let retention = TrackRetention::start(&db, &settings.patrols);
         let document = openapi::document();

@@ -27,6 +27,10 @@ pub struct AppState {
     pub workflow: Workflow,
     /// What a track point must be, and how coverage is measured.
     pub tracks: TrackSettings,
+    /// Track uploads writing at once: half the pool, so that a burst of
+    /// phones back in signal queues here (without a timeout) instead of
+    /// taking every connection from the consoles and the reports.
+    pub track_writers: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use gridops_domain::area::AreaCode;
 use gridops_domain::geo::Coordinates;
-use gridops_domain::patrol::track::{Kept, PointSource, TrackPoint};
+use gridops_domain::patrol::track::{Kept, PointSource, TrackPoint, Window};
 use gridops_domain::patrol::{Patrol, PatrolScope, PatrolStatus};
 
 use super::Page;
@@ -153,6 +153,15 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredPatrol, DbError> 
         .select(PatrolRow::as_select())
         .first(conn)?;
     with_grids(conn, vec![row])?.pop().ok_or(DbError::NotFound)
+}
+
+/// When the patrol ran (to now, while it runs): one row, no grids.
+pub fn window(conn: &mut DbConnection, id: &str) -> Result<Window, DbError> {
+    let (start, end) = patrols::table
+        .find(id)
+        .select((patrols::started_at, patrols::ended_at))
+        .first(conn)?;
+    Ok(Window { start, end })
 }
 
 /// The walker's running patrol, if any.

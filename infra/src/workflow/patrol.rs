@@ -148,7 +148,7 @@ fn record(
     at: NaiveDateTime,
 ) -> Result<Recorded, DbError> {
     // Read again inside the transaction: an end may have come meanwhile.
-    let stored = patrols::find(conn, patrol_id)?;
+    let window = patrols::window(conn, patrol_id)?;
     let (Some(first), Some(last)) = (
         points.iter().map(|p| p.at).min(),
         points.iter().map(|p| p.at).max(),
@@ -172,7 +172,7 @@ fn record(
         .map(PointRow::kept)
         .collect::<Result<Vec<_>, _>>()?;
     let mut rows = Vec::with_capacity(fresh.len());
-    for (point, verdict) in track::judge(stored.patrol.window(), &settings.rules, &kept, fresh) {
+    for (point, verdict) in track::judge(window, &settings.rules, &kept, fresh) {
         match verdict {
             Ok(()) => rows.push(PointRow::new(patrol_id, &point, at)),
             Err(why) => recorded.refused.push((point.id, why)),

@@ -30,8 +30,11 @@ CREATE INDEX patrol_grids_grid ON patrol_grids (grid_code, patrol_id);
 
 -- Raw positions: personal data, deleted after the retention period.
 -- A point is stored once per patrol, however often a phone resends it.
+-- No foreign key to patrols: its per-row check was more than half the cost
+-- of inserting a batch, and points are only written by the upload, after it
+-- read the patrol in the same transaction (patrols are never deleted).
 CREATE TABLE track_points (
-    patrol_id   TEXT NOT NULL REFERENCES patrols (id),
+    patrol_id   TEXT NOT NULL,
     point_id    TEXT NOT NULL,
     at          TIMESTAMP NOT NULL,
     -- WGS-84.
@@ -46,12 +49,12 @@ CREATE INDEX track_points_time ON track_points (patrol_id, at);
 
 -- Lattice cells (domain::patrol::coverage) a kept point covered: one row
 -- per grid, local day, cell and patrol. Aggregates, not positions: they
--- outlive the raw points.
+-- outlive the raw points. No foreign key, as for track_points.
 CREATE TABLE covered_cells (
     grid_code TEXT NOT NULL,
     day       DATE NOT NULL,
     cell      BIGINT NOT NULL,
-    patrol_id TEXT NOT NULL REFERENCES patrols (id),
+    patrol_id TEXT NOT NULL,
     PRIMARY KEY (grid_code, day, cell, patrol_id)
 );
 CREATE INDEX covered_cells_patrol ON covered_cells (patrol_id, grid_code);

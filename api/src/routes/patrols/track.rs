@@ -73,10 +73,17 @@ pub async fn upload_track(
         .enumerate()
         .map(|(i, p)| track_point(i, p))
         .collect::<Result<Vec<_>, _>>()?;
-    let recorded = state
-        .workflow
-        .record_track(&patrol, points, state.tracks, state.areas.current())
-        .await?;
+    let recorded = {
+        let _turn = state
+            .track_writers
+            .acquire()
+            .await
+            .map_err(ApiError::internal)?;
+        state
+            .workflow
+            .record_track(&patrol, points, state.tracks, state.areas.current())
+            .await?
+    };
     Ok(web::Json(TrackReceipt {
         new: recorded.new,
         duplicate: recorded.duplicate,
