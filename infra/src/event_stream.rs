@@ -62,10 +62,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Bool};
 use gridops_domain::incident::Incident;
 
-use crate::db::{DbConnection, DbError};
+use crate::db::{DbConnection, DbError, MultiBackend};
 use crate::repo::incidents::{IncidentRow, StoredIncident};
 use crate::repo::notifications::NotificationRow;
 use crate::schema::{incident_events, incident_followers, incidents, notifications};
@@ -302,6 +302,25 @@ pub fn changes_after(
     })
 }
 
+/// `(stream_tx, stream_seq) > after` on PostgreSQL, as a row comparison:
+/// the planner walks the `(…, stream_tx, stream_seq)` index from the
+/// position. Spelt as `tx >= a AND (tx > a OR seq > b)` it reads every row
+/// of transaction `a` first — all of them after a bulk load, or after a
+/// restore that set `stream_tx` to 0 — which made a resumed read of a
+/// million-incident timeline take 170 ms instead of a few.
+fn beyond<QS: 'static>(
+    table: &'static str,
+    after: Position,
+) -> Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>> {
+    let condition =
+        diesel::dsl::sql::<Bool>(&format!("({table}.stream_tx, {table}.stream_seq) > ("))
+            .bind::<BigInt, _>(after.tx)
+            .sql(", ")
+            .bind::<BigInt, _>(after.seq)
+            .sql(")");
+    Box::new(condition)
+}
+
 /// Up to `limit` events after `after` in stream order, with their
 /// incidents, cut before the first one not yet final; and how many were
 /// fetched before the cut.
@@ -318,17 +337,10 @@ fn final_rows_after(
         .into_boxed();
     query = if postgres {
         // (tx, seq) > (after.tx, after.seq), as an index range on (tx, seq).
-        query
-            .filter(incident_events::stream_tx.ge(after.tx))
-            .filter(
-                incident_events::stream_tx
-                    .gt(after.tx)
-                    .or(incident_events::stream_seq.gt(after.seq)),
-            )
-            .order((
-                incident_events::stream_tx.asc(),
-                incident_events::stream_seq.asc(),
-            ))
+        query.filter(beyond("incident_events", after)).order((
+            incident_events::stream_tx.asc(),
+            incident_events::stream_seq.asc(),
+        ))
     } else {
         query
             .filter(incident_events::stream_seq.gt(after.seq))
@@ -448,17 +460,10 @@ pub fn inbox_after(
         .into_boxed();
     query = match conn {
         // (tx, seq) > (after.tx, after.seq), as a range of (user_id, tx, seq).
-        DbConnection::Postgresql(_) => query
-            .filter(notifications::stream_tx.ge(after.tx))
-            .filter(
-                notifications::stream_tx
-                    .gt(after.tx)
-                    .or(notifications::stream_seq.gt(after.seq)),
-            )
-            .order((
-                notifications::stream_tx.asc(),
-                notifications::stream_seq.asc(),
-            )),
+        DbConnection::Postgresql(_) => query.filter(beyond("notifications", after)).order((
+            notifications::stream_tx.asc(),
+            notifications::stream_seq.asc(),
+        )),
         DbConnection::Sqlite(_) => query
             .filter(notifications::stream_seq.gt(after.seq))
             .order(notifications::stream_seq.asc()),
