@@ -7,6 +7,7 @@
 //! PostgreSQL cases are skipped with a message, unless `CI` is set: then
 //! they fail, so CI can never pass without having run them.
 
+pub mod bench;
 pub mod fake_fcm;
 
 use std::time::Duration;

@@ -37,6 +37,7 @@ use diesel::sqlite::SqliteConnection;
 use gridops_domain::role::Role;
 use gridops_infra::repo::notifications as repo;
 use gridops_infra::schema::{devices, role_assignments, users};
+use gridops_tests::bench::{NewGrant, NewUser, ms, quantile};
 use gridops_tests::fake_fcm::FakeFcm;
 use gridops_tests::{Backend, TestApp, json};
 use uuid::Uuid;
@@ -253,44 +254,7 @@ async fn bench(app: &TestApp, fcm: &FakeFcm, backend: Backend, args: &Args) -> R
     Ok(())
 }
 
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((sorted.len() as f64 * q).ceil() as usize).max(1);
-    sorted[rank.min(sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
 // ── Preload ─────────────────────────────────────────────────────────────────────────────
-
-#[derive(Insertable)]
-#[diesel(table_name = users, treat_none_as_default_value = false)]
-struct NewUser {
-    id: String,
-    username: String,
-    display_name: String,
-    phone: Option<String>,
-    locale: &'static str,
-    password_hash: &'static str,
-    disabled: bool,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = role_assignments, treat_none_as_default_value = false)]
-struct NewGrant {
-    id: String,
-    user_id: String,
-    role: &'static str,
-    area_code: Option<&'static str>,
-    party_code: Option<&'static str>,
-    created_at: NaiveDateTime,
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = devices, treat_none_as_default_value = false)]
@@ -425,7 +389,7 @@ fn preload(url: &str, backend: Backend, n: usize) -> Result<Preloaded, String> {
                 id: Uuid::now_v7().to_string(),
                 user_id: id.clone(),
                 role: Role::Resident.as_str(),
-                area_code: Some(COMMUNITY),
+                area_code: Some(COMMUNITY.to_owned()),
                 party_code: None,
                 created_at: now,
             })

@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
 use clap::{Parser, ValueEnum};
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -54,6 +54,7 @@ use gridops_domain::access::{Actor, Grant};
 use gridops_domain::area::AreaCode;
 use gridops_domain::role::Role;
 use gridops_infra::schema::{areas, covered_cells, role_assignments, track_points, users};
+use gridops_tests::bench::{NewGrant, NewUser, ms, quantile};
 use gridops_tests::reqwest::{self, StatusCode, header};
 use gridops_tests::{Backend, TestApp, json};
 use tokio::sync::Semaphore;
@@ -646,18 +647,6 @@ impl Tally {
     }
 }
 
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((sorted.len() as f64 * q).ceil() as usize).max(1);
-    sorted[rank.min(sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
 // ── Walks ───────────────────────────────────────────────────────────────────────────────
 
 /// Metres between two fixes: the walking speed times the time between them.
@@ -809,31 +798,6 @@ impl Sweep {
 }
 
 // ── Preload ─────────────────────────────────────────────────────────────────────────────
-
-#[derive(Insertable)]
-#[diesel(table_name = users, treat_none_as_default_value = false)]
-struct NewUser {
-    id: String,
-    username: String,
-    display_name: String,
-    phone: Option<String>,
-    locale: &'static str,
-    password_hash: &'static str,
-    disabled: bool,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = role_assignments, treat_none_as_default_value = false)]
-struct NewGrant {
-    id: String,
-    user_id: String,
-    role: &'static str,
-    area_code: Option<String>,
-    party_code: Option<&'static str>,
-    created_at: NaiveDateTime,
-}
 
 /// Rows per INSERT on SQLite: at most 9 columns, under its 32,766 variables.
 const SQLITE_ROWS_PER_INSERT: usize = 2_000;
