@@ -54,6 +54,10 @@ pub struct FeedPage {
     /// `next_cursor`. `false`: caught up; call again when the phone next
     /// syncs.
     pub more: bool,
+    /// `true`: changes already committed wait behind a transaction still
+    /// running (PostgreSQL hands out only what can no longer be joined by
+    /// an earlier change); call again in a second or two.
+    pub pending: bool,
 }
 
 /// An incident that changed (or, on a first catch-up, is open).
@@ -203,5 +207,6 @@ pub async fn my_feed(
         patrol,
         next_cursor: page.next.to_token(),
         more: page.more,
+        pending: page.held_back,
     }))
 }

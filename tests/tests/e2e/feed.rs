@@ -494,6 +494,10 @@ async fn a_late_inbox_commit_is_not_skipped() {
         "the notice waits for the older transaction: {waiting}"
     );
     assert_eq!(next(&waiting), since, "the cursor does not move past it");
+    assert_eq!(
+        waiting["pending"], true,
+        "the phone is told to come back soon: {waiting}"
+    );
 
     commit_tx.send(()).expect("the slow writer waits");
     slow.await.expect("the slow writer");
