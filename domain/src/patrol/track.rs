@@ -51,7 +51,7 @@ pub struct TrackPoint {
 }
 
 impl TrackPoint {
-    /// What later points of the same patrol are compared with.
+    /// What the points before and after it in time are compared with.
     pub fn kept(&self) -> Kept {
         Kept {
             at: self.at,
@@ -236,47 +236,61 @@ pub fn accepts_uploads(window: Window, rules: &TrackRules, now: NaiveDateTime) -
 }
 
 /// Decides each new point (points the store already holds are filtered out by
-/// the caller). Points are judged in time order, not upload order, because
-/// phones flush their queues out of order; a point accepted earlier in time in
-/// this batch is the reference for the next one just as a stored one is.
-/// Refused points never become a reference, so one GPS jump does not make the
-/// walk after it look like a jump back.
+/// the caller; `kept` are the stored points around the batch's time, on both
+/// sides of it, in any order). Points are judged in time order, not upload
+/// order, because phones flush their queues out of order; the verdicts do not
+/// depend on the order of `candidates` and come back in it.
+///
+/// First each point on its own: inside the patrol's time, accurate enough.
+/// Then the speed check, as an isolated-spike filter over the timeline of the
+/// stored points and the remaining new ones: a new point is refused as
+/// [`Refusal::ImpossibleSpeed`] only when it is impossible from its previous
+/// neighbour *and* to its next one (just the one when it is at an end of the
+/// timeline). Comparing with the point before alone is not enough: a phone's
+/// first fix is often kilometres off, it has nothing before it, and every
+/// good point after it would then be refused — the whole walk lost for one
+/// bad fix. A real jump (the fix settles somewhere else and stays there) has
+/// a consistent neighbour on each side and is kept.
+///
+/// Refusing a point makes its neighbours each other's, so spikes are refused
+/// one at a time until none is left: first those impossible on both sides,
+/// most impossible first, and only then an end of the timeline (between two
+/// points impossible to each other and nothing else, the later one). Stored
+/// points are never refused but serve as neighbours, so a stored spike does
+/// not cost the points uploaded around it.
 pub fn judge(
     window: Window,
     rules: &TrackRules,
     kept: &[Kept],
     candidates: Vec<TrackPoint>,
 ) -> Vec<(TrackPoint, Result<(), Refusal>)> {
-    let mut kept = kept.to_vec();
-    kept.sort_by_key(|k| k.at);
-
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by_key(|&i| candidates[i].at);
-
-    let mut verdicts = vec![Ok(()); candidates.len()];
-    let mut last_accepted: Option<Kept> = None;
-    for i in order {
-        let point = &candidates[i];
-        let verdict = verdict(
-            window,
-            rules,
-            point,
-            previous(&kept, last_accepted, point.at),
-        );
-        if verdict.is_ok() {
-            last_accepted = Some(point.kept());
-        }
-        verdicts[i] = verdict;
+    let mut verdicts: Vec<Result<(), Refusal>> = candidates
+        .iter()
+        .map(|point| plausible(window, rules, point))
+        .collect();
+    let mut timeline: Vec<Fix<'_>> = kept
+        .iter()
+        .map(|&fix| Fix { fix, new: None })
+        .chain(
+            candidates
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| verdicts[i].is_ok())
+                .map(|(i, point)| Fix {
+                    fix: point.kept(),
+                    new: Some((i, point.id.as_str())),
+                }),
+        )
+        .collect();
+    timeline.sort_by(Fix::cmp);
+    for i in spikes(&timeline, rules.max_speed_mps) {
+        verdicts[i] = Err(Refusal::ImpossibleSpeed);
     }
     candidates.into_iter().zip(verdicts).collect()
 }
 
-fn verdict(
-    window: Window,
-    rules: &TrackRules,
-    point: &TrackPoint,
-    previous: Option<Kept>,
-) -> Result<(), Refusal> {
+/// What refuses a point whatever the points around it.
+fn plausible(window: Window, rules: &TrackRules, point: &TrackPoint) -> Result<(), Refusal> {
     let too_early = point.at < minus(window.start, CLOCK_SKEW);
     let too_late = window
         .end
@@ -287,23 +301,92 @@ fn verdict(
     if point.accuracy_m.is_nan() || point.accuracy_m > rules.max_accuracy_m {
         return Err(Refusal::Inaccurate);
     }
-    if let Some(previous) = previous
-        && speed_mps(previous, point.kept()) > rules.max_speed_mps
-    {
-        return Err(Refusal::ImpossibleSpeed);
-    }
     Ok(())
 }
 
-/// The latest reference at or before `at`: from the store or from this batch.
-fn previous(kept: &[Kept], last_accepted: Option<Kept>, at: NaiveDateTime) -> Option<Kept> {
-    let stored = kept
-        .partition_point(|k| k.at <= at)
-        .checked_sub(1)
-        .map(|j| kept[j]);
-    match (stored, last_accepted) {
-        (Some(s), Some(a)) => Some(if s.at > a.at { s } else { a }),
-        (s, a) => s.or(a),
+/// A point of the timeline the speed check walks: stored, or new (its index
+/// among the candidates and its id).
+#[derive(Debug, Clone, Copy)]
+struct Fix<'a> {
+    fix: Kept,
+    new: Option<(usize, &'a str)>,
+}
+
+impl Fix<'_> {
+    /// By time; at the same instant stored points first, stored ones by
+    /// place and new ones by id, so the order never depends on the input's.
+    fn cmp(a: &Self, b: &Self) -> std::cmp::Ordering {
+        a.fix.at.cmp(&b.fix.at).then_with(|| match (a.new, b.new) {
+            (None, None) => (a.fix.place.lat().total_cmp(&b.fix.place.lat()))
+                .then(a.fix.place.lng().total_cmp(&b.fix.place.lng()))
+                .then(a.fix.accuracy_m.total_cmp(&b.fix.accuracy_m)),
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some((_, a)), Some((_, b))) => a.cmp(b),
+        })
+    }
+}
+
+/// How sure the speed check is that a new point is a spike: impossible on
+/// both sides beats impossible at an end of the timeline, then the faster.
+#[derive(Debug, Clone, Copy)]
+struct Spike {
+    both_sides: bool,
+    /// The lesser of the impossible speeds.
+    speed_mps: f64,
+}
+
+impl Spike {
+    fn at_least(self, other: Spike) -> bool {
+        (self.both_sides, other.both_sides) == (true, false)
+            || (self.both_sides == other.both_sides && self.speed_mps >= other.speed_mps)
+    }
+}
+
+/// The candidates' indices of the new points of `timeline` (sorted) that are
+/// spikes: refused one at a time, the surest first (ties: the later one), and
+/// the rest judged again with the refused one gone. At most one round per new
+/// point, each linear in the timeline.
+fn spikes(timeline: &[Fix<'_>], max_speed_mps: f64) -> Vec<usize> {
+    let n = timeline.len();
+    // The standing points as a doubly linked list over `timeline`.
+    let mut before: Vec<Option<usize>> = (0..n).map(|i| i.checked_sub(1)).collect();
+    let mut after: Vec<Option<usize>> = (0..n).map(|i| Some(i + 1).filter(|&j| j < n)).collect();
+    let mut standing = vec![true; n];
+    let mut refused = Vec::new();
+    loop {
+        let mut surest: Option<(Spike, usize)> = None;
+        for (i, point) in timeline.iter().enumerate() {
+            if !standing[i] || point.new.is_none() {
+                continue;
+            }
+            let speed = |j: Option<usize>| j.map(|j| speed_mps(timeline[j].fix, point.fix));
+            let spike = match (speed(before[i]), speed(after[i])) {
+                (Some(b), Some(a)) if b > max_speed_mps && a > max_speed_mps => Spike {
+                    both_sides: true,
+                    speed_mps: b.min(a),
+                },
+                (Some(one), None) | (None, Some(one)) if one > max_speed_mps => Spike {
+                    both_sides: false,
+                    speed_mps: one,
+                },
+                _ => continue,
+            };
+            if surest.is_none_or(|(s, _)| spike.at_least(s)) {
+                surest = Some((spike, i));
+            }
+        }
+        let Some((_, i)) = surest else {
+            return refused;
+        };
+        standing[i] = false;
+        if let Some(b) = before[i] {
+            after[b] = after[i];
+        }
+        if let Some(a) = after[i] {
+            before[a] = before[i];
+        }
+        refused.extend(timeline[i].new.map(|(index, _)| index));
     }
 }
 
@@ -338,6 +421,7 @@ fn minus(t: NaiveDateTime, d: Duration) -> NaiveDateTime {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+    use proptest::strategy::{Just, Strategy};
 
     fn place(lat: f64, lng: f64) -> Coordinates {
         Coordinates::new(lat, lng).unwrap_or_else(|e| panic!("{e}"))
@@ -572,9 +656,9 @@ mod tests {
     }
 
     #[test]
-    fn the_reference_is_the_nearest_kept_point_before_even_when_kept_is_unsorted() {
+    fn the_neighbours_are_the_nearest_kept_points_even_when_kept_is_unsorted() {
         let kept = [
-            point("late", 600, 3000.0, 10.0).kept(),
+            point("next", 330, 1530.0, 10.0).kept(),
             point("early", 0, 0.0, 10.0).kept(),
             point("mid", 300, 1500.0, 10.0).kept(),
         ];
@@ -583,9 +667,11 @@ mod tests {
             &TrackRules::default(),
             &kept,
             vec![
-                // Ten seconds after "mid" and near it: fine; near "early"
-                // instead it would be 1.5 km in ten seconds.
+                // Ten seconds after "mid" and near it: fine.
                 point("near-mid", 310, 1510.0, 10.0),
+                // Fine from "early" (10 m in 320 s), but its neighbours are
+                // "near-mid" before and "next" after: 1.5 km in ten seconds
+                // from both.
                 point("near-early", 320, 10.0, 10.0),
             ],
         );
@@ -610,5 +696,174 @@ mod tests {
             verdicts(&judged),
             vec![("b", Err(Refusal::ImpossibleSpeed))]
         );
+    }
+
+    /// `n` fixes of a walk north at 1.4 m/s, one every 30 s, the first
+    /// `from_s` seconds after 10:00 and `from_m` metres north.
+    fn walk(prefix: &str, from_s: i64, from_m: f64, n: usize) -> Vec<TrackPoint> {
+        (0..n)
+            .map(|i| {
+                point(
+                    &format!("{prefix}{i:02}"),
+                    from_s + 30 * i as i64,
+                    from_m + 42.0 * i as f64,
+                    10.0,
+                )
+            })
+            .collect()
+    }
+
+    fn refused(judged: &[(TrackPoint, Result<(), Refusal>)]) -> Vec<(&str, Refusal)> {
+        judged
+            .iter()
+            .filter_map(|(p, v)| v.err().map(|why| (p.id.as_str(), why)))
+            .collect()
+    }
+
+    #[test]
+    fn a_spike_as_the_first_fix_is_refused_and_the_walk_after_it_kept() {
+        // A phone starting up: its first fix 3 km off, then a normal walk.
+        let mut points = vec![point("cold-start", 0, 3000.0, 10.0)];
+        points.extend(walk("w", 30, 0.0, 20));
+        let judged = judge(running(), &TrackRules::default(), &[], points);
+        assert_eq!(
+            refused(&judged),
+            vec![("cold-start", Refusal::ImpossibleSpeed)]
+        );
+        assert_eq!(judged.iter().filter(|(_, v)| v.is_ok()).count(), 20);
+    }
+
+    #[test]
+    fn a_spike_in_the_middle_is_refused() {
+        let mut points = walk("a", 0, 0.0, 10);
+        points.push(point("spike", 285, 3000.0, 10.0));
+        points.extend(walk("b", 300, 420.0, 10));
+        let judged = judge(running(), &TrackRules::default(), &[], points);
+        assert_eq!(refused(&judged), vec![("spike", Refusal::ImpossibleSpeed)]);
+    }
+
+    #[test]
+    fn a_spike_as_the_last_fix_is_refused() {
+        let mut points = walk("w", 0, 0.0, 20);
+        points.push(point("spike", 20 * 30, 3000.0, 10.0));
+        let judged = judge(running(), &TrackRules::default(), &[], points);
+        assert_eq!(refused(&judged), vec![("spike", Refusal::ImpossibleSpeed)]);
+    }
+
+    #[test]
+    fn a_real_jump_keeps_both_sides() {
+        // The fix settles 2 km away (network to GPS, say) and stays there:
+        // each side has a consistent neighbour, so neither is a spike.
+        let mut points = walk("a", 0, 0.0, 5);
+        points.extend(walk("b", 130, 2000.0, 5));
+        let judged = judge(running(), &TrackRules::default(), &[], points);
+        assert_eq!(refused(&judged), vec![]);
+    }
+
+    #[test]
+    fn a_stored_spike_does_not_refuse_the_points_around_it() {
+        // The spike was kept by an upload that had nothing else; a late
+        // batch arrives around it.
+        let kept = [point("stored-spike", 0, 3000.0, 10.0).kept()];
+        let judged = judge(
+            running(),
+            &TrackRules::default(),
+            &kept,
+            walk("w", 30, 0.0, 20),
+        );
+        assert_eq!(refused(&judged), vec![]);
+        // Stored points on both sides, a good new point squeezed between the
+        // stored spike and a new one: the new spike, impossible on both sides
+        // by more, goes first; then the stored point after vouches for the
+        // good one.
+        let kept = [
+            point("before", 0, 0.0, 10.0).kept(),
+            point("stored-spike", 30, 3000.0, 10.0).kept(),
+            point("after", 120, 168.0, 10.0).kept(),
+        ];
+        let judged = judge(
+            running(),
+            &TrackRules::default(),
+            &kept,
+            vec![
+                point("good", 60, 84.0, 10.0),
+                point("new-spike", 90, -3000.0, 10.0),
+            ],
+        );
+        assert_eq!(
+            refused(&judged),
+            vec![("new-spike", Refusal::ImpossibleSpeed)]
+        );
+    }
+
+    #[test]
+    fn of_two_fixes_impossible_to_each_other_the_later_is_refused() {
+        let judged = judge(
+            running(),
+            &TrackRules::default(),
+            &[],
+            vec![
+                point("later", 10, 3000.0, 10.0),
+                point("earlier", 0, 0.0, 10.0),
+            ],
+        );
+        assert_eq!(refused(&judged), vec![("later", Refusal::ImpossibleSpeed)]);
+    }
+
+    /// Everything at once: a cold-start spike, a point before the start, a
+    /// vague fix, a spike in the middle, a real jump, three fixes in the same
+    /// second, and a spike at the end.
+    fn a_messy_upload() -> Vec<TrackPoint> {
+        let mut points = vec![
+            point("cold-start", 5, 3000.0, 10.0),
+            point("too-early", -600, 0.0, 10.0),
+            point("vague", 100, 0.0, 900.0),
+            point("mid-spike", 200, -4000.0, 10.0),
+            // Taken with "b02" (410 s, 2584 m), one of them 5.6 km off.
+            point("same-second-good", 410, 2590.0, 10.0),
+            point("same-second-spike", 410, -3000.0, 5.0),
+            point("end-spike", 1000, 0.0, 10.0),
+        ];
+        points.extend(walk("a", 30, 0.0, 10));
+        points.extend(walk("b", 350, 2500.0, 20));
+        points
+    }
+
+    #[test]
+    fn a_messy_upload_is_judged_point_by_point() {
+        let judged = judge(running(), &TrackRules::default(), &[], a_messy_upload());
+        let mut refusals = refused(&judged);
+        refusals.sort_by_key(|&(id, _)| id);
+        assert_eq!(
+            refusals,
+            vec![
+                ("cold-start", Refusal::ImpossibleSpeed),
+                ("end-spike", Refusal::ImpossibleSpeed),
+                ("mid-spike", Refusal::ImpossibleSpeed),
+                ("same-second-spike", Refusal::ImpossibleSpeed),
+                ("too-early", Refusal::OutsidePatrolTime),
+                ("vague", Refusal::Inaccurate),
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn verdicts_do_not_depend_on_upload_order(
+            shuffled in Just(a_messy_upload()).prop_shuffle()
+        ) {
+            let rules = TrackRules::default();
+            let by_id = |judged: Vec<(TrackPoint, Result<(), Refusal>)>| {
+                judged
+                    .into_iter()
+                    .map(|(p, v)| (p.id, v))
+                    .collect::<std::collections::BTreeMap<_, _>>()
+            };
+            let expected = by_id(judge(running(), &rules, &[], a_messy_upload()));
+            let judged = judge(running(), &rules, &[], shuffled.clone());
+            // Answered in upload order.
+            proptest::prop_assert!(judged.iter().map(|(p, _)| &p.id).eq(shuffled.iter().map(|p| &p.id)));
+            proptest::prop_assert_eq!(by_id(judged), expected);
+        }
     }
 }

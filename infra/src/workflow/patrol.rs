@@ -30,8 +30,10 @@ use crate::db::{DbConnection, DbError};
 use crate::repo::patrols::{self, CoveredRow, PointRow, StoredPatrol};
 use crate::repo::{calendar, now};
 
-/// How far before a batch's first point its neighbours are read for the
-/// speed check: a point is judged against the last one kept before it.
+/// How far before a batch's first point and after its last one the stored
+/// points are read as neighbours for the speed check: a point is refused
+/// only when it is impossible from the point before it and to the one after
+/// it, and a late batch fits between stored points on both sides.
 const NEIGHBOURS: Duration = Duration::minutes(10);
 
 /// What a deployment configures about tracks.
@@ -155,7 +157,16 @@ fn record(
     ) else {
         return Ok(Recorded::default());
     };
-    let around = patrols::points_between(conn, patrol_id, first - NEIGHBOURS, last)?;
+    // Only the patrol's time holds stored points (and a point outside it is
+    // refused whatever its neighbours), so the read stays inside it: a
+    // point dated in year 1 must not reach the database as a bound.
+    let end = window.end.unwrap_or(at);
+    let around = patrols::points_between(
+        conn,
+        patrol_id,
+        first.clamp(window.start, end.max(window.start)) - NEIGHBOURS,
+        last.clamp(window.start, end.max(window.start)) + NEIGHBOURS,
+    )?;
     let mut seen: HashSet<String> = around.iter().map(|p| p.point_id.clone()).collect();
     let mut recorded = Recorded::default();
     let mut fresh = Vec::with_capacity(points.len());

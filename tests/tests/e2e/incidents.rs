@@ -781,11 +781,13 @@ on_both_backends! {
         let mut body = report_of(HEATING, here, "离线时记下的");
         body["id"] = json!(chosen);
         body["address"] = json!("观澜社区7号院2号楼");
-        body["occurred_at"] = json!("2026-01-05T22:30:00Z");
+        // Seen last night, sent this morning.
+        let seen_at = (chrono::Utc::now() - chrono::Duration::hours(10)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        body["occurred_at"] = json!(seen_at);
         let created = report(app, &c.worker, &body).await;
         assert_eq!(created["id"], chosen.as_str());
         assert_eq!(created["address"], "观澜社区7号院2号楼");
-        assert_eq!(created["occurred_at"], "2026-01-05T22:30:00Z");
+        assert_eq!(created["occurred_at"], seen_at.as_str());
         let location = &created["location"];
         assert_eq!(location["type"], "Point");
         assert!((location["coordinates"][0].as_f64().expect("lng") - here[0]).abs() < 1e-9, "{location}");
@@ -798,12 +800,15 @@ on_both_backends! {
         priority["priority"] = json!("urgent");
         let mut future = report_of(HEATING, here, "明天的事");
         future["occurred_at"] = json!("2999-01-01T00:00:00Z");
+        let mut ancient = report_of(HEATING, here, "很久以前");
+        ancient["occurred_at"] = json!("0001-01-01T00:00:00Z");
         for (body, field) in [
             (report_of(HEATING, [0.0, 0.0], "几内亚湾"), "location"),
             (report_of("no.such.category", here, "?"), "category"),
             (report_of(HEATING, here, "   "), "description"),
             (priority.clone(), "priority"),
             (future, "occurred_at"),
+            (ancient, "occurred_at"),
         ] {
             let refused = send_report(app, &c.resident, Some(&uuid::Uuid::now_v7().to_string()), &body).await;
             let problem = expect_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;

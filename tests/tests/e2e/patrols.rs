@@ -220,6 +220,11 @@ on_both_backends! {
             ("teleport".to_owned(), "impossible_speed".to_owned()),
         ]);
 
+        // A point dated at the edge of the calendar is a refusal, not a crash.
+        let ancient = vec![fix("ancient", DateTime::<Utc>::MIN_UTC, here)];
+        let receipt = upload(app, &c.worker, &patrol, &ancient).await;
+        assert_eq!(receipt["refusals"][0]["reason"], "outside_patrol_time", "{receipt}");
+
         // Whole batches refused, naming the field; nothing of them stored.
         let future = vec![fix("f-1", Utc::now(), here), fix("f-2", Utc::now() + Duration::hours(1), here)];
         let problem = expect_problem(send_track(app, &c.worker, &patrol, &future).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
@@ -265,6 +270,22 @@ on_both_backends! {
         // Now a new patrol may start.
         let (status, _) = start_patrol(app, &c.worker, &[GUANLAN_GRID], Duration::zero()).await;
         assert_eq!(status, StatusCode::CREATED);
+    }
+
+    // A phone starting up: its first fix is 3 km off, then it settles and
+    // the worker walks. The spike is refused, not the walk after it.
+    async fn a_cold_start_spike_costs_one_point_not_the_walk(app) {
+        let c = cast(app).await;
+        let begun = Utc::now() - Duration::minutes(30);
+        let patrol = started(app, &c.worker, GUANLAN_GRID, Duration::minutes(30)).await;
+        let at = begun + Duration::minutes(1);
+        let mut points = vec![fix("cold-start", at, moved(centre_of(GUANLAN_GRID), 3_000.0, 0.0))];
+        points.extend(walk(GUANLAN_GRID, at + Duration::seconds(30), 20, "w"));
+        let receipt = upload(app, &c.worker, &patrol, &points).await;
+        assert_eq!((receipt["new"].as_u64(), receipt["refused"].as_u64()), (Some(20), Some(1)), "{receipt}");
+        assert_eq!((receipt["refusals"][0]["id"].as_str(), receipt["refusals"][0]["reason"].as_str()), (Some("cold-start"), Some("impossible_speed")), "{receipt}");
+        let (_, view) = get(app, &c.worker, &format!("/api/v1/patrols/{patrol}")).await;
+        assert_eq!(view["points"], 20, "{view}");
     }
 
     // A phone that started a patrol offline resends the start: the same
@@ -339,6 +360,8 @@ on_both_backends! {
         }
         let (status, _) = get(app, &c.resident, "/api/v1/patrols").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, problem) = get(app, &c.chief, "/api/v1/patrols?from=0001-01-01T00:00:00Z").await;
+        assert_eq!((status, problem_fields(&problem)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["from".to_owned()]), "{problem}");
     }
 }
 

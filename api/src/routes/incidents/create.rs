@@ -86,6 +86,14 @@ async fn create(
     if occurred_at > now + Duration::minutes(5) {
         return Err(ApiError::invalid_field("occurred_at", "in the future"));
     }
+    // Reports written offline are days old, not years (and a date outside
+    // what the databases store must not reach them).
+    if occurred_at < now - Duration::days(366) {
+        return Err(ApiError::invalid_field(
+            "occurred_at",
+            "more than a year ago",
+        ));
+    }
     let id = body
         .id
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), |id| id.to_string());

@@ -2,7 +2,7 @@
 //! view of who walked their grids.
 
 use actix_web::{get, web};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use gridops_domain::access::Capability;
 use gridops_domain::area::AreaCode;
 use gridops_domain::patrol::{PatrolScope, PatrolStatus};
@@ -98,6 +98,14 @@ pub async fn list_patrols(
                 .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))
         })
         .transpose()?;
+    for (field, at) in [("from", query.from), ("to", query.to)] {
+        if at.is_some_and(|t| !(2000..=2999).contains(&t.year())) {
+            return Err(ApiError::invalid_field(
+                field,
+                "a time between the years 2000 and 2999",
+            ));
+        }
+    }
     if let (Some(from), Some(to)) = (query.from, query.to)
         && to < from
     {
