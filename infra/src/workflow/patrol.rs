@@ -98,14 +98,19 @@ impl Workflow {
             .await?
     }
 
-    /// Ends the patrol (its walker's call, checked by the caller).
-    pub async fn end_patrol(&self, id: &str) -> Result<StoredPatrol, PatrolFailure> {
+    /// Ends the patrol (its walker's call, checked by the caller) at `at`
+    /// (a phone that ended it out of signal says when), else now.
+    pub async fn end_patrol(
+        &self,
+        id: &str,
+        at: Option<NaiveDateTime>,
+    ) -> Result<StoredPatrol, PatrolFailure> {
         let id = id.to_owned();
         self.db
             .write(
                 move |conn| -> Result<Result<StoredPatrol, PatrolFailure>, DbError> {
                     let stored = patrols::find(conn, &id)?;
-                    let ended = match patrol::end(&stored.patrol, now()) {
+                    let ended = match patrol::end(&stored.patrol, at.unwrap_or_else(now)) {
                         Ok(ended) => ended,
                         Err(e) => return Ok(Err(e.into())),
                     };

@@ -316,6 +316,22 @@ on_both_backends! {
         // Someone else's client id is not theirs to take.
         let (status, taken) = json_of(c.chief.client.post(app.url("/api/v1/patrols")).header("Idempotency-Key", "k3").json(&body).send().await.expect("sent")).await;
         assert_eq!((status, taken["code"].as_str()), (StatusCode::CONFLICT, Some("taken")), "{taken}");
+
+        // The walker ended it out of signal ten minutes after the start; the
+        // phone says so when it syncs. Not before the start, not tomorrow.
+        let started_at: DateTime<Utc> = first["started_at"].as_str().expect("a time").parse().expect("RFC 3339");
+        let end = |ended_at: DateTime<Utc>| c.worker.client.post(app.url(&format!("/api/v1/patrols/{id}/end"))).json(&json!({"ended_at": ended_at})).send();
+        for wrong in [started_at - Duration::minutes(1), Utc::now() + Duration::hours(1)] {
+            let problem = expect_problem(end(wrong).await.expect("sent"), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+            assert_eq!(problem_fields(&problem), vec!["ended_at"], "{problem}");
+        }
+        let (status, ended) = json_of(end(started_at + Duration::minutes(10)).await.expect("sent")).await;
+        assert_eq!(status, StatusCode::OK, "{ended}");
+        let ended_at: DateTime<Utc> = ended["ended_at"].as_str().expect("a time").parse().expect("RFC 3339");
+        assert_eq!(ended_at, started_at + Duration::minutes(10));
+        // What the phone recorded after the walk ended is not part of it.
+        let receipt = upload(app, &c.worker, &id, &[fix("in", started_at + Duration::minutes(5), centre_of(GUANLAN_GRID)), fix("after", started_at + Duration::minutes(15), centre_of(GUANLAN_GRID))]).await;
+        assert_eq!((receipt["new"].as_u64(), receipt["refusals"][0]["reason"].as_str()), (Some(1), Some("outside_patrol_time")), "{receipt}");
     }
 
     // Tracks are personal data: the walker, the grid's chief and the

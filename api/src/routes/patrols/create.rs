@@ -2,6 +2,7 @@
 
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::SubsecRound;
 use gridops_domain::access::{Capability, Place};
 use gridops_domain::area::AreaCode;
 use gridops_domain::patrol::{self, Start};
@@ -126,7 +127,7 @@ async fn start(
             .map_or_else(|| uuid::Uuid::now_v7().to_string(), |id| id.to_string()),
         grids,
         planned_route,
-        started_at: body.started_at.map(|t| t.naive_utc()),
+        started_at: body.started_at.map(|t| t.naive_utc().trunc_subsecs(6)),
     };
     let patrol = patrol::start(draft, actor, &state.tracks.rules, now())?;
     let claimed = claimed.clone();

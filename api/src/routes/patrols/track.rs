@@ -3,6 +3,7 @@
 //! chiefs and dispatchers read it back as lines on a map.
 
 use actix_web::{get, post, web};
+use chrono::SubsecRound;
 use gridops_domain::access::Capability;
 use gridops_domain::geo::Coordinates;
 use gridops_domain::patrol::line::track_lines;
@@ -32,7 +33,8 @@ fn track_point(i: usize, p: TrackPointIn) -> Result<TrackPoint, ApiError> {
         .to_wgs84(p.coord_sys.unwrap_or_default().into());
     Ok(TrackPoint {
         id: p.id,
-        at: p.at.naive_utc(),
+        // At the precision both databases keep, so a point reads back as sent.
+        at: p.at.naive_utc().trunc_subsecs(6),
         at_place: place,
         accuracy_m: p.accuracy_m,
         source: p.source.map_or(PointSource::Gps, Into::into),
