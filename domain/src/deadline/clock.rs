@@ -200,10 +200,12 @@ pub fn warn_at(start: NaiveDateTime, due: NaiveDateTime, fraction: f64) -> Naive
     } else {
         DEFAULT_WARN_FRACTION
     };
-    let span = (due - start).num_seconds().max(0);
-    // Whole seconds: a warning a fraction of a second early helps nobody.
+    // The span to the microsecond, the offset rounded to whole seconds: a
+    // warning a fraction of a second off helps nobody, and truncating the
+    // span first put it up to 1.3 s early.
+    let span = (due - start).num_microseconds().unwrap_or(i64::MAX).max(0);
     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-    let seconds = (span as f64 * fraction).round() as i64;
+    let seconds = (span as f64 * fraction / 1e6).round() as i64;
     start + Duration::seconds(seconds)
 }
 
