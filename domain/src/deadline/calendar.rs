@@ -125,6 +125,12 @@ impl WorkingWeek {
         self.utc_offset_minutes
     }
 
+    /// The local date of a UTC instant, in the week's time zone: the day a
+    /// patrol's walk counts for.
+    pub fn local_date(&self, at: NaiveDateTime) -> NaiveDate {
+        (at + Duration::minutes(i64::from(self.utc_offset_minutes))).date()
+    }
+
     /// `"08:30-12:00,14:00-17:30"`, as stored.
     pub fn periods_text(&self) -> String {
         self.periods

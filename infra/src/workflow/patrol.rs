@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 use gridops_domain::area::{AreaCode, AreaMap};
+use gridops_domain::deadline::WorkingWeek;
 use gridops_domain::geo::Coordinates;
 use gridops_domain::patrol::coverage::{CellId, Lattice};
 use gridops_domain::patrol::track::{self, BatchError, Refusal, TrackPoint, TrackRules};
@@ -198,8 +199,8 @@ fn record(
     recorded.new = inserted;
     recorded.duplicate += rows.len() - inserted;
     patrols::add_points(conn, patrol_id, inserted)?;
-    let offset = Duration::minutes(i64::from(calendar::week(conn)?.utc_offset_minutes()));
-    let cells = covered(&rows, settings, map, offset, patrol_id)?;
+    let week = calendar::week(conn)?;
+    let cells = covered(&rows, settings, map, &week, patrol_id)?;
     patrols::insert_cells(conn, &cells)?;
     Ok(recorded)
 }
@@ -211,13 +212,13 @@ fn covered(
     rows: &[PointRow],
     settings: &TrackSettings,
     map: &AreaMap,
-    utc_offset: Duration,
+    week: &WorkingWeek,
     patrol_id: &str,
 ) -> Result<Vec<CoveredRow>, DbError> {
     let mut grid_of: HashMap<CellId, Option<AreaCode>> = HashMap::new();
     let mut cells: HashSet<CoveredRow> = HashSet::new();
     for row in rows {
-        let day = (row.at + utc_offset).date();
+        let day = week.local_date(row.at);
         for cell in settings
             .lattice
             .cells_near(row.place()?, settings.cover_radius_m)

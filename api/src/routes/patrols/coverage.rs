@@ -3,7 +3,7 @@
 //! lanes to send someone down.
 
 use actix_web::{get, web};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use gridops_domain::access::{Capability, Place};
 use gridops_domain::area::AreaCode;
 use gridops_domain::patrol::coverage::{CellId, coverage};
@@ -72,10 +72,7 @@ pub async fn grid_coverage(
         let at = now();
         state
             .db
-            .run(move |conn| {
-                let offset = calendar::week(conn)?.utc_offset_minutes();
-                Ok((at + Duration::minutes(i64::from(offset))).date())
-            })
+            .run(move |conn| Ok(calendar::week(conn)?.local_date(at)))
             .await?
     };
     let from = query.from.unwrap_or(today);
