@@ -1,6 +1,8 @@
 //! The `gridops` command line. Every flag can also be set by a `GRIDOPS_*`
 //! environment variable.
 
+pub mod open311;
+
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -72,6 +74,9 @@ pub enum Command {
     /// Manage the area tree.
     #[command(subcommand)]
     Areas(AreasCommand),
+    /// Manage Open311 GeoReport v2 client keys.
+    #[command(subcommand)]
+    Open311(open311::Open311Command),
     /// Deliver push notifications from the outbox and escalate overdue
     /// deadlines, without serving the API.
     Worker(WorkerArgs),
@@ -226,6 +231,22 @@ pub struct ServeArgs {
     pub escalation: EscalationArgs,
     #[command(flatten)]
     pub patrols: PatrolArgs,
+    /// Show grids and micro-grids (names and codes, never boundaries) to
+    /// callers without a token; by default they see areas down to communities.
+    #[arg(long, env = "GRIDOPS_PUBLIC_GRIDS")]
+    pub public_grids: bool,
+    /// Requests a minute each client address may make to the public
+    /// reference data (categories, areas) without a token; 0: no limit.
+    #[arg(long, env = "GRIDOPS_PUBLIC_RATE_PER_MINUTE", default_value_t = 120)]
+    pub public_rate_per_minute: u32,
+    /// Behind a reverse proxy: the client address is the first of
+    /// `Forwarded` / `X-Forwarded-For`. Only if the proxy sets them.
+    #[arg(long, env = "GRIDOPS_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// The `jurisdiction_id` Open311 clients name (e.g. the city's domain);
+    /// by default any city-level area code is accepted.
+    #[arg(long, env = "GRIDOPS_OPEN311_JURISDICTION")]
+    pub open311_jurisdiction: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -329,6 +350,10 @@ impl Cli {
             push: args.push.settings(),
             escalation: args.escalation.settings(),
             patrols: args.patrols.settings(),
+            public_grids: args.public_grids,
+            public_rate_per_minute: args.public_rate_per_minute,
+            trust_proxy: args.trust_proxy,
+            open311_jurisdiction: args.open311_jurisdiction.clone(),
         }
     }
 

@@ -107,6 +107,12 @@ async fn run(cli: &Cli) -> Result<(), String> {
             println!("{done}");
             Ok(())
         }
+        Command::Open311(command) => {
+            let db = cli.open_database().map_err(|e| e.to_string())?;
+            let done = cli::open311::run(&db, command).map_err(|e| e.to_string())?;
+            println!("{done}");
+            Ok(())
+        }
     }
 }
 

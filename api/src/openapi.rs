@@ -43,6 +43,7 @@ use crate::routes;
         (name = "feed", description = "The phone's catch-up after time without signal: what changed for the signed-in user since a cursor, in one call"),
         (name = "auth", description = "Sign in, refresh, sign out, register; the signed-in user"),
         (name = "users", description = "Accounts and their roles"),
+        (name = "open311", description = "Open311 GeoReport v2: what client applications call (`/open311/v2`, with a key) and its administration (client keys, shown once and stored as a hash; requests waiting for a dispatcher)"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]

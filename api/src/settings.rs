@@ -49,6 +49,20 @@ pub struct Settings {
     pub push: PushSettings,
     pub escalation: EscalationSettings,
     pub patrols: PatrolSettings,
+    /// Show grids and micro-grids (names and codes, never boundaries) to
+    /// callers without a token (`--public-grids`); off: anonymous callers
+    /// see the area tree down to communities.
+    pub public_grids: bool,
+    /// Requests a minute each client address may make to the public
+    /// reference data without a token (`--public-rate-per-minute`, default
+    /// 120, all at once as a burst); 0: no limit.
+    pub public_rate_per_minute: u32,
+    /// The client address is the first of `Forwarded` / `X-Forwarded-For`
+    /// (`--trust-proxy`), not the peer: only behind a proxy that sets them.
+    pub trust_proxy: bool,
+    /// The `jurisdiction_id` Open311 clients may name; by default any
+    /// city-level area code.
+    pub open311_jurisdiction: Option<String>,
 }
 
 /// Push notifications and the workers that deliver them.
@@ -168,6 +182,10 @@ impl Settings {
             push: PushSettings::default(),
             escalation: EscalationSettings::default(),
             patrols: PatrolSettings::default(),
+            public_grids: false,
+            public_rate_per_minute: 120,
+            trust_proxy: false,
+            open311_jurisdiction: None,
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::demo_users;
 use crate::error::{PROBLEM_JSON, problem};
 use crate::escalation::Escalation;
 use crate::openapi;
+use crate::public::PublicReference;
 use crate::request_id::{self, GridopsRootSpan};
 use crate::routes;
 use crate::routes::fallback::{RouteTable, no_route};
@@ -147,6 +148,10 @@ impl Application {
             track_writers: Arc::new(tokio::sync::Semaphore::new(
                 (settings.database.pool_size as usize / 2).max(1),
             )),
+            public: Arc::new(PublicReference::new(&settings)),
+            open311: Arc::new(crate::open311::Open311Config::new(
+                settings.open311_jurisdiction.clone(),
+            )),
         };
         let retention = TrackRetention::start(&db, &settings.patrols);
         let document = openapi::document();
@@ -252,12 +257,15 @@ async fn close_streams_on_signal(signals: gridops_infra::signals::Signals) {
 fn as_problem<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let already = res
-        .response()
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v == HeaderValue::from_static(PROBLEM_JSON));
-    if already {
+    let content_type = res.response().headers().get(CONTENT_TYPE);
+    let already = content_type.is_some_and(|v| v == HeaderValue::from_static(PROBLEM_JSON));
+    // Open311 answers its errors in the spec's own shape (XML or JSON).
+    let open311 = res.request().path().starts_with("/open311/")
+        && content_type.is_some_and(|v| {
+            v == HeaderValue::from_static(crate::open311::format::XML_CONTENT_TYPE)
+                || v == HeaderValue::from_static(crate::open311::format::JSON_CONTENT_TYPE)
+        });
+    if already || open311 {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -10,6 +10,7 @@ use gridops_infra::signals::Signals;
 use gridops_infra::workflow::Workflow;
 
 use crate::area_directory::AreaDirectory;
+use crate::public::PublicReference;
 use crate::sessions::AuthConfig;
 
 /// What handlers share: the pool, the in-memory area map, the token keys.
@@ -31,6 +32,10 @@ pub struct AppState {
     /// phones back in signal queues here (without a timeout) instead of
     /// taking every connection from the consoles and the reports.
     pub track_writers: Arc<tokio::sync::Semaphore>,
+    /// What anonymous callers may read of the reference data, and how often.
+    pub public: Arc<PublicReference>,
+    /// The Open311 surface: its jurisdiction and the keys' quotas.
+    pub open311: Arc<crate::open311::Open311Config>,
 }
 
 impl std::fmt::Debug for AppState {

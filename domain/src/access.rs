@@ -124,6 +124,15 @@ pub enum Capability {
     EditTimeLimits,
     /// Read the push outbox and put dead letters back in line.
     AdministerOutbox,
+    /// Issue, list and revoke the keys of Open311 client applications.
+    ManageOpen311Keys,
+    /// Change a category's settings: whether the public reads its reports.
+    EditCategories,
+    /// Read the Open311 requests waiting for a place (an address only).
+    ReadWaitingRequests,
+    /// Place a waiting Open311 request in the place's grid, or dismiss it
+    /// (no place: dismiss).
+    PlaceWaitingRequest,
     /// Post a notice to an area (the place's areas).
     PostNotice,
     /// Read a notice (a [`Target::Notice`]).
@@ -197,6 +206,21 @@ pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Targe
         | Capability::EditCalendar
         | Capability::EditTimeLimits
         | Capability::AdministerOutbox => grant_if(actor.is_admin()),
+        // A key lets a whole application report and read as the city's
+        // partner, and publicity decides what strangers read of residents'
+        // reports: both are the city's to decide, not an area's.
+        Capability::ManageOpen311Keys | Capability::EditCategories => grant_if(actor.is_admin()),
+        // A request with only an address belongs to no area until someone
+        // reads the address: every dispatcher sees the queue, and places a
+        // request only in a grid of their own area.
+        Capability::ReadWaitingRequests => {
+            grant_if(actor.is_admin() || actor.has_role(Role::Dispatcher))
+        }
+        Capability::PlaceWaitingRequest => grant_if(if place.areas.is_empty() {
+            actor.is_admin() || actor.has_role(Role::Dispatcher)
+        } else {
+            oversees
+        }),
         Capability::ReadCalendar => grant_if(actor.grants.iter().any(|g| g.role != Role::Resident)),
         // Dispatchers and grid chiefs to the area they serve or a part of
         // it, administrators anywhere (`notification::may_post_notice`).
@@ -501,6 +525,8 @@ mod tests {
     administer_outbox     F         F       F      F           F        G
     check_area_file       F         F       F      F           F        G
     list_users            F         F       F      G           F        G
+    manage_open311_keys   F         F       F      F           F        G
+    edit_categories       F         F       F      F           F        G
     ";
 
     fn letter(access: Access) -> &'static str {
@@ -555,6 +581,8 @@ mod tests {
                 "administer_outbox" => Capability::AdministerOutbox,
                 "check_area_file" => Capability::CheckAreaFile,
                 "list_users" => Capability::ListUsers,
+                "manage_open311_keys" => Capability::ManageOpen311Keys,
+                "edit_categories" => Capability::EditCategories,
                 _ => return None,
             })
         };

@@ -108,6 +108,9 @@ pub struct Category {
     /// grid to be checked on site (核实) before it is registered, as city
     /// handbooks ask for public reports that are often unclear or repeated.
     pub verify_on_site: bool,
+    /// Whether the public reads the description and exact point of its
+    /// reports (Open311 GET); else neither (see `open311::privacy`).
+    pub public_reports: bool,
 }
 
 /// How far back a new report looks for possible duplicates.

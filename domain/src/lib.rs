@@ -11,6 +11,7 @@ pub mod escalation;
 pub mod geo;
 pub mod incident;
 pub mod notification;
+pub mod open311;
 pub mod party;
 pub mod patrol;
 pub mod photo;

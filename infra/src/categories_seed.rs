@@ -3,6 +3,7 @@
 //! city handbooks use. Administrators edit them afterwards.
 
 use gridops_domain::category::{Category, Priority, TimeLimit};
+use gridops_domain::open311::{Attribute, Choice, Datatype};
 
 struct Seed {
     code: &'static str,
@@ -271,8 +272,88 @@ pub fn default_categories() -> Vec<Category> {
             resolve_within: s.resolve,
             duplicate_radius_m: duplicate_radius_m(s.code),
             verify_on_site: verify_on_site(s.code),
+            public_reports: gridops_domain::open311::public_by_default(s.code),
         })
         .collect()
+}
+
+fn choice(key: &str, zh: &str, en: &str) -> Choice {
+    Choice {
+        key: key.to_owned(),
+        name_zh: zh.to_owned(),
+        name_en: en.to_owned(),
+    }
+}
+
+fn question(code: &str, datatype: Datatype, zh: &str, en: &str, choices: Vec<Choice>) -> Attribute {
+    Attribute {
+        code: code.to_owned(),
+        datatype,
+        required: false,
+        description_zh: zh.to_owned(),
+        description_en: en.to_owned(),
+        choices,
+    }
+}
+
+/// The extra questions some categories ask a reporter (Open311 service
+/// definitions): what helps the party before anyone goes out. None is
+/// required, so a client that knows nothing of them still reports.
+pub fn default_attributes() -> Vec<(&'static str, Vec<Attribute>)> {
+    use Datatype::{Number, SingleValueList};
+    vec![
+        (
+            "neighbourhood.dog_noise",
+            vec![
+                question(
+                    "when",
+                    SingleValueList,
+                    "通常什么时候叫",
+                    "When it usually barks",
+                    vec![
+                        choice("night", "夜间（22:00–6:00）", "At night (22:00–06:00)"),
+                        choice("early_morning", "清晨", "Early morning"),
+                        choice("day", "白天", "By day"),
+                    ],
+                ),
+                question(
+                    "how_long",
+                    SingleValueList,
+                    "持续多久了",
+                    "How long it has gone on",
+                    vec![
+                        choice("days", "几天", "Days"),
+                        choice("weeks", "几周", "Weeks"),
+                        choice("months", "几个月", "Months"),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "public_safety.snow_ice.snow_on_sheds",
+            vec![question(
+                "where",
+                SingleValueList,
+                "积雪结冰的位置",
+                "Where the snow or ice is",
+                vec![
+                    choice("bike_shed_roof", "车棚顶", "Bike-shed roof"),
+                    choice("eaves", "屋檐", "Eaves"),
+                    choice("other_roof", "其他屋顶或雨棚", "Another roof or awning"),
+                ],
+            )],
+        ),
+        (
+            "utilities.heating",
+            vec![question(
+                "indoor_temperature",
+                Number,
+                "室内温度（摄氏度）",
+                "Indoor temperature (°C)",
+                vec![],
+            )],
+        ),
+    ]
 }
 
 #[cfg(test)]

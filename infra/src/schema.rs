@@ -35,6 +35,7 @@ diesel::table! {
         position -> Integer,
         duplicate_radius_m -> Integer,
         verify_on_site -> Bool,
+        public_reports -> Bool,
     }
 }
 
@@ -178,6 +179,7 @@ diesel::table! {
         attachments -> Text,
         stream_tx -> BigInt,
         stream_seq -> BigInt,
+        detail -> Nullable<Text>,
     }
 }
 
@@ -461,6 +463,67 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(party_areas -> areas (area_code));
 diesel::joinable!(role_assignments -> users (user_id));
 
+diesel::table! {
+    category_attributes (category_code, code) {
+        category_code -> Text,
+        code -> Text,
+        datatype -> Text,
+        required -> Bool,
+        description_zh -> Text,
+        description_en -> Text,
+        choices -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    open311_keys (id) {
+        id -> Text,
+        name -> Text,
+        key_hash -> Text,
+        key_prefix -> Text,
+        user_id -> Text,
+        per_minute -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    open311_requests (token) {
+        token -> Text,
+        key_id -> Text,
+        fingerprint -> Text,
+        retry_window -> BigInt,
+        incident_id -> Nullable<Text>,
+        service_code -> Text,
+        description -> Text,
+        address -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        media_url -> Nullable<Text>,
+        attributes -> Text,
+        media -> Nullable<Text>,
+        created_at -> Timestamp,
+        state -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(category_attributes -> categories (category_code));
+diesel::joinable!(incidents -> categories (category_code));
+diesel::joinable!(incidents -> parties (party_code));
+diesel::joinable!(open311_keys -> users (user_id));
+diesel::joinable!(open311_requests -> open311_keys (key_id));
+diesel::joinable!(open311_requests -> incidents (incident_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     areas,
     area_revisions,
@@ -497,4 +560,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     track_points,
     covered_cells,
     patrol_findings,
+    category_attributes,
+    open311_keys,
+    open311_requests,
 );

@@ -4,7 +4,7 @@ use diesel::RunQueryDsl;
 use gridops_domain::party::{Party, PartyKind};
 
 use crate::area_import::AreaFile;
-use crate::categories_seed::default_categories;
+use crate::categories_seed::{default_attributes, default_categories};
 use crate::db::{Db, DbConnection, DbError, run_migrations};
 use crate::demo;
 use crate::repo::{areas, categories, parties};
@@ -30,10 +30,21 @@ pub fn migrate(db: &Db) -> Result<Vec<String>, DbError> {
         }
         DbConnection::Sqlite(_) => run_migrations(conn)?,
     };
-    db.write_blocking(|conn| categories::seed_if_empty(conn, &default_categories()))?;
+    let seeded =
+        db.write_blocking(|conn| categories::seed_if_empty(conn, &default_categories()))?;
+    // The categories' questions come with the categories, or with the
+    // migration that made room for them; an edited set is left alone.
+    if seeded > 0 || applied.iter().any(|m| m.starts_with(OPEN311_MIGRATION)) {
+        db.write_blocking(|conn| {
+            crate::repo::open311::seed_attributes_if_empty(conn, &default_attributes())
+        })?;
+    }
     db.write_blocking(|conn| crate::repo::calendar::seed_if_empty(conn, crate::repo::now()))?;
     Ok(applied)
 }
+
+/// The version of the migration that added the categories' questions.
+const OPEN311_MIGRATION: &str = "2026-12-04-000010";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoLoaded {

@@ -23,6 +23,26 @@ impl FromRequest for AuthUser {
     }
 }
 
+/// The signed-in user, or no one: for the routes anyone may read. Only a
+/// request without an `Authorization` header is anonymous; a header that
+/// does not hold a valid access token (expired, forged, another scheme) is
+/// 401 as it is for [`AuthUser`], so that a client learns its token is bad.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<Actor>);
+
+impl FromRequest for MaybeAuthUser {
+    type Error = ApiError;
+    type Future = Ready<Result<MaybeAuthUser, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(if req.headers().contains_key(AUTHORIZATION) {
+            authenticate(req).map(|AuthUser(actor)| MaybeAuthUser(Some(actor)))
+        } else {
+            Ok(MaybeAuthUser(None))
+        })
+    }
+}
+
 fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
     let keys: &TokenKeys = &req
         .app_data::<web::Data<AppState>>()

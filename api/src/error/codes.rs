@@ -72,6 +72,9 @@ error_codes! {
     InvalidRefreshToken => "invalid_refresh_token", UNAUTHORIZED, "Unauthorized";
     /// Too many failed sign-ins; `Retry-After` says when to try again.
     TooManyAttempts => "too_many_attempts", TOO_MANY_REQUESTS, "Too Many Requests";
+    /// More requests than the caller's quota (anonymous reads per address);
+    /// `Retry-After` says when to try again.
+    TooManyRequests => "too_many_requests", TOO_MANY_REQUESTS, "Too Many Requests";
     /// The caller may see the object but not do this to it.
     Forbidden => "forbidden", FORBIDDEN, "Forbidden";
     /// The account is disabled.

@@ -1,13 +1,14 @@
-//! `GET /api/v1/categories`: the incident category tree.
+//! `GET /api/v1/categories`: the incident category tree, public reference
+//! data (`crate::public`): the same for anyone, with or without a token.
 
-use actix_web::{get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use gridops_domain::category::{Category, TimeLimit, TimeUnit};
 use gridops_infra::repo::categories;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::public::Reader;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,6 +58,9 @@ pub struct CategoryItem {
     pub acknowledge_within: Limit,
     /// Time to resolve once acknowledged.
     pub resolve_within: Limit,
+    /// Whether the public reads the description and exact point of its
+    /// reports (Open311); false for care and neighbour disputes by default.
+    pub public_reports: bool,
 }
 
 impl From<Category> for CategoryItem {
@@ -69,6 +73,7 @@ impl From<Category> for CategoryItem {
             parent_code: c.parent_code,
             label_zh: c.label_zh,
             label_en: c.label_en,
+            public_reports: c.public_reports,
         }
     }
 }
@@ -80,22 +85,32 @@ pub struct CategoryList {
 }
 
 /// Every incident category, parents before children.
+///
+/// Public: no token needed (anonymous callers are throttled per address).
+/// Cacheable: send the `ETag` back in `If-None-Match` to get 304 while it is
+/// unchanged.
 #[utoipa::path(
     tag = "categories",
-    security(("bearer" = [])),
+    security((), ("bearer" = [])),
     responses(
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 200, description = "The category tree", body = CategoryList),
+        (status = 200, description = "The category tree; `ETag`, `Cache-Control` (`public, max-age=300` without a token, `private, max-age=60` with one), `Vary: Authorization`", body = CategoryList),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`; no body"),
+        (status = 401, description = "A token was sent but is invalid or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests without a token from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/categories")]
 pub async fn list_categories(
     state: web::Data<AppState>,
-    _user: AuthUser,
-) -> Result<web::Json<CategoryList>, ApiError> {
+    reader: Reader,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let list = state.db.run(categories::list).await?;
-    Ok(web::Json(CategoryList {
-        items: list.into_iter().map(CategoryItem::from).collect(),
-    }))
+    reader.respond(
+        &req,
+        &CategoryList {
+            items: list.into_iter().map(CategoryItem::from).collect(),
+        },
+    )
 }

@@ -4,6 +4,7 @@ pub mod areas;
 pub mod auth;
 pub mod calendar;
 pub mod categories;
+pub mod category_publicity;
 pub mod events;
 pub mod fallback;
 pub mod feed;
@@ -11,12 +12,15 @@ pub mod health;
 pub mod incidents;
 pub mod me;
 pub mod notifications;
+pub mod open311_keys;
+pub mod open311_waiting;
 pub mod parties;
 pub mod patrols;
 pub mod routing;
 pub mod time_limits;
 pub mod users;
 
+use crate::open311;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -35,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(categories::list_categories)
                 .service(time_limits::get_time_limits)
                 .service(time_limits::put_time_limits)
+                .service(category_publicity::put_public_reports)
                 .service(calendar::get_calendar)
                 .service(calendar::put_week)
                 .service(calendar::put_day)
@@ -101,6 +106,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(patrols::end::end_patrol)
                 .service(patrols::track::upload_track)
                 .service(patrols::track::get_track)
-                .service(patrols::coverage::grid_coverage),
+                .service(patrols::coverage::grid_coverage)
+                .service(open311_keys::list::list_keys)
+                .service(open311_keys::create::create_key)
+                .service(open311_keys::revoke::revoke_key)
+                .service(open311_waiting::list_waiting)
+                .service(open311_waiting::place_waiting)
+                .service(open311_waiting::dismiss_waiting),
+        )
+        // GeoReport v2: fixed paths before `{id}`-style ones.
+        .service(
+            scope::scope("/open311/v2")
+                .service(open311::services::discovery)
+                .service(open311::services::list_services)
+                .service(open311::services::service_definition)
+                .service(open311::requests::list_requests)
+                .service(open311::submit::post_request)
+                .service(open311::requests::get_request)
+                .service(open311::requests::get_token)
+                .service(open311::requests::list_updates),
         );
 }

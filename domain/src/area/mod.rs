@@ -22,3 +22,13 @@ pub struct Area {
     /// The boundary was invented (demo data), not surveyed.
     pub synthetic: bool,
 }
+
+impl Area {
+    /// A point inside the boundary, near its middle: where a case is shown
+    /// when its exact place is private. `None` without a boundary.
+    pub fn inner_point(&self) -> Option<crate::geo::Coordinates> {
+        use ::geo::InteriorPoint;
+        let point = self.boundary.as_ref()?.interior_point()?;
+        crate::geo::Coordinates::new(point.y(), point.x()).ok()
+    }
+}

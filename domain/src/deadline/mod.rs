@@ -63,6 +63,7 @@ mod tests {
             resolve_within: TimeLimit::working_days(2),
             duplicate_radius_m: 100,
             verify_on_site: false,
+            public_reports: true,
         };
         let urgent = Limits {
             acknowledge: TimeLimit::calendar_hours(1),

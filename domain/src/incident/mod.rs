@@ -57,7 +57,7 @@ pub use assist::{Assist, AssistError, AssistEvent, AssistState, AssistStep};
 pub use command::{Command, MAX_ID_CHARS, MAX_TEXT_CHARS, Rating, RejectReason};
 pub use error::IncidentError;
 pub use policy::{allowed_actions, can_see, in_turn, permits};
-pub use report::{HANDLED_ON_SPOT, Report, report, report_handled_on_spot, source_of};
+pub use report::{Channel, HANDLED_ON_SPOT, Report, report, report_handled_on_spot, source_of};
 pub use routed::{
     Cause, SYSTEM_ACTOR, dispatch_by_rule, may_hand_to_routing, needs_on_site_check, routing_cause,
 };

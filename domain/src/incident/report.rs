@@ -22,14 +22,31 @@ pub struct Report<'a> {
     pub grid: AreaCode,
     /// Only a dispatcher sets the priority; others get the category's.
     pub priority: Option<Priority>,
-    /// A dispatcher entering a 12345 call says so; other sources follow the role.
-    pub from_hotline: bool,
+    /// How it came in: a dispatcher entering a 12345 call says so, an Open311
+    /// client's request is one; other reports' source follows the role.
+    pub channel: Channel,
+}
+
+/// How a report reached gridops, when not by its reporter's own hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Channel {
+    /// Reported by the actor in person (app, console): the source follows the role.
+    #[default]
+    Direct,
+    /// A 12345 call a dispatcher enters.
+    Hotline,
+    /// A request of an Open311 client (its key's account is the actor): the
+    /// key, checked before, is the authority, not a role.
+    Open311,
 }
 
 /// The source a report by `actor` comes from, or `None` when their roles do
 /// not report (handlers and administrators act on cases, they do not open them).
-pub fn source_of(actor: &Actor, from_hotline: bool) -> Option<Source> {
-    if actor.has_role(Role::Dispatcher) {
+pub fn source_of(actor: &Actor, channel: Channel) -> Option<Source> {
+    let from_hotline = channel == Channel::Hotline;
+    if channel == Channel::Open311 {
+        Some(Source::Open311)
+    } else if actor.has_role(Role::Dispatcher) {
         Some(if from_hotline {
             Source::Hotline
         } else {
@@ -50,8 +67,8 @@ pub fn report(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Incident, IncidentError> {
-    let source = source_of(actor, report.from_hotline).ok_or(IncidentError::NotAReporter)?;
-    if report.from_hotline && source != Source::Hotline {
+    let source = source_of(actor, report.channel).ok_or(IncidentError::NotAReporter)?;
+    if report.channel == Channel::Hotline && source != Source::Hotline {
         return Err(IncidentError::Invalid {
             field: "source",
             message: "only dispatchers enter hotline calls".into(),
@@ -170,6 +187,7 @@ mod tests {
             resolve_within: TimeLimit::working_days(5),
             duplicate_radius_m: 250,
             verify_on_site: false,
+            public_reports: true,
         }
     }
 
@@ -181,7 +199,7 @@ mod tests {
             description: " 狗叫了一夜 ".into(),
             grid: AreaCode::parse("410102003001002").unwrap_or_else(|e| panic!("{e}")),
             priority: None,
-            from_hotline: false,
+            channel: Channel::Direct,
         }
     }
 
@@ -200,13 +218,32 @@ mod tests {
         assert!(matches!(by(Role::Admin), Err(IncidentError::NotAReporter)));
         let hotline = report(
             Report {
-                from_hotline: true,
+                channel: Channel::Hotline,
                 ..draft(&c)
             },
             &actor(Role::Dispatcher),
             at,
         );
         assert_eq!(hotline.map(|i| i.source), Ok(Source::Hotline));
+    }
+
+    #[test]
+    fn an_open311_request_is_reported_by_its_key_account_without_a_role() {
+        let c = category();
+        let client = Actor {
+            user_id: "open311-key".into(),
+            grants: vec![],
+        };
+        let draft = || Report {
+            channel: Channel::Open311,
+            ..draft(&c)
+        };
+        let reported = report(draft(), &client, NaiveDateTime::default());
+        assert_eq!(reported.map(|i| i.source), Ok(Source::Open311));
+        // Only a worker of the grid fixes a thing on the spot.
+        let on_spot =
+            report_handled_on_spot(draft(), "done".into(), &client, NaiveDateTime::default());
+        assert!(on_spot.is_err());
     }
 
     fn in_grid(id: &str, role: Role, area: &str) -> Actor {

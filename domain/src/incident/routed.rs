@@ -160,6 +160,7 @@ mod tests {
             resolve_within: crate::category::TimeLimit::working_days(3),
             duplicate_radius_m: 400,
             verify_on_site,
+            public_reports: false,
         }
     }
 

@@ -98,6 +98,8 @@ pub struct AreaFilter {
     pub parent: Option<String>,
     /// Only areas whose code sorts after this one (the page cursor).
     pub after: Option<String>,
+    /// Leave out grids and micro-grids (what anonymous callers see).
+    pub without_grids: bool,
 }
 
 pub fn list(
@@ -114,6 +116,10 @@ pub fn list(
     }
     if let Some(after) = &filter.after {
         query = query.filter(areas::code.gt(after));
+    }
+    if filter.without_grids {
+        let grids = [AreaLevel::Grid.as_str(), AreaLevel::MicroGrid.as_str()];
+        query = query.filter(diesel::dsl::not(areas::level.eq_any(grids)));
     }
     let rows = query
         .order(areas::code.asc())

@@ -13,11 +13,13 @@ use crate::schema::{audit_events, personal_data_access};
 #[derive(Debug, Clone, Default)]
 pub struct AuditEvent<'a> {
     /// `login_succeeded`, `login_failed`, `login_throttled`, `token_reuse`,
-    /// `logout`, `user_created`, `role_granted`, `role_revoked`, `user_disabled`.
+    /// `logout`, `user_created`, `role_granted`, `role_revoked`, `user_disabled`,
+    /// `open311_key_created`, `open311_key_revoked`, `category_publicity_set`.
     pub action: &'a str,
     /// The user who acted, when known.
     pub actor_id: Option<&'a str>,
-    /// What it was done to: a user id, or the username tried at sign-in.
+    /// What it was done to: a user id, the username tried at sign-in, an
+    /// Open311 key id, a category code.
     pub subject: Option<&'a str>,
     pub client_addr: Option<&'a str>,
     pub detail: &'a str,

@@ -19,6 +19,7 @@ pub struct CategoryRow {
     pub position: i32,
     pub duplicate_radius_m: i32,
     pub verify_on_site: bool,
+    pub public_reports: bool,
 }
 
 fn limit(code: &str, amount: i32, unit: &str) -> Result<TimeLimit, DbError> {
@@ -41,6 +42,7 @@ impl TryFrom<CategoryRow> for Category {
             resolve_within: limit(&row.code, row.resolve_amount, &row.resolve_unit)?,
             duplicate_radius_m: u32::try_from(row.duplicate_radius_m).unwrap_or(0),
             verify_on_site: row.verify_on_site,
+            public_reports: row.public_reports,
             code: row.code,
             parent_code: row.parent_code,
             label_zh: row.label_zh,
@@ -64,6 +66,7 @@ fn row(category: &Category, position: i32) -> CategoryRow {
         position,
         duplicate_radius_m: i32::try_from(category.duplicate_radius_m).unwrap_or(i32::MAX),
         verify_on_site: category.verify_on_site,
+        public_reports: category.public_reports,
     }
 }
 

@@ -274,6 +274,10 @@ pub fn save_step(
             incident_events::to_status.eq(event.to.as_str()),
             incident_events::note.eq(event.note.as_deref()),
             incident_events::attachments.eq(event.attachments.join(",")),
+            incident_events::detail.eq(event
+                .detail
+                .as_ref()
+                .and_then(|d| serde_json::to_string(d).ok())),
         ))
         .execute(conn)?;
     crate::signals::notify_on_commit(conn, crate::signals::INCIDENT_EVENTS, &row.id)?;
@@ -339,6 +343,8 @@ pub struct EventRow {
     pub to_status: String,
     pub note: Option<String>,
     pub attachments: String,
+    /// The step's `EventDetail` as JSON (steps since 2026-12-04).
+    pub detail: Option<String>,
 }
 
 /// The timeline, oldest first.

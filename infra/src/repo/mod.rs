@@ -11,6 +11,7 @@ pub mod feed;
 pub mod idempotency;
 pub mod incidents;
 pub mod notifications;
+pub mod open311;
 pub mod parties;
 pub mod patrols;
 pub mod routing;

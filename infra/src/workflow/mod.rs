@@ -26,7 +26,7 @@ use gridops_domain::category::{Category, Priority};
 use gridops_domain::deadline::request::{self, Ask, ClockEffect, ClockRequest, NOTHING_TO_EXTEND};
 use gridops_domain::escalation::WarnFraction;
 use gridops_domain::incident::{
-    AssistEvent, Command, Incident, IncidentError, Report, TimelineEvent, apply, can_see, report,
+    AssistEvent, Channel, Command, Incident, IncidentError, Report, TimelineEvent, apply, can_see, report,
     report_handled_on_spot,
 };
 
@@ -55,7 +55,7 @@ pub struct NewReport {
     pub description: String,
     pub grid: AreaCode,
     pub priority: Option<Priority>,
-    pub from_hotline: bool,
+    pub channel: Channel,
     /// WGS-84.
     pub lat: f64,
     pub lng: f64,
@@ -152,7 +152,7 @@ impl Workflow {
                     description: new.description,
                     grid: new.grid,
                     priority: new.priority,
-                    from_hotline: new.from_hotline,
+                    channel: new.channel,
                 };
                 // The report, and the resolve on the spot decided with it.
                 let decided: Result<(Incident, Option<(Incident, TimelineEvent)>), _> =

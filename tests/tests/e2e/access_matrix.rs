@@ -94,6 +94,11 @@ const ASSISTS_GY: &str = r#"{"parties":["gy-urban-management"]}"#;
 const ASSIST_REPORT: &str = r#"{"result":"matrix: our part is done"}"#;
 /// Not JSON: a multipart form with a photo in its `photo` part.
 const PHOTO: &str = "{photo_form}";
+/// An Open311 request without an `api_key`, sent as a form.
+const OPEN311_FORM: &str = "{open311_form}";
+const PLACE_WAITING: &str =
+    r#"{"location":{"type":"Point","coordinates":[113.6068306,34.7185788]}}"#;
+const DISMISS_WAITING: &str = r#"{"reason":"matrix"}"#;
 const DEVICE: &str =
     r#"{"token":"matrix-device-token-{n}-of-a-phone","platform":"android","locale":"zh-CN"}"#;
 const NOTICE_HH: &str =
@@ -106,6 +111,11 @@ const HOLIDAY: &str = r#"{"kind":"holiday","name":"matrix"}"#;
 const TIME_LIMITS: &str = r#"{"items":[]}"#;
 const SUSPEND: &str = r#"{"reason":"matrix: waiting"}"#;
 const EXTEND: &str = r#"{"reason":"matrix: more","amount":1,"unit":"working_days"}"#;
+
+/// An Open311 client key to issue.
+const CLIENT_KEY: &str = r#"{"name":"matrix client {n}","per_minute":10}"#;
+/// What a category's reports are already: public.
+const PUBLICITY: &str = r#"{"public":true}"#;
 
 /// A routing rule no other rule ties with (an administrator saves it once).
 const RULE: &str = r#"{"name":"matrix","category":"property.no_management","area":"410102003001002","target":{"kind":"mediator"},"mode":"triage"}"#;
@@ -162,8 +172,9 @@ const ROWS: &[Row] = &[
     (Handler,  "POST",   "/api/v1/auth/register", Some(REGISTER), 201),
     (Resident, "POST",   "/api/v1/auth/register", Some(REGISTER), 201),
 
-    // Reference data and the signed-in user: everyone signed in.
-    (Anon,     "GET",    "/api/v1/areas", None, 401),
+    // Reference data: anyone, without a token down to communities (a
+    // community's grids and the boundaries need sign-in).
+    (Anon,     "GET",    "/api/v1/areas", None, 200),
     (Admin,    "GET",    "/api/v1/areas", None, 200),
     (DispHh,   "GET",    "/api/v1/areas", None, 200),
     (DispGy,   "GET",    "/api/v1/areas", None, 200),
@@ -171,7 +182,7 @@ const ROWS: &[Row] = &[
     (Worker,   "GET",    "/api/v1/areas", None, 200),
     (Handler,  "GET",    "/api/v1/areas", None, 200),
     (Resident, "GET",    "/api/v1/areas", None, 200),
-    (Anon,     "GET",    "/api/v1/areas/410102003001", None, 401),
+    (Anon,     "GET",    "/api/v1/areas/410102003001", None, 200),
     (Admin,    "GET",    "/api/v1/areas/410102003001", None, 200),
     (DispHh,   "GET",    "/api/v1/areas/410102003001", None, 200),
     (DispGy,   "GET",    "/api/v1/areas/410102003001", None, 200),
@@ -179,6 +190,14 @@ const ROWS: &[Row] = &[
     (Worker,   "GET",    "/api/v1/areas/410102003001", None, 200),
     (Handler,  "GET",    "/api/v1/areas/410102003001", None, 200),
     (Resident, "GET",    "/api/v1/areas/410102003001", None, 200),
+    (Anon,     "GET",    "/api/v1/areas/410102003001002", None, 404),
+    (Admin,    "GET",    "/api/v1/areas/410102003001002", None, 200),
+    (DispHh,   "GET",    "/api/v1/areas/410102003001002", None, 200),
+    (DispGy,   "GET",    "/api/v1/areas/410102003001002", None, 200),
+    (Chief,    "GET",    "/api/v1/areas/410102003001002", None, 200),
+    (Worker,   "GET",    "/api/v1/areas/410102003001002", None, 200),
+    (Handler,  "GET",    "/api/v1/areas/410102003001002", None, 200),
+    (Resident, "GET",    "/api/v1/areas/410102003001002", None, 200),
     (Anon,     "GET",    "/api/v1/areas/410102003001002/geometry", None, 401),
     (Admin,    "GET",    "/api/v1/areas/410102003001002/geometry", None, 200),
     (DispHh,   "GET",    "/api/v1/areas/410102003001002/geometry", None, 200),
@@ -187,7 +206,7 @@ const ROWS: &[Row] = &[
     (Worker,   "GET",    "/api/v1/areas/410102003001002/geometry", None, 200),
     (Handler,  "GET",    "/api/v1/areas/410102003001002/geometry", None, 200),
     (Resident, "GET",    "/api/v1/areas/410102003001002/geometry", None, 200),
-    (Anon,     "GET",    "/api/v1/areas/locate?{point}", None, 401),
+    (Anon,     "GET",    "/api/v1/areas/locate?{point}", None, 200),
     (Admin,    "GET",    "/api/v1/areas/locate?{point}", None, 200),
     (DispHh,   "GET",    "/api/v1/areas/locate?{point}", None, 200),
     (DispGy,   "GET",    "/api/v1/areas/locate?{point}", None, 200),
@@ -195,7 +214,7 @@ const ROWS: &[Row] = &[
     (Worker,   "GET",    "/api/v1/areas/locate?{point}", None, 200),
     (Handler,  "GET",    "/api/v1/areas/locate?{point}", None, 200),
     (Resident, "GET",    "/api/v1/areas/locate?{point}", None, 200),
-    (Anon,     "GET",    "/api/v1/categories", None, 401),
+    (Anon,     "GET",    "/api/v1/categories", None, 200),
     (Admin,    "GET",    "/api/v1/categories", None, 200),
     (DispHh,   "GET",    "/api/v1/categories", None, 200),
     (DispGy,   "GET",    "/api/v1/categories", None, 200),
@@ -203,6 +222,8 @@ const ROWS: &[Row] = &[
     (Worker,   "GET",    "/api/v1/categories", None, 200),
     (Handler,  "GET",    "/api/v1/categories", None, 200),
     (Resident, "GET",    "/api/v1/categories", None, 200),
+
+    // The signed-in user and what only users may read: everyone signed in.
     (Anon,     "GET",    "/api/v1/parties", None, 401),
     (Admin,    "GET",    "/api/v1/parties", None, 200),
     (DispHh,   "GET",    "/api/v1/parties", None, 200),
@@ -880,6 +901,14 @@ const ROWS: &[Row] = &[
     (Worker,   "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
     (Handler,  "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
     (Resident, "PUT",    "/api/v1/categories/utilities.heating/time-limits", Some(TIME_LIMITS), 403),
+    (Anon,     "PUT",    "/api/v1/categories/utilities.heating/public-reports", Some(PUBLICITY), 401),
+    (Admin,    "PUT",    "/api/v1/categories/utilities.heating/public-reports", Some(PUBLICITY), 200),
+    (DispHh,   "PUT",    "/api/v1/categories/utilities.heating/public-reports", Some(PUBLICITY), 403),
+    (DispGy,   "PUT",    "/api/v1/categories/utilities.heating/public-reports", Some(PUBLICITY), 403),
+    (Chief,    "PUT",    "/api/v1/categories/utilities.heating/public-reports", Some(PUBLICITY), 403),
+    (Worker,   "PUT",    "/api/v1/categories/utilities.heating/public-reports", Some(PUBLICITY), 403),
+    (Handler,  "PUT",    "/api/v1/categories/utilities.heating/public-reports", Some(PUBLICITY), 403),
+    (Resident, "PUT",    "/api/v1/categories/utilities.heating/public-reports", Some(PUBLICITY), 403),
     (Anon,     "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 401),
     (Admin,    "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 200),
     (DispHh,   "GET",    "/api/v1/incidents/{inc_hh}/deadlines", None, 200),
@@ -996,6 +1025,126 @@ const ROWS: &[Row] = &[
     (Worker,  "POST",   "/api/v1/patrols/{patrol_w}/end", None, 200),
     (Handler, "POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
     (Resident,"POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
+    // Open311 client keys: administrators only (a key for one row alone
+    // is `{client_key}`).
+    (Anon,     "GET",    "/api/v1/open311/keys", None, 401),
+    (Admin,    "GET",    "/api/v1/open311/keys", None, 200),
+    (DispHh,   "GET",    "/api/v1/open311/keys", None, 403),
+    (DispGy,   "GET",    "/api/v1/open311/keys", None, 403),
+    (Chief,    "GET",    "/api/v1/open311/keys", None, 403),
+    (Worker,   "GET",    "/api/v1/open311/keys", None, 403),
+    (Handler,  "GET",    "/api/v1/open311/keys", None, 403),
+    (Resident, "GET",    "/api/v1/open311/keys", None, 403),
+    (Anon,     "POST",   "/api/v1/open311/keys", Some(CLIENT_KEY), 401),
+    (Admin,    "POST",   "/api/v1/open311/keys", Some(CLIENT_KEY), 201),
+    (DispHh,   "POST",   "/api/v1/open311/keys", Some(CLIENT_KEY), 403),
+    (DispGy,   "POST",   "/api/v1/open311/keys", Some(CLIENT_KEY), 403),
+    (Chief,    "POST",   "/api/v1/open311/keys", Some(CLIENT_KEY), 403),
+    (Worker,   "POST",   "/api/v1/open311/keys", Some(CLIENT_KEY), 403),
+    (Handler,  "POST",   "/api/v1/open311/keys", Some(CLIENT_KEY), 403),
+    (Resident, "POST",   "/api/v1/open311/keys", Some(CLIENT_KEY), 403),
+    (Anon,     "POST",   "/api/v1/open311/keys/{client_key}/revoke", None, 401),
+    (Admin,    "POST",   "/api/v1/open311/keys/{client_key}/revoke", None, 200),
+    (DispHh,   "POST",   "/api/v1/open311/keys/{client_key}/revoke", None, 403),
+    (DispGy,   "POST",   "/api/v1/open311/keys/{client_key}/revoke", None, 403),
+    (Chief,    "POST",   "/api/v1/open311/keys/{client_key}/revoke", None, 403),
+    (Worker,   "POST",   "/api/v1/open311/keys/{client_key}/revoke", None, 403),
+    (Handler,  "POST",   "/api/v1/open311/keys/{client_key}/revoke", None, 403),
+    (Resident, "POST",   "/api/v1/open311/keys/{client_key}/revoke", None, 403),
+    (Admin,    "POST",   "/api/v1/open311/keys/{missing}/revoke", None, 404),
+    (DispHh,   "POST",   "/api/v1/open311/keys/{missing}/revoke", None, 403),
+    // Open311 GeoReport v2: reads are public, a bearer token adds nothing;
+    // posting takes an API key, which no signed-in user has by being one.
+    // Its errors are the spec's documents, not problem+json.
+    (Anon,     "GET",    "/open311/v2/discovery.json", None, 200),
+    (Admin,    "GET",    "/open311/v2/discovery.json", None, 200),
+    (DispHh,   "GET",    "/open311/v2/discovery.json", None, 200),
+    (DispGy,   "GET",    "/open311/v2/discovery.json", None, 200),
+    (Chief,    "GET",    "/open311/v2/discovery.json", None, 200),
+    (Worker,   "GET",    "/open311/v2/discovery.json", None, 200),
+    (Handler,  "GET",    "/open311/v2/discovery.json", None, 200),
+    (Resident, "GET",    "/open311/v2/discovery.json", None, 200),
+    (Anon,     "GET",    "/open311/v2/services.xml", None, 200),
+    (Admin,    "GET",    "/open311/v2/services.xml", None, 200),
+    (DispHh,   "GET",    "/open311/v2/services.xml", None, 200),
+    (DispGy,   "GET",    "/open311/v2/services.xml", None, 200),
+    (Chief,    "GET",    "/open311/v2/services.xml", None, 200),
+    (Worker,   "GET",    "/open311/v2/services.xml", None, 200),
+    (Handler,  "GET",    "/open311/v2/services.xml", None, 200),
+    (Resident, "GET",    "/open311/v2/services.xml", None, 200),
+    (Anon,     "GET",    "/open311/v2/services/neighbourhood.dog_noise.json", None, 200),
+    (Admin,    "GET",    "/open311/v2/services/neighbourhood.dog_noise.json", None, 200),
+    (DispHh,   "GET",    "/open311/v2/services/neighbourhood.dog_noise.json", None, 200),
+    (DispGy,   "GET",    "/open311/v2/services/neighbourhood.dog_noise.json", None, 200),
+    (Chief,    "GET",    "/open311/v2/services/neighbourhood.dog_noise.json", None, 200),
+    (Worker,   "GET",    "/open311/v2/services/neighbourhood.dog_noise.json", None, 200),
+    (Handler,  "GET",    "/open311/v2/services/neighbourhood.dog_noise.json", None, 200),
+    (Resident, "GET",    "/open311/v2/services/neighbourhood.dog_noise.json", None, 200),
+    (Anon,     "GET",    "/open311/v2/requests.json", None, 200),
+    (Admin,    "GET",    "/open311/v2/requests.json", None, 200),
+    (DispHh,   "GET",    "/open311/v2/requests.json", None, 200),
+    (DispGy,   "GET",    "/open311/v2/requests.json", None, 200),
+    (Chief,    "GET",    "/open311/v2/requests.json", None, 200),
+    (Worker,   "GET",    "/open311/v2/requests.json", None, 200),
+    (Handler,  "GET",    "/open311/v2/requests.json", None, 200),
+    (Resident, "GET",    "/open311/v2/requests.json", None, 200),
+    (Anon,     "GET",    "/open311/v2/requests/{missing}.xml", None, 404),
+    (Admin,    "GET",    "/open311/v2/requests/{missing}.xml", None, 404),
+    (DispHh,   "GET",    "/open311/v2/requests/{missing}.xml", None, 404),
+    (DispGy,   "GET",    "/open311/v2/requests/{missing}.xml", None, 404),
+    (Chief,    "GET",    "/open311/v2/requests/{missing}.xml", None, 404),
+    (Worker,   "GET",    "/open311/v2/requests/{missing}.xml", None, 404),
+    (Handler,  "GET",    "/open311/v2/requests/{missing}.xml", None, 404),
+    (Resident, "GET",    "/open311/v2/requests/{missing}.xml", None, 404),
+    (Anon,     "GET",    "/open311/v2/tokens/{missing}.json", None, 404),
+    (Admin,    "GET",    "/open311/v2/tokens/{missing}.json", None, 404),
+    (DispHh,   "GET",    "/open311/v2/tokens/{missing}.json", None, 404),
+    (DispGy,   "GET",    "/open311/v2/tokens/{missing}.json", None, 404),
+    (Chief,    "GET",    "/open311/v2/tokens/{missing}.json", None, 404),
+    (Worker,   "GET",    "/open311/v2/tokens/{missing}.json", None, 404),
+    (Handler,  "GET",    "/open311/v2/tokens/{missing}.json", None, 404),
+    (Resident, "GET",    "/open311/v2/tokens/{missing}.json", None, 404),
+    (Anon,     "GET",    "/open311/v2/servicerequestupdates.json", None, 200),
+    (Admin,    "GET",    "/open311/v2/servicerequestupdates.json", None, 200),
+    (DispHh,   "GET",    "/open311/v2/servicerequestupdates.json", None, 200),
+    (DispGy,   "GET",    "/open311/v2/servicerequestupdates.json", None, 200),
+    (Chief,    "GET",    "/open311/v2/servicerequestupdates.json", None, 200),
+    (Worker,   "GET",    "/open311/v2/servicerequestupdates.json", None, 200),
+    (Handler,  "GET",    "/open311/v2/servicerequestupdates.json", None, 200),
+    (Resident, "GET",    "/open311/v2/servicerequestupdates.json", None, 200),
+    (Anon,     "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    (Admin,    "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    (DispHh,   "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    (DispGy,   "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    (Chief,    "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    (Worker,   "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    (Handler,  "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    (Resident, "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    // Requests with an address only wait for any dispatcher to place them.
+    (Anon,     "GET",    "/api/v1/open311/waiting", None, 401),
+    (Admin,    "GET",    "/api/v1/open311/waiting", None, 200),
+    (DispHh,   "GET",    "/api/v1/open311/waiting", None, 200),
+    (DispGy,   "GET",    "/api/v1/open311/waiting", None, 200),
+    (Chief,    "GET",    "/api/v1/open311/waiting", None, 403),
+    (Worker,   "GET",    "/api/v1/open311/waiting", None, 403),
+    (Handler,  "GET",    "/api/v1/open311/waiting", None, 403),
+    (Resident, "GET",    "/api/v1/open311/waiting", None, 403),
+    (Anon,     "POST",   "/api/v1/open311/waiting/{missing}/place", Some(PLACE_WAITING), 401),
+    (Admin,    "POST",   "/api/v1/open311/waiting/{missing}/place", Some(PLACE_WAITING), 404),
+    (DispHh,   "POST",   "/api/v1/open311/waiting/{missing}/place", Some(PLACE_WAITING), 404),
+    (DispGy,   "POST",   "/api/v1/open311/waiting/{missing}/place", Some(PLACE_WAITING), 404),
+    (Chief,    "POST",   "/api/v1/open311/waiting/{missing}/place", Some(PLACE_WAITING), 403),
+    (Worker,   "POST",   "/api/v1/open311/waiting/{missing}/place", Some(PLACE_WAITING), 403),
+    (Handler,  "POST",   "/api/v1/open311/waiting/{missing}/place", Some(PLACE_WAITING), 403),
+    (Resident, "POST",   "/api/v1/open311/waiting/{missing}/place", Some(PLACE_WAITING), 403),
+    (Anon,     "POST",   "/api/v1/open311/waiting/{missing}/dismiss", Some(DISMISS_WAITING), 401),
+    (Admin,    "POST",   "/api/v1/open311/waiting/{missing}/dismiss", Some(DISMISS_WAITING), 404),
+    (DispHh,   "POST",   "/api/v1/open311/waiting/{missing}/dismiss", Some(DISMISS_WAITING), 404),
+    (DispGy,   "POST",   "/api/v1/open311/waiting/{missing}/dismiss", Some(DISMISS_WAITING), 404),
+    (Chief,    "POST",   "/api/v1/open311/waiting/{missing}/dismiss", Some(DISMISS_WAITING), 403),
+    (Worker,   "POST",   "/api/v1/open311/waiting/{missing}/dismiss", Some(DISMISS_WAITING), 403),
+    (Handler,  "POST",   "/api/v1/open311/waiting/{missing}/dismiss", Some(DISMISS_WAITING), 403),
+    (Resident, "POST",   "/api/v1/open311/waiting/{missing}/dismiss", Some(DISMISS_WAITING), 403),
     // Last: nobody but an administrator changes their own account.
     (DispHh,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
     (DispGy,   "POST",   "/api/v1/users/{self}/roles", Some(GRANT_ADMIN), 403),
@@ -1226,6 +1375,19 @@ impl<'a> Run<'a> {
                 }
                 self.rule.clone().unwrap_or_default()
             }
+            // An Open311 client key the administrator issued for this row alone.
+            "client_key" => {
+                let response = self
+                    .signed(Admin)
+                    .client
+                    .post(self.app.url("/api/v1/open311/keys"))
+                    .json(&json!({"name": format!("matrix row {serial}")}))
+                    .send()
+                    .await
+                    .expect("key issued");
+                let key: Value = response.json().await.expect("a key");
+                text(&key["id"])
+            }
             // A phone the actor has just registered.
             "own_device" => match who {
                 Anon => self.missing.clone(),
@@ -1408,6 +1570,11 @@ impl<'a> Run<'a> {
                 "image/jpeg",
                 &jpeg(0, &[]),
             )),
+            Some(OPEN311_FORM) => Some((
+                "application/x-www-form-urlencoded".to_owned(),
+                b"service_code=utilities.heating&lat=34.7185788&long=113.6068306&description=matrix"
+                    .to_vec(),
+            )),
             Some(template) => Some((
                 "application/json".to_owned(),
                 self.fill(who, template, &mut tmp).await.into_bytes(),
@@ -1452,6 +1619,19 @@ impl<'a> Run<'a> {
         let mut wrong = Vec::new();
         if status != expected {
             wrong.push(format!("answered {status}"));
+        } else if expected >= 400 && path.starts_with("/open311/") {
+            // The spec's error document, in the format the path names.
+            let code = if path.contains(".json") {
+                serde_json::from_str::<Value>(&text).unwrap_or_default()[0]["code"].as_u64()
+            } else {
+                text.split("<code>")
+                    .nth(1)
+                    .and_then(|t| t.split("</code>").next())
+                    .and_then(|c| c.parse().ok())
+            };
+            if code != Some(u64::from(expected)) {
+                wrong.push("not the Open311 error document".into());
+            }
         } else if expected >= 400 {
             let problem: Value = serde_json::from_str(&text).unwrap_or_default();
             if content_type != "application/problem+json" {

@@ -1,14 +1,15 @@
-use actix_web::{get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use gridops_domain::area::AreaLevel;
 use gridops_infra::repo::areas::{self, AreaFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::dto::{AreaItem, Level};
-use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
 use crate::extract::{DEFAULT_PAGE, MAX_PAGE};
+use crate::public::Reader;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -35,34 +36,56 @@ pub struct AreaPage {
 }
 
 /// Areas in code order, filtered by level and/or parent, a page at a time.
+///
+/// Public: without a token the tree ends at communities (grids and
+/// micro-grids are left out, so `level=grid` is an empty page) unless the
+/// operator publishes grids; anonymous callers are throttled per address.
+/// Cacheable: send the `ETag` back in `If-None-Match` to get 304.
 #[utoipa::path(
     tag = "areas",
-    security(("bearer" = [])),
+    security((), ("bearer" = [])),
     params(ListAreasQuery),
     responses(
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 200, description = "A page of areas", body = AreaPage),
+        (status = 200, description = "A page of areas; `ETag`, `Cache-Control` (`public, max-age=300` without a token, `private, max-age=60` with one), `Vary: Authorization`", body = AreaPage),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`; no body"),
+        (status = 401, description = "A token was sent but is invalid or expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests without a token from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/areas")]
 pub async fn list_areas(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    reader: Reader,
+    req: HttpRequest,
     ValidQuery(query): ValidQuery<ListAreasQuery>,
-) -> Result<web::Json<AreaPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let level = query.level.map(AreaLevel::from);
+    if level.is_some_and(AreaLevel::is_grid) && !reader.sees_grids() {
+        return reader.respond(
+            &req,
+            &AreaPage {
+                items: Vec::new(),
+                next_cursor: None,
+            },
+        );
+    }
     let filter = AreaFilter {
-        level: query.level.map(Into::into),
+        level,
         parent: query.parent,
         after: query.cursor,
+        without_grids: !reader.sees_grids(),
     };
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
     let page = state
         .db
         .run(move |conn| areas::list(conn, &filter, limit))
         .await?;
-    Ok(web::Json(AreaPage {
-        items: page.items.into_iter().map(AreaItem::from).collect(),
-        next_cursor: page.next,
-    }))
+    reader.respond(
+        &req,
+        &AreaPage {
+            items: page.items.into_iter().map(AreaItem::from).collect(),
+            next_cursor: page.next,
+        },
+    )
 }

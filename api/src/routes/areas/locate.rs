@@ -1,13 +1,13 @@
-use actix_web::{get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use gridops_domain::geo::{CoordSys, Coordinates};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::dto::AreaItem;
-use crate::auth::AuthUser;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::ValidQuery;
+use crate::public::Reader;
 use crate::state::AppState;
 
 /// The coordinate system of a point. Chinese map SDKs report GCJ-02 (AMap,
@@ -54,32 +54,45 @@ pub struct Point {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Located {
-    /// The grid (or micro-grid) containing the point.
-    pub grid: AreaItem,
-    /// From the city down to the grid's parent.
+    /// The grid (or micro-grid) containing the point. Always there for a
+    /// signed-in caller; absent without a token unless the operator
+    /// publishes grids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub grid: Option<AreaItem>,
+    /// From the city down to the grid's parent. Without a token (and grids
+    /// not published) grid levels are left out, so the last is the community.
     pub ancestors: Vec<AreaItem>,
     /// The point converted to WGS-84, as it would be stored.
     pub wgs84: Point,
 }
 
 /// The grid a point lies in, and the areas above it.
+///
+/// Public: without a token the answer is the community and the areas above
+/// it, not the grid (unless the operator publishes grids); anonymous callers
+/// are throttled per address. Cacheable: send the `ETag` back in
+/// `If-None-Match` to get 304.
 #[utoipa::path(
     tag = "areas",
-    security(("bearer" = [])),
+    security((), ("bearer" = [])),
     params(LocateQuery),
     responses(
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 200, description = "The grid containing the point", body = Located),
+        (status = 200, description = "The grid containing the point (without a token: its community); `ETag`, `Cache-Control` (`public, max-age=300` without a token, `private, max-age=60` with one), `Vary: Authorization`", body = Located),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`; no body"),
+        (status = 401, description = "A token was sent but is invalid or expired", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The point is outside every grid", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid coordinates", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests without a token from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/areas/locate")]
 pub async fn locate(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    reader: Reader,
+    req: HttpRequest,
     ValidQuery(query): ValidQuery<LocateQuery>,
-) -> Result<web::Json<Located>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let point = Coordinates::new(query.lat, query.lng)
         .map_err(|e| ApiError::invalid_field(e.field(), e.to_string()))?
         .to_wgs84(query.coord_sys.unwrap_or_default().into());
@@ -97,15 +110,21 @@ pub async fn locate(
     let mut ancestors: Vec<AreaItem> = map
         .ancestors(&grid.code)
         .into_iter()
+        .filter(|area| reader.sees_level(area.level.as_str()))
         .map(AreaItem::from)
         .collect();
     ancestors.reverse();
-    Ok(web::Json(Located {
-        grid: AreaItem::from(grid),
-        ancestors,
-        wgs84: Point {
-            lat: point.lat(),
-            lng: point.lng(),
+    reader.respond(
+        &req,
+        &Located {
+            grid: reader
+                .sees_level(grid.level.as_str())
+                .then(|| AreaItem::from(grid)),
+            ancestors,
+            wgs84: Point {
+                lat: point.lat(),
+                lng: point.lng(),
+            },
         },
-    }))
+    )
 }

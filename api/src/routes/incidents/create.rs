@@ -5,7 +5,7 @@ use gridops_domain::access::{Actor, Capability, Target, decide};
 use gridops_domain::area::AreaLevel;
 use gridops_domain::category::DUPLICATE_WINDOW_HOURS;
 use gridops_domain::geo::Coordinates;
-use gridops_domain::incident::allowed_actions;
+use gridops_domain::incident::{Channel, allowed_actions};
 use gridops_domain::incident::duplicates::{self, Candidate, search_box};
 use gridops_domain::patrol::track;
 use gridops_infra::repo::{categories, now};
@@ -133,7 +133,11 @@ async fn create(
         description: body.description,
         grid: grid_code,
         priority: body.priority.map(Into::into),
-        from_hotline: body.hotline,
+        channel: if body.hotline {
+            Channel::Hotline
+        } else {
+            Channel::Direct
+        },
         lat: point.lat(),
         lng: point.lng(),
         address: body.address.filter(|a| !a.trim().is_empty()),
