@@ -52,10 +52,6 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn is_signed_in(&self) -> bool {
-        self.signed_in
-    }
-
     /// Whether areas of `level` (as the API spells it) are shown: everything
     /// to a signed-in user, down to communities to anyone else.
     pub fn sees_level(&self, level: &str) -> bool {

@@ -49,11 +49,6 @@ impl KeyedThrottle {
         }
     }
 
-    /// The configured quota (0: unlimited).
-    pub fn quota_per_minute(&self) -> u32 {
-        self.per_minute
-    }
-
     /// Counts one request of `key`: `Ok` within the quota, else 429
     /// `too_many_requests` with `Retry-After` (whole seconds, at least 1).
     pub fn check(&self, key: &str) -> Result<(), ApiError> {

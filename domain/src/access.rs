@@ -527,6 +527,8 @@ mod tests {
     list_users            F         F       F      G           F        G
     manage_open311_keys   F         F       F      F           F        G
     edit_categories       F         F       F      F           F        G
+    read_waiting_requests F         F       F      G           F        G
+    dismiss_waiting       F         F       F      G           F        G
     ";
 
     fn letter(access: Access) -> &'static str {
@@ -569,6 +571,32 @@ mod tests {
         }
     }
 
+    /// A waiting Open311 request is placed only in a grid of the
+    /// dispatcher's own area (the dispatcher of 410102003 here).
+    #[test]
+    fn a_waiting_request_is_placed_in_the_dispatchers_own_area() {
+        let place = |grid: &str| {
+            let areas = [code(grid)];
+            every_actor()
+                .iter()
+                .map(|a| {
+                    decide(
+                        a,
+                        Capability::PlaceWaitingRequest,
+                        Place {
+                            areas: &areas,
+                            ..Place::default()
+                        },
+                    )
+                })
+                .map(letter)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(place(GRID), "F F F G F G");
+        assert_eq!(place(OTHER_GRID), "F F F F F G");
+    }
+
     #[test]
     fn rules_calendar_time_limits_and_outbox_by_role() {
         let by_name = |name: &str| {
@@ -583,6 +611,8 @@ mod tests {
                 "list_users" => Capability::ListUsers,
                 "manage_open311_keys" => Capability::ManageOpen311Keys,
                 "edit_categories" => Capability::EditCategories,
+                "read_waiting_requests" => Capability::ReadWaitingRequests,
+                "dismiss_waiting" => Capability::PlaceWaitingRequest,
                 _ => return None,
             })
         };

@@ -96,12 +96,12 @@ pub fn answer(format: Format, result: Result<HttpResponse, ApiError>) -> HttpRes
 
 /// The format of a path's `{format}` segment; an unknown one is answered in
 /// XML (the format every client reads).
-pub fn format_of(extension: &str) -> Result<Format, HttpResponse> {
+pub fn format_of(extension: &str) -> Result<Format, Box<HttpResponse>> {
     Format::from_extension(extension).ok_or_else(|| {
-        error_response(
+        Box::new(error_response(
             Format::Xml,
             StatusCode::NOT_FOUND,
             format!("no format {extension}: use .xml or .json"),
-        )
+        ))
     })
 }

@@ -113,7 +113,7 @@ pub async fn list_requests(
 ) -> HttpResponse {
     let format = match format_of(&path) {
         Ok(f) => f,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = list(&state, query.into_inner())
         .await
@@ -243,7 +243,7 @@ pub async fn get_request(
     let (id, extension) = path.into_inner();
     let format = match format_of(&extension) {
         Ok(f) => f,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = one(&state, id, &query)
         .await
@@ -310,7 +310,7 @@ pub async fn get_token(
     let (token, extension) = path.into_inner();
     let format = match format_of(&extension) {
         Ok(f) => f,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = token_answer(&state, token, &query)
         .await
@@ -384,7 +384,7 @@ pub async fn list_updates(
 ) -> HttpResponse {
     let format = match format_of(&path) {
         Ok(f) => f,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = updates(&state, &query)
         .await

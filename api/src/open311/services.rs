@@ -75,7 +75,7 @@ pub async fn discovery(
 ) -> HttpResponse {
     let format = match format_of(&path) {
         Ok(f) => f,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = check_jurisdiction(&state, query.jurisdiction_id.as_deref()).map(|()| {
         let info = req.connection_info();
@@ -119,7 +119,7 @@ pub async fn list_services(
 ) -> HttpResponse {
     let format = match format_of(&path) {
         Ok(f) => f,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = services(&state, &query)
         .await
@@ -207,7 +207,7 @@ pub async fn service_definition(
     let (code, extension) = path.into_inner();
     let format = match format_of(&extension) {
         Ok(f) => f,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = definition(&state, code, &query)
         .await

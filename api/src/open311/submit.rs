@@ -142,7 +142,7 @@ pub async fn post_request(
 ) -> HttpResponse {
     let format = match format_of(&path) {
         Ok(f) => f,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = submit(&state, &req, payload).await.map(|(taken, english)| {
         let notice = match (&taken.reference, english) {

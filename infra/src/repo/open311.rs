@@ -535,18 +535,7 @@ pub fn steps_between(
     to: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<(PublicEvent, PublicCase)>, DbError> {
-    let rows: Vec<(
-        (
-            String,
-            String,
-            String,
-            NaiveDateTime,
-            String,
-            Option<String>,
-            Option<String>,
-        ),
-        PublicCase,
-    )> = incident_events::table
+    Ok(incident_events::table
         .inner_join(
             incidents::table
                 .inner_join(categories::table)
@@ -555,10 +544,7 @@ pub fn steps_between(
         .filter(incident_events::action.eq_any(actions))
         .filter(incident_events::occurred_at.ge(from))
         .filter(incident_events::occurred_at.le(to))
-        .order((
-            incident_events::occurred_at.asc(),
-            incident_events::id.asc(),
-        ))
+        .order((incident_events::occurred_at.asc(), incident_events::id.asc()))
         .limit(limit)
         .select((
             (
@@ -572,26 +558,7 @@ pub fn steps_between(
             ),
             public_columns!(),
         ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |((id, incident_id, action, occurred_at, to_status, note, detail), case)| {
-                (
-                    PublicEvent {
-                        id,
-                        incident_id,
-                        action,
-                        occurred_at,
-                        to_status,
-                        note,
-                        detail,
-                    },
-                    case,
-                )
-            },
-        )
-        .collect())
+        .load::<(PublicEvent, PublicCase)>(conn)?)
 }
 
 /// The names of parties, by code (for the steps that name one).

@@ -26,8 +26,8 @@ use gridops_domain::category::{Category, Priority};
 use gridops_domain::deadline::request::{self, Ask, ClockEffect, ClockRequest, NOTHING_TO_EXTEND};
 use gridops_domain::escalation::WarnFraction;
 use gridops_domain::incident::{
-    AssistEvent, Channel, Command, Incident, IncidentError, Report, TimelineEvent, apply, can_see, report,
-    report_handled_on_spot,
+    AssistEvent, Channel, Command, Incident, IncidentError, Report, TimelineEvent, apply, can_see,
+    report, report_handled_on_spot,
 };
 
 pub use commit::{Settings, Tx};

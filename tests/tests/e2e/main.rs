@@ -19,6 +19,7 @@ mod import;
 mod incident_photos;
 mod incidents;
 mod notifications;
+mod open311;
 mod open311_keys;
 mod operations;
 mod patrols;
