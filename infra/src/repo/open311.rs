@@ -544,7 +544,10 @@ pub fn steps_between(
         .filter(incident_events::action.eq_any(actions))
         .filter(incident_events::occurred_at.ge(from))
         .filter(incident_events::occurred_at.le(to))
-        .order((incident_events::occurred_at.asc(), incident_events::id.asc()))
+        .order((
+            incident_events::occurred_at.asc(),
+            incident_events::id.asc(),
+        ))
         .limit(limit)
         .select((
             (
