@@ -5,6 +5,9 @@ use gridops_domain::access::Actor;
 use gridops_domain::area::{AreaCode, AreaLevel};
 use gridops_infra::repo::open311::{self, KeyRow};
 
+use actix_web::ResponseError;
+use actix_web::http::header::RETRY_AFTER;
+
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
@@ -41,9 +44,31 @@ impl Client {
             return Err(ApiError::forbidden("api_key: this key was revoked"));
         }
         let per_minute = u32::try_from(key.per_minute).unwrap_or(0);
-        state.open311.throttle(per_minute).check(&key.id)?;
+        state
+            .open311
+            .throttle(per_minute)
+            .check(&key.id)
+            .map_err(|e| over_quota(&e, per_minute))?;
         Ok(Client { key })
     }
+}
+
+/// The throttle's 429 in a key's words (a client cannot sign in instead).
+fn over_quota(refused: &ApiError, per_minute: u32) -> ApiError {
+    let retry = refused
+        .error_response()
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("60")
+        .to_owned();
+    ApiError::new(
+        ErrorCode::TooManyRequests,
+        format!(
+            "api_key: more than {per_minute} requests a minute for this key; try again in {retry} s"
+        ),
+    )
+    .with_header(RETRY_AFTER, retry)
 }
 
 /// A request may name the city it is for; a name that is not this city's is

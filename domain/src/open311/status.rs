@@ -47,7 +47,6 @@ impl ServiceStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExtendedStatus {
     Open,
-    Investigating,
     ActionScheduled,
     InProgress,
     Fixed,
@@ -60,7 +59,6 @@ impl ExtendedStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             ExtendedStatus::Open => "OPEN",
-            ExtendedStatus::Investigating => "INVESTIGATING",
             ExtendedStatus::ActionScheduled => "ACTION_SCHEDULED",
             ExtendedStatus::InProgress => "IN_PROGRESS",
             ExtendedStatus::Fixed => "FIXED",
@@ -73,10 +71,9 @@ impl ExtendedStatus {
     /// The spec state this extended status belongs to.
     pub fn service_status(self) -> ServiceStatus {
         match self {
-            ExtendedStatus::Open
-            | ExtendedStatus::Investigating
-            | ExtendedStatus::ActionScheduled
-            | ExtendedStatus::InProgress => ServiceStatus::Open,
+            ExtendedStatus::Open | ExtendedStatus::ActionScheduled | ExtendedStatus::InProgress => {
+                ServiceStatus::Open
+            }
             ExtendedStatus::Fixed
             | ExtendedStatus::Duplicate
             | ExtendedStatus::NotCouncilsResponsibility
@@ -88,7 +85,6 @@ impl ExtendedStatus {
 /// How a case in `status` reads from outside; `rejected` is why it was
 /// rejected, when it was. A case handled and waiting to be verified is still
 /// `open` (a verifier may send it back): only a verified close is `FIXED`.
-/// A report waiting for its on-site check (核实) is being investigated.
 pub fn status_of(status: Status, rejected: Option<&RejectReason>) -> ExtendedStatus {
     match status {
         Status::Reported => ExtendedStatus::Open,
