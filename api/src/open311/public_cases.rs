@@ -64,15 +64,28 @@ fn step_of(event: &PublicEvent, public: bool) -> Option<(PublicStep, Option<Stri
     Some((step, party.map(str::to_owned)))
 }
 
-fn words(step: &PublicStep, party: Option<&str>, names: &PartyNames, english: bool) -> String {
-    let name = party.and_then(|p| names.get(p)).map(|(zh, en)| {
-        if english && !en.is_empty() {
-            en.as_str()
-        } else {
-            zh.as_str()
-        }
-    });
+/// The words of a step; a step that names no party (an acknowledgement)
+/// names the case's party, `case_party` (Chinese, English).
+fn words(
+    step: &PublicStep,
+    party: Option<&str>,
+    names: &PartyNames,
+    case_party: (Option<&str>, Option<&str>),
+    english: bool,
+) -> String {
+    let named = party
+        .and_then(|p| names.get(p))
+        .map(|(zh, en)| (Some(zh.as_str()), Some(en.as_str())))
+        .unwrap_or(case_party);
+    let name = match named {
+        (_, Some(en)) if english && !en.is_empty() => Some(en),
+        (zh, _) => zh,
+    };
     step.text(name, english)
+}
+
+fn party_of(case: &PublicCase) -> (Option<&str>, Option<&str>) {
+    (case.party_name.as_deref(), case.party_name_en.as_deref())
 }
 
 /// The place the public sees: the exact point of a public category, its
@@ -106,7 +119,15 @@ pub fn service_request(
         .iter()
         .rev()
         .find_map(|e| step_of(e, case.public_reports))
-        .map(|(step, party)| words(&step, party.as_deref(), names, reading.english));
+        .map(|(step, party)| {
+            words(
+                &step,
+                party.as_deref(),
+                names,
+                party_of(case),
+                reading.english,
+            )
+        });
     let (point, address) = place(case, map);
     let agency = if reading.english {
         case.party_name_en
@@ -132,7 +153,14 @@ pub fn service_request(
         service_notice: None,
         requested_datetime: utc(case.created_at),
         updated_datetime: utc(case.updated_at),
-        expected_datetime: case.resolve_due.map(utc),
+        // A date is expected once a party has the case, until it is closed.
+        expected_datetime: matches!(
+            status,
+            Status::Dispatched | Status::InProgress | Status::Resolved
+        )
+        .then_some(case.resolve_due)
+        .flatten()
+        .map(utc),
         address,
         address_id: None,
         zipcode: None,
@@ -163,7 +191,13 @@ pub fn update(
         status: extended.service_status().as_str().to_owned(),
         extended_status: Some(extended.as_str().to_owned()),
         updated_datetime: utc(event.occurred_at),
-        description: Some(words(&step, party.as_deref(), names, reading.english)),
+        description: Some(words(
+            &step,
+            party.as_deref(),
+            names,
+            party_of(case),
+            reading.english,
+        )),
         media_url: None,
         external_status_code: None,
         customer_reference: None,

@@ -46,11 +46,12 @@ impl Cause {
 }
 
 /// Whether a new report waits for a grid worker to check it on site before
-/// anything else: a resident's report of a category that says so. Patrol
-/// reports were seen by a grid worker already; the hotline and the console
-/// are staff who checked with the caller.
+/// anything else: a resident's report of a category that says so, from the
+/// app or through an Open311 client. Patrol reports were seen by a grid
+/// worker already; the hotline and the console are staff who checked with
+/// the caller.
 pub fn needs_on_site_check(incident: &Incident, category: &Category) -> bool {
-    incident.source == Source::Resident
+    matches!(incident.source, Source::Resident | Source::Open311)
         && category.verify_on_site
         && incident.status == Status::Reported
 }

@@ -159,7 +159,10 @@ impl PublicStep {
             (PublicStep::Dispatched { .. }, false) => format!("已派遣至{party}。"),
             (PublicStep::Dispatched { .. }, true) => format!("Dispatched to {party}."),
             (PublicStep::Acknowledged, false) => format!("{party}已签收，正在处理。"),
-            (PublicStep::Acknowledged, true) => format!("{party} has taken it on."),
+            (PublicStep::Acknowledged, true) => format!(
+                "{} has taken it on.",
+                party_name.unwrap_or("The responsible party")
+            ),
             (PublicStep::Resolved { result: Some(r) }, false) => format!("已处置：{r}"),
             (PublicStep::Resolved { result: Some(r) }, true) => format!("Handled: {r}"),
             (PublicStep::Resolved { result: None }, false) => "已处置，等待核查。".into(),
