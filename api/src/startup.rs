@@ -73,6 +73,12 @@ fn prepare(db: &Db, settings: &Settings) -> Result<(AreaDirectory, String), Star
         if created > 0 {
             tracing::info!(created, "demo logins created");
         }
+        // The demo worker on nights, once the demo logins exist.
+        if db.write_blocking(|conn| {
+            gridops_infra::demo::rosters::seed_if_empty(conn, gridops_infra::repo::now())
+        })? {
+            tracing::info!("demo duty roster loaded");
+        }
     }
     let secret = match &settings.jwt_secret {
         Some(secret) => secret.expose().to_owned(),

@@ -273,6 +273,10 @@ impl Directory for Everyone {
             area: parse(&area.as_str()[..6]),
         }]
     }
+
+    fn on_duty(&self, _grid: &AreaCode) -> Vec<gridops_domain::duty::OnDuty> {
+        Vec::new()
+    }
 }
 
 struct SplitMix64(u64);

@@ -130,6 +130,20 @@ pub enum Capability {
     EditCategories,
     /// Read the Open311 requests waiting for a place (an address only).
     ReadWaitingRequests,
+    /// Read the checklist templates: staff, not residents.
+    ReadChecklistTemplates,
+    /// Create, change and delete checklist templates.
+    ManageChecklistTemplates,
+    /// Start a campaign over the place's area, or cancel one, or read one
+    /// (a campaign of an area the actor does not oversee does not exist for
+    /// them).
+    RunCampaign,
+    /// Answer an item of the checklist of the place's grid.
+    AnswerCheck,
+    /// Read the duty roster of the place's area.
+    ReadRoster,
+    /// Change the duty roster of the place's area.
+    EditRoster,
     /// Place a waiting Open311 request in the place's grid, or dismiss it
     /// (no place: dismiss).
     PlaceWaitingRequest,
@@ -213,6 +227,33 @@ pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Targe
         // A request with only an address belongs to no area until someone
         // reads the address: every dispatcher sees the queue, and places a
         // request only in a grid of their own area.
+        Capability::ReadChecklistTemplates => {
+            grant_if(actor.grants.iter().any(|g| g.role != Role::Resident))
+        }
+        Capability::ManageChecklistTemplates => grant_if(actor.is_admin()),
+        // A dispatcher runs checks in their own area; others' campaigns do
+        // not exist for them.
+        Capability::RunCampaign => show_if(!place.areas.is_empty() && oversees),
+        // The workers and the chief of the grid (the chief answers for a
+        // worker who is off); to anyone else another grid's task is unknown.
+        Capability::AnswerCheck => show_if(
+            !place.areas.is_empty() && place.areas.iter().all(|grid| actor.holds_grid(grid)),
+        ),
+        // Those who work the grid read who is on duty; dispatchers over it
+        // and administrators set it.
+        Capability::ReadRoster => show_if(
+            !place.areas.is_empty()
+                && (oversees || place.areas.iter().all(|a| actor.holds_grid(a))),
+        ),
+        Capability::EditRoster => {
+            if !place.areas.is_empty() && oversees {
+                Access::Granted
+            } else if !place.areas.is_empty() && place.areas.iter().all(|a| actor.holds_grid(a)) {
+                Access::Forbidden
+            } else {
+                Access::Hidden
+            }
+        }
         Capability::ReadWaitingRequests => {
             grant_if(actor.is_admin() || actor.has_role(Role::Dispatcher))
         }

@@ -5,8 +5,10 @@
 pub mod access;
 pub mod account;
 pub mod area;
+pub mod campaign;
 pub mod category;
 pub mod deadline;
+pub mod duty;
 pub mod escalation;
 pub mod geo;
 pub mod incident;

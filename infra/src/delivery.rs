@@ -200,6 +200,9 @@ impl DeliveryWorker {
         if let Some(id) = &push.notice_id {
             data.insert("notice_id".into(), id.clone());
         }
+        if let Some(id) = &push.check_task_id {
+            data.insert("check_task_id".into(), id.clone());
+        }
         let mut sends = JoinSet::new();
         for device in devices {
             let message = PushMessage {

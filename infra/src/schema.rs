@@ -264,6 +264,7 @@ diesel::table! {
         read_at -> Nullable<Timestamp>,
         stream_tx -> BigInt,
         stream_seq -> BigInt,
+        check_task_id -> Nullable<Text>,
     }
 }
 
@@ -517,6 +518,85 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    checklist_templates (id) {
+        id -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        items -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    campaigns (id) {
+        id -> Text,
+        template_id -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        items -> Text,
+        area_code -> Text,
+        due_at -> Timestamp,
+        trigger_info -> Nullable<Text>,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        cancelled_by -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    check_tasks (id) {
+        id -> Text,
+        campaign_id -> Text,
+        grid_code -> Text,
+        answered -> Integer,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    check_answers (task_id, item_id) {
+        task_id -> Text,
+        item_id -> Text,
+        answer -> Text,
+        result -> Nullable<Text>,
+        incident_id -> Nullable<Text>,
+        answered_by -> Text,
+        answered_at -> Timestamp,
+        sent_hash -> Text,
+    }
+}
+
+diesel::table! {
+    duty_rosters (id) {
+        id -> Text,
+        area_code -> Text,
+        user_id -> Text,
+        weekdays -> Text,
+        starts -> Text,
+        ends -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    duty_exceptions (id) {
+        id -> Text,
+        area_code -> Text,
+        user_id -> Text,
+        on_date -> Text,
+        on_duty -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(campaigns -> checklist_templates (template_id));
+diesel::joinable!(check_tasks -> campaigns (campaign_id));
+diesel::joinable!(check_answers -> check_tasks (task_id));
 diesel::joinable!(category_attributes -> categories (category_code));
 diesel::joinable!(incidents -> categories (category_code));
 diesel::joinable!(incidents -> parties (party_code));
@@ -563,4 +643,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     category_attributes,
     open311_keys,
     open311_requests,
+    checklist_templates,
+    campaigns,
+    check_tasks,
+    check_answers,
+    duty_rosters,
+    duty_exceptions,
 );

@@ -54,9 +54,16 @@ pub struct DemoLoaded {
 
 /// Loads the demo areas and parties (and, with `routing_rules`, the demo
 /// routing table) when the database has no areas yet; returns `None` when it
-/// already had some (the demo never overwrites).
+/// already had some (the demo never overwrites). The demo checklist
+/// templates are stored whenever the templates table is empty.
 pub fn load_demo(db: &Db, routing_rules: bool) -> Result<Option<DemoLoaded>, DbError> {
     db.write_blocking(|conn| {
+        // The demo checklists, also into a demo database of an older version.
+        crate::repo::campaigns::seed_templates_if_empty(
+            conn,
+            &demo::checklists::demo_templates(),
+            crate::repo::now(),
+        )?;
         if areas::count(conn)? > 0 {
             return Ok(None);
         }

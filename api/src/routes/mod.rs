@@ -3,8 +3,11 @@
 pub mod areas;
 pub mod auth;
 pub mod calendar;
+pub mod campaigns;
 pub mod categories;
 pub mod category_publicity;
+pub mod checklist_templates;
+pub mod checks;
 pub mod events;
 pub mod fallback;
 pub mod feed;
@@ -16,6 +19,7 @@ pub mod open311_keys;
 pub mod open311_waiting;
 pub mod parties;
 pub mod patrols;
+pub mod rosters;
 pub mod routing;
 pub mod time_limits;
 pub mod users;
@@ -51,6 +55,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::register::register)
                 .service(me::me)
                 .service(feed::my_feed)
+                .service(checks::mine::my_checks)
+                .service(checks::get::get_check)
+                .service(checks::answer::answer_item)
                 .service(users::list::list_users)
                 .service(users::create::create_user)
                 .service(users::get::get_user)
@@ -107,6 +114,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(patrols::track::upload_track)
                 .service(patrols::track::get_track)
                 .service(patrols::coverage::grid_coverage)
+                .service(checklist_templates::list::list_templates)
+                .service(checklist_templates::create::create_template)
+                .service(checklist_templates::get::get_template)
+                .service(checklist_templates::update::update_template)
+                .service(checklist_templates::delete::delete_template)
+                .service(campaigns::list::list_campaigns)
+                .service(campaigns::create::start_campaign)
+                .service(campaigns::get::get_campaign)
+                .service(campaigns::cancel::cancel_campaign)
+                .service(rosters::get::get_roster)
+                .service(rosters::create_shift::create_shift)
+                .service(rosters::delete_shift::delete_shift)
+                .service(rosters::put_exception::put_exception)
+                .service(rosters::delete_exception::delete_exception)
                 .service(open311_keys::list::list_keys)
                 .service(open311_keys::create::create_key)
                 .service(open311_keys::revoke::revoke_key)

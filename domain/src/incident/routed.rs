@@ -145,6 +145,7 @@ mod tests {
             mode,
             explanation: Explanation {
                 considered: Vec::new(),
+                on_duty: None,
             },
             assists: Vec::new(),
         }

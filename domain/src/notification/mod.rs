@@ -48,10 +48,13 @@ pub enum Topic {
     /// A case sent to the hearer's party (to lead or to assist) was handled
     /// on the spot by the grid worker who found it: nothing left to do.
     HandledOnSpot,
+    /// A checklist for the hearer's grid: a campaign started over it
+    /// (未诉先办: a blizzard warning, the heating season).
+    CheckTask,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 16] = [
+    pub const ALL: [Topic; 17] = [
         Topic::Reported,
         Topic::Accepted,
         Topic::Rejected,
@@ -68,6 +71,7 @@ impl Topic {
         Topic::AssistCalled,
         Topic::AssistReported,
         Topic::HandledOnSpot,
+        Topic::CheckTask,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +92,7 @@ impl Topic {
             Topic::AssistCalled => "assist_called",
             Topic::AssistReported => "assist_reported",
             Topic::HandledOnSpot => "handled_on_spot",
+            Topic::CheckTask => "check_task",
         }
     }
 

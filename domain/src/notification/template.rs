@@ -92,5 +92,40 @@ fn title(topic: Topic, why: Why, language: Language) -> &'static str {
         (Topic::HandledOnSpot, _, En) => {
             "A case sent to you was handled on the spot: nothing left to do"
         }
+        (Topic::CheckTask, _, Zh) => "网格隐患排查任务",
+        (Topic::CheckTask, _, En) => "A checklist for your grid",
+    }
+}
+
+/// The title and body of a grid's checklist task: the campaign's name and
+/// when it is due, in local time (`due_local`, the working calendar's
+/// offset applied by the caller), e.g. 「暴雪隐患排查：请于12月5日18:00前完成本网格检查」.
+pub fn check_task_text(
+    language: Language,
+    name_zh: &str,
+    name_en: &str,
+    due_local: chrono::NaiveDateTime,
+) -> (String, String) {
+    use chrono::{Datelike, Timelike};
+    let (month, day) = (due_local.month(), due_local.day());
+    let (hour, minute) = (due_local.hour(), due_local.minute());
+    match language {
+        Language::Chinese => (
+            format!("{name_zh}：请于{month}月{day}日{hour:02}:{minute:02}前完成本网格检查"),
+            "逐项检查本网格：能当场处置的当场处置，处置不了的上报".to_owned(),
+        ),
+        Language::English => {
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let name = MONTHS[(month as usize).saturating_sub(1) % 12];
+            (
+                format!(
+                    "{name_en}: finish your grid's checklist by {day} {name} {hour:02}:{minute:02}"
+                ),
+                "Go through it item by item: fix what you can on the spot, report what you cannot"
+                    .to_owned(),
+            )
+        }
     }
 }

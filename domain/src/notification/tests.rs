@@ -343,3 +343,28 @@ fn dispatchers_and_chiefs_announce_to_the_area_they_serve() {
     assert!(!may("handler", &grid()));
     assert!(may("admin", &community));
 }
+
+#[test]
+fn a_check_task_names_the_campaign_and_its_due_time_in_local_words() {
+    use super::template::check_task_text;
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 5)
+        .and_then(|d| d.and_hms_opt(18, 0, 0))
+        .unwrap_or_default();
+    let (zh, _) = check_task_text(
+        Language::Chinese,
+        "暴雪隐患排查",
+        "Blizzard hazard check",
+        due,
+    );
+    assert_eq!(zh, "暴雪隐患排查：请于12月5日18:00前完成本网格检查");
+    let (en, _) = check_task_text(
+        Language::English,
+        "暴雪隐患排查",
+        "Blizzard hazard check",
+        due,
+    );
+    assert_eq!(
+        en,
+        "Blizzard hazard check: finish your grid's checklist by 5 Dec 18:00"
+    );
+}

@@ -12,11 +12,12 @@ use crate::role::Role;
 use super::{DispatchLevel, Recipient, Target, TimeWindow};
 
 impl Target {
-    /// `party:<code>`, `grid_chief`, `grid_workers`,
+    /// `party:<code>`, `grid_chief`, `grid_workers`, `on_duty`,
     /// `dispatcher:<community|subdistrict|district>`, `mediator` or
     /// `party_of_kind:<kind>`.
     pub fn code(&self) -> String {
         match self {
+            Target::OnDuty => "on_duty".to_owned(),
             Target::Party(party) => format!("party:{party}"),
             Target::GridChief => "grid_chief".to_owned(),
             Target::GridWorkers => "grid_workers".to_owned(),
@@ -32,6 +33,7 @@ impl Target {
                 "grid_chief" => Some(Target::GridChief),
                 "grid_workers" => Some(Target::GridWorkers),
                 "mediator" => Some(Target::Mediator),
+                "on_duty" => Some(Target::OnDuty),
                 _ => None,
             },
             Some(("party", party)) if is_party_code(party) => Some(Target::Party(party.to_owned())),
@@ -105,6 +107,19 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
         return None;
     }
     NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+/// A window as an explanation keeps it: `{"from": "22:00", "to": "08:00"}`.
+impl serde::Serialize for TimeWindow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde_codes::window::serialize(self, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TimeWindow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_codes::window::deserialize(d)
+    }
 }
 
 /// serde forms of the values an explanation mentions.

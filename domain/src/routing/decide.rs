@@ -3,6 +3,7 @@
 use std::cmp::Reverse;
 
 use crate::area::{AreaCode, AreaLevel};
+use crate::duty::OnDuty;
 use crate::party::PartyKind;
 use crate::role::Role;
 
@@ -38,7 +39,7 @@ pub fn route(rules: &[RoutingRule], case: &Case<'_>, directory: &dyn Directory) 
             .then_with(|| a.id.cmp(&b.id))
     });
 
-    let mut chosen: Option<(&RoutingRule, Recipient)> = None;
+    let mut chosen: Option<(&RoutingRule, Resolved)> = None;
     for i in matching {
         let rule = &rules[i];
         let verdict = match &chosen {
@@ -52,8 +53,8 @@ pub fn route(rules: &[RoutingRule], case: &Case<'_>, directory: &dyn Directory) 
                 },
             },
             None => match resolve(&rule.target, case, directory) {
-                Ok(recipient) => {
-                    chosen = Some((rule, recipient));
+                Ok(resolved) => {
+                    chosen = Some((rule, resolved));
                     Verdict::Chosen
                 }
                 Err(lost) => lost,
@@ -62,24 +63,25 @@ pub fn route(rules: &[RoutingRule], case: &Case<'_>, directory: &dyn Directory) 
         verdicts.push((i, verdict));
     }
     verdicts.sort_by_key(|(i, _)| *i);
-    let explanation = Explanation {
-        considered: verdicts
-            .into_iter()
-            .map(|(i, verdict)| Considered {
-                rule: rules[i].id.clone(),
-                verdict,
-            })
-            .collect(),
-    };
+    let considered = verdicts
+        .into_iter()
+        .map(|(i, verdict)| Considered {
+            rule: rules[i].id.clone(),
+            verdict,
+        })
+        .collect();
 
     match chosen {
-        Some((rule, recipient)) => Decision {
+        Some((rule, Resolved { recipient, duty })) => Decision {
             rule: Some(rule.id.clone()),
             target: rule.target.clone(),
             assists: assists(rule, &recipient, case, directory),
             recipient,
             mode: rule.mode,
-            explanation,
+            explanation: Explanation {
+                considered,
+                on_duty: duty,
+            },
         },
         None => Decision {
             rule: None,
@@ -93,7 +95,10 @@ pub fn route(rules: &[RoutingRule], case: &Case<'_>, directory: &dyn Directory) 
             ),
             mode: Mode::Triage,
             assists: Vec::new(),
-            explanation,
+            explanation: Explanation {
+                considered,
+                on_duty: None,
+            },
         },
     }
 }
@@ -109,7 +114,11 @@ fn assists(
 ) -> Vec<String> {
     let mut parties: Vec<String> = Vec::new();
     for assist in &rule.assists {
-        let Ok(Recipient::Party(party)) = resolve(assist, case, directory) else {
+        let Ok(Resolved {
+            recipient: Recipient::Party(party),
+            ..
+        }) = resolve(assist, case, directory)
+        else {
             continue;
         };
         if *lead != Recipient::Party(party.clone()) && !parties.contains(&party) {
@@ -119,8 +128,70 @@ fn assists(
     parties
 }
 
+/// A target resolved for a case: whom, and for [`Target::OnDuty`] who was
+/// on duty (empty when nobody was and the case fell to the chief or the
+/// community's dispatchers).
+struct Resolved {
+    recipient: Recipient,
+    duty: Option<Vec<OnDuty>>,
+}
+
+impl From<Recipient> for Resolved {
+    fn from(recipient: Recipient) -> Self {
+        Resolved {
+            recipient,
+            duty: None,
+        }
+    }
+}
+
 /// The concrete recipient of a target for this case, or why there is none.
 fn resolve(
+    target: &Target,
+    case: &Case<'_>,
+    directory: &dyn Directory,
+) -> Result<Resolved, Verdict> {
+    let nobody = || Verdict::NobodyFills {
+        target: target.clone(),
+    };
+    if *target == Target::OnDuty {
+        let grid = ancestor_at(case.grid, AreaLevel::Grid).ok_or_else(nobody)?;
+        return on_duty(grid, directory).ok_or_else(nobody);
+    }
+    resolve_recipient(target, case, directory).map(Resolved::from)
+}
+
+/// Whoever is on duty in the grid, else its chief, else the dispatchers of
+/// its community; `None` for a grid in no community.
+fn on_duty(grid: AreaCode, directory: &dyn Directory) -> Option<Resolved> {
+    let on = directory.on_duty(&grid);
+    if !on.is_empty() {
+        return Some(Resolved {
+            recipient: Recipient::Users {
+                role: Role::GridWorker,
+                area: grid,
+                users: on.iter().map(|d| d.user.clone()).collect(),
+            },
+            duty: Some(on),
+        });
+    }
+    let chiefs = directory.users_with_role(Role::GridChief, &grid);
+    let recipient = if chiefs.is_empty() {
+        Recipient::DispatchQueue(ancestor_at(&grid, AreaLevel::Community)?)
+    } else {
+        Recipient::Users {
+            role: Role::GridChief,
+            area: grid,
+            users: chiefs,
+        }
+    };
+    Some(Resolved {
+        recipient,
+        duty: Some(Vec::new()),
+    })
+}
+
+fn resolve_recipient(
     target: &Target,
     case: &Case<'_>,
     directory: &dyn Directory,
@@ -164,6 +235,8 @@ fn resolve(
             let serving = directory.parties_of_kind_serving(*kind, case.grid);
             nearest_party(serving, case.returned_by).ok_or_else(nobody)?
         }
+        // Resolved by `resolve`, which knows why someone is on duty.
+        Target::OnDuty => Err(nobody()),
     }
 }
 

@@ -1,11 +1,12 @@
 //! Why a case went where it went, in words a dispatcher reads at the console:
 //! the outcome first, then every rule with what it said about this case.
 
-use chrono::NaiveTime;
+use chrono::{Datelike, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::area::AreaCode;
 use crate::category::Priority;
+use crate::duty::{OnDuty, Why};
 use crate::notification::template::Language;
 use crate::party::PartyKind;
 use crate::role::Role;
@@ -19,6 +20,11 @@ use super::{Decision, Dimension, DispatchLevel, Mode, Recipient, Target, TimeWin
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
     pub considered: Vec<Considered>,
+    /// For a case sent to [`Target::OnDuty`]: who was on duty and why;
+    /// empty when nobody was and it fell to the grid's chief or the
+    /// community's dispatchers. Absent for every other target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_duty: Option<Vec<OnDuty>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +88,10 @@ pub trait Labels {
     fn rule(&self, _id: &str, _language: Language) -> Option<String> {
         None
     }
+    /// A user's display name, by their id.
+    fn user(&self, _id: &str, _language: Language) -> Option<String> {
+        None
+    }
 }
 
 /// Labels that show every code as it is.
@@ -122,7 +132,10 @@ impl Words<'_> {
     }
 
     fn outcome(&self, decision: &Decision) -> String {
-        let to = self.recipient(&decision.recipient);
+        let to = match &decision.explanation.on_duty {
+            Some(duty) => self.on_duty(duty, &decision.recipient),
+            None => self.recipient(&decision.recipient),
+        };
         let mode = self.mode(decision.mode);
         let outcome = match (decision.rule.as_deref().map(|id| self.rule(id)), self.zh()) {
             (Some(rule), true) => format!("分拨给{to}（规则「{rule}」，{mode}）"),
@@ -268,6 +281,60 @@ impl Words<'_> {
         }
     }
 
+    /// Whom an on-duty target reached and why: those on duty, or, when
+    /// nobody was, the chief or the community's dispatchers it fell to.
+    fn on_duty(&self, duty: &[OnDuty], recipient: &Recipient) -> String {
+        let zh = self.zh();
+        if duty.is_empty() {
+            let to = self.recipient(recipient);
+            return match (recipient, zh) {
+                (Recipient::DispatchQueue(_), true) => format!("无人值班且本网格没有网格长：{to}"),
+                (Recipient::DispatchQueue(_), false) => {
+                    format!("no one on duty and no grid chief: {to}")
+                }
+                (_, true) => format!("无人值班：{to}"),
+                (_, false) => format!("no one on duty: {to}"),
+            };
+        }
+        let people: Vec<String> = duty
+            .iter()
+            .map(|d| {
+                let name = self.user(&d.user);
+                let why = self.why(&d.why);
+                if zh {
+                    format!("{name}（{why}）")
+                } else {
+                    format!("{name} ({why})")
+                }
+            })
+            .collect();
+        if zh {
+            format!("值班网格员 {}", people.join("、"))
+        } else {
+            format!("on duty: {}", people.join(", "))
+        }
+    }
+
+    fn why(&self, why: &Why) -> String {
+        let zh = self.zh();
+        match why {
+            Why::Shift { window, weekday } => {
+                let day = weekday_words(*weekday, self.language);
+                if zh {
+                    format!("{day} {window} 排班")
+                } else {
+                    format!("roster {day} {window}")
+                }
+            }
+            Why::OnThatDay { date } if zh => {
+                format!("{}月{}日临时值班", date.month(), date.day())
+            }
+            Why::OnThatDay { date } => format!("on duty on {}", date.format("%Y-%m-%d")),
+            Why::Patrolling if zh => "正在巡查".to_owned(),
+            Why::Patrolling => "on patrol".to_owned(),
+        }
+    }
+
     /// Why nobody answers for a relative target in the case's place.
     fn nobody(&self, target: &Target) -> String {
         let zh = self.zh();
@@ -292,6 +359,8 @@ impl Words<'_> {
                     format!("the case lies in no {level}")
                 }
             }
+            Target::OnDuty if zh => "本案不在任何社区的网格内".to_owned(),
+            Target::OnDuty => "the case lies in no grid of a community".to_owned(),
             Target::Mediator if zh => "没有人民调解委员会服务本案所在社区".to_owned(),
             Target::Mediator => "no mediation committee serves the case's community".to_owned(),
             Target::PartyOfKind(kind) => {
@@ -329,6 +398,12 @@ impl Words<'_> {
             .unwrap_or_else(|| id.to_owned())
     }
 
+    fn user(&self, id: &str) -> String {
+        self.labels
+            .user(id, self.language)
+            .unwrap_or_else(|| id.to_owned())
+    }
+
     fn mode(&self, mode: Mode) -> &'static str {
         match (mode, self.zh()) {
             (Mode::AutoDispatch, true) => "自动派遣",
@@ -347,6 +422,20 @@ fn priority_words(priority: Priority, language: Language) -> &'static str {
         (Priority::Urgent, Language::Chinese) => "紧急",
         (priority, Language::English) => priority.as_str(),
     }
+}
+
+fn weekday_words(weekday: u32, language: Language) -> &'static str {
+    const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let days = match language {
+        Language::Chinese => ZH,
+        Language::English => EN,
+    };
+    usize::try_from(weekday)
+        .ok()
+        .and_then(|d| days.get(d.checked_sub(1)?))
+        .copied()
+        .unwrap_or("?")
 }
 
 fn dimension_words(by: Dimension, language: Language) -> &'static str {

@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::area::{AreaCode, AreaLevel};
 use crate::category::Priority;
+use crate::duty::OnDuty;
 use crate::incident::Incident;
 use crate::party::PartyKind;
 use crate::role::Role;
@@ -124,6 +125,12 @@ pub enum Target {
     /// The party of this kind serving the incident's area, e.g. the heating
     /// company of its compound. The nearest one wins when several serve it.
     PartyOfKind(PartyKind),
+    /// Whoever is on duty in the incident's grid at the routing time 值班
+    /// (its roster, its day exceptions, a patrol walking it; see
+    /// [`crate::duty`]); when nobody is, its chief; when it has none, the
+    /// dispatchers of its community. A dog barking at 1 a.m. reaches the
+    /// worker on duty that night, not an office that opens at 8:30.
+    OnDuty,
 }
 
 /// What routing needs to know about a case. Built from an [`Incident`] with
@@ -170,6 +177,10 @@ pub trait Directory {
     /// Parties of `kind` one of whose areas covers `area`, each with that
     /// area (the deepest, when several of its areas cover `area`).
     fn parties_of_kind_serving(&self, kind: PartyKind, area: &AreaCode) -> Vec<Serving>;
+
+    /// Who is on duty in `grid` at the time of the routing, with why, in the
+    /// order [`crate::duty::on_duty`] gives.
+    fn on_duty(&self, grid: &AreaCode) -> Vec<OnDuty>;
 }
 
 /// Who a case was routed to, concretely.

@@ -5,6 +5,7 @@ use chrono::NaiveTime;
 
 use super::*;
 use crate::category::Priority;
+use crate::duty::{OnDuty, Why};
 use crate::incident::Status;
 use crate::incident::fixtures::incident;
 use crate::notification::template::Language;
@@ -101,6 +102,8 @@ impl Narrow for RoutingRule {
 struct Dir {
     users: Vec<(Role, &'static str, &'static str)>,
     parties: Vec<(PartyKind, &'static str, &'static str)>,
+    /// (grid, who is on duty there and why) at the routing time.
+    on_duty: Vec<(&'static str, OnDuty)>,
 }
 
 impl Directory for Dir {
@@ -122,6 +125,14 @@ impl Directory for Dir {
             })
             .collect()
     }
+
+    fn on_duty(&self, grid: &AreaCode) -> Vec<OnDuty> {
+        self.on_duty
+            .iter()
+            .filter(|(g, _)| *g == grid.as_str())
+            .map(|(_, d)| d.clone())
+            .collect()
+    }
 }
 
 /// The people and parties around [`GRID`]: a chief, two workers, a mediation
@@ -141,6 +152,7 @@ fn directory() -> Dir {
             (PartyKind::CommunityCommittee, COMMUNITY, "committee-1"),
             (PartyKind::RescueStation, DISTRICT, "rescue-1"),
         ],
+        on_duty: Vec::new(),
     }
 }
 
@@ -189,6 +201,9 @@ impl CaseOf {
         }
     }
     fn route(&self, rules: &[RoutingRule]) -> Decision {
+        self.route_in(rules, &directory())
+    }
+    fn route_in(&self, rules: &[RoutingRule], directory: &Dir) -> Decision {
         let case = Case {
             category: self.category,
             grid: &self.grid,
@@ -196,7 +211,7 @@ impl CaseOf {
             at_local: self.at,
             returned_by: &self.returned_by,
         };
-        route(rules, &case, &directory())
+        route(rules, &case, directory)
     }
 }
 
@@ -1171,4 +1186,161 @@ fn the_outcome_names_the_rule_and_the_assisting_parties() {
         decision.explain_with(Language::English, &RuleNames)[0],
         "Routed to committee-1 by rule Homeless people to the community: dispatched automatically. Assisting: rescue-1."
     );
+}
+
+/// A night rule for dogs barking, to whoever is on duty in the grid.
+fn night_dogs() -> RoutingRule {
+    rule("dogs-night")
+        .category("noise.dog")
+        .hours((22, 0), (7, 0))
+        .to(Target::OnDuty)
+}
+
+fn on_duty(user: &str, why: Why) -> (&'static str, OnDuty) {
+    (
+        GRID,
+        OnDuty {
+            user: user.into(),
+            why,
+        },
+    )
+}
+
+/// Named users, for the words about who is on duty.
+struct People;
+
+impl Labels for People {
+    fn user(&self, id: &str, _language: Language) -> Option<String> {
+        match id {
+            "worker.li" => Some("李四".into()),
+            "worker.zhao" => Some("赵六".into()),
+            _ => None,
+        }
+    }
+    fn area(&self, code: &AreaCode, language: Language) -> Option<String> {
+        Names.area(code, language)
+    }
+}
+
+#[test]
+fn on_duty_reaches_whoever_is_on_duty_in_the_grid_and_says_why() {
+    let mut dir = directory();
+    dir.on_duty = vec![
+        on_duty("worker.zhao", Why::Patrolling),
+        on_duty(
+            "worker.li",
+            Why::Shift {
+                window: window((22, 0), (8, 0)),
+                weekday: 5,
+            },
+        ),
+    ];
+    let decision = case()
+        .category("noise.dog")
+        .at(1, 10)
+        .route_in(&[night_dogs()], &dir);
+    assert_eq!(decision.rule.as_deref(), Some("dogs-night"));
+    assert_eq!(decision.target, Target::OnDuty);
+    assert_eq!(
+        decision.recipient,
+        Recipient::Users {
+            role: Role::GridWorker,
+            area: code(GRID),
+            users: vec!["worker.zhao".into(), "worker.li".into()],
+        }
+    );
+    assert_eq!(
+        decision.explain_with(Language::Chinese, &People)[0],
+        "分拨给值班网格员 赵六（正在巡查）、李四（周五 22:00–08:00 排班）（规则「dogs-night」，自动派遣）"
+    );
+    assert_eq!(
+        decision.explain_with(Language::English, &People)[0],
+        "Routed to on duty: 赵六 (on patrol), 李四 (roster Fri 22:00–08:00) by rule dogs-night: dispatched automatically."
+    );
+    // Who was on duty and why is kept with the decision, as codes.
+    let stored = serde_json::to_value(&decision.explanation).unwrap_or_default();
+    assert_eq!(stored["on_duty"][1]["why"]["kind"], "shift", "{stored}");
+    assert_eq!(
+        stored["on_duty"][1]["why"]["window"]["from"], "22:00",
+        "{stored}"
+    );
+    let back: Explanation = serde_json::from_value(stored).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, decision.explanation);
+}
+
+#[test]
+fn with_nobody_on_duty_the_grid_chief_takes_it_and_without_a_chief_the_community() {
+    let dogs = case().category("noise.dog").at(1, 10);
+    let decision = dogs.route(&[night_dogs()]);
+    assert_eq!(
+        decision.recipient,
+        Recipient::Users {
+            role: Role::GridChief,
+            area: code(GRID),
+            users: vec!["chief.wang".into()],
+        }
+    );
+    assert_eq!(decision.explanation.on_duty, Some(Vec::new()));
+    assert_eq!(
+        decision.explain_with(Language::English, &People)[0],
+        "Routed to no one on duty: the grid chief of Grid 2 by rule dogs-night: dispatched automatically."
+    );
+    assert_eq!(
+        decision.explain_with(Language::Chinese, &People)[0],
+        "分拨给无人值班：「第二网格」的网格长（规则「dogs-night」，自动派遣）"
+    );
+
+    let mut no_chief = directory();
+    no_chief
+        .users
+        .retain(|(role, _, _)| *role != Role::GridChief);
+    let decision = dogs.route_in(&[night_dogs()], &no_chief);
+    assert_eq!(decision.rule.as_deref(), Some("dogs-night"));
+    assert_eq!(
+        decision.recipient,
+        Recipient::DispatchQueue(code(COMMUNITY))
+    );
+    assert!(
+        decision.explain(Language::English)[0]
+            .contains("no one on duty and no grid chief: the dispatchers of 410102003001"),
+        "{:?}",
+        decision.explain(Language::English)
+    );
+
+    // Someone on duty in another grid is not on duty here.
+    let mut elsewhere = directory();
+    elsewhere.on_duty = vec![(
+        NEIGHBOUR_GRID,
+        OnDuty {
+            user: "worker.li".into(),
+            why: Why::Patrolling,
+        },
+    )];
+    assert_eq!(
+        dogs.route_in(&[night_dogs()], &elsewhere).recipient,
+        decision_chief()
+    );
+}
+
+fn decision_chief() -> Recipient {
+    Recipient::Users {
+        role: Role::GridChief,
+        area: code(GRID),
+        users: vec!["chief.wang".into()],
+    }
+}
+
+#[test]
+fn on_duty_is_a_target_by_day_too_and_never_assists() {
+    // Outside the night the day rule takes the case.
+    let rules = [
+        night_dogs(),
+        rule("dogs").category("noise.dog").to(Target::Mediator),
+    ];
+    let decision = case().category("noise.dog").at(10, 0).route(&rules);
+    assert_eq!(decision.rule.as_deref(), Some("dogs"));
+    assert_eq!(decision.explanation.on_duty, None);
+    assert_eq!(Target::parse_code("on_duty"), Some(Target::OnDuty));
+    assert_eq!(Target::OnDuty.code(), "on_duty");
+    assert!(!Target::OnDuty.is_party_like());
 }

@@ -2,5 +2,7 @@
 //! reports in shared/seeds. Loaded through the same paths as real data.
 
 pub mod areas;
+pub mod checklists;
 pub mod parties;
+pub mod rosters;
 pub mod routing;

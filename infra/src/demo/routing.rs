@@ -57,18 +57,18 @@ pub fn demo_rules() -> Vec<RoutingRule> {
             Target::Mediator,
             Vec::new(),
         ),
-        // At night the police station takes it where one serves the place,
-        // and a dispatcher looks first (a call at 2 a.m. may be a fight, not
-        // a dog); elsewhere the day rule still applies.
+        // At night (22:00–07:00) the grid worker on duty that night takes it
+        // (值班: the grid's roster, a patrol walking it), at once: an office
+        // opening at 8:30 helps nobody kept awake at 1 a.m. With nobody on
+        // duty, the grid chief; without one, the community's dispatchers.
         RoutingRule {
             window: night(),
-            mode: Mode::Triage,
             ..rule(
                 "demo-dog-noise-night",
-                "夜间犬只扰民（22:00–07:00）：派出所，调度员先看",
+                "夜间犬只扰民（22:00–07:00）：本网格值班网格员",
                 "neighbourhood.dog_noise",
-                Target::PartyOfKind(PoliceStation),
-                vec![Target::Mediator],
+                Target::OnDuty,
+                Vec::new(),
             )
         },
         // Seeds 003/004: the heating company serving the compound repairs,

@@ -212,6 +212,7 @@ struct NewNotification {
     topic: String,
     incident_id: Option<String>,
     notice_id: Option<String>,
+    check_task_id: Option<String>,
     title: String,
     body: String,
     created_at: NaiveDateTime,
@@ -328,6 +329,7 @@ pub fn tell_of_category(
                 topic: tell.topic.as_str().to_owned(),
                 incident_id: Some(incident.id.clone()),
                 notice_id: None,
+                check_task_id: None,
                 title,
                 body,
                 created_at: now,
@@ -391,6 +393,7 @@ pub fn post_notice(
             topic: Topic::Notice.as_str().to_owned(),
             incident_id: None,
             notice_id: Some(stored.id.clone()),
+            check_task_id: None,
             title: stored.title.clone(),
             body: stored.body.clone(),
             created_at: stored.created_at,
@@ -398,6 +401,40 @@ pub fn post_notice(
         .collect();
     write(conn, entries)?;
     Ok(stored)
+}
+
+/// An inbox entry about a grid's checklist task (a campaign started).
+#[derive(Debug, Clone)]
+pub struct TaskEntry {
+    pub user_id: String,
+    pub task_id: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// Tells each grid's workers and chief of their checklist task: inbox
+/// entries with `check_task_id`, and pushes for those with a phone, in the
+/// caller's transaction.
+pub fn tell_about_tasks(
+    conn: &mut DbConnection,
+    entries: Vec<TaskEntry>,
+    now: NaiveDateTime,
+) -> Result<Told, DbError> {
+    let entries = entries
+        .into_iter()
+        .map(|e| NewNotification {
+            id: Uuid::now_v7().to_string(),
+            user_id: e.user_id,
+            topic: Topic::CheckTask.as_str().to_owned(),
+            incident_id: None,
+            notice_id: None,
+            check_task_id: Some(e.task_id),
+            title: e.title,
+            body: e.body,
+            created_at: now,
+        })
+        .collect();
+    write(conn, entries)
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -408,6 +445,8 @@ pub struct NotificationRow {
     pub topic: String,
     pub incident_id: Option<String>,
     pub notice_id: Option<String>,
+    /// The checklist task the entry is about (a campaign started).
+    pub check_task_id: Option<String>,
     pub title: String,
     pub body: String,
     pub created_at: NaiveDateTime,
@@ -510,6 +549,7 @@ pub struct Claimed {
     pub topic: String,
     pub incident_id: Option<String>,
     pub notice_id: Option<String>,
+    pub check_task_id: Option<String>,
     pub title: String,
     pub body: String,
     pub created_at: NaiveDateTime,
@@ -563,6 +603,7 @@ pub fn claim(
             notifications::topic,
             notifications::incident_id,
             notifications::notice_id,
+            notifications::check_task_id,
             notifications::title,
             notifications::body,
             outbox::created_at,

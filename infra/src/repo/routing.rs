@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use gridops_domain::area::AreaCode;
+use gridops_domain::area::{AreaCode, AreaLevel};
 use gridops_domain::category::Priority;
+use gridops_domain::duty::OnDuty;
 use gridops_domain::party::PartyKind;
 use gridops_domain::role::Role;
 use gridops_domain::routing::{
@@ -273,12 +274,31 @@ pub struct StoreDirectory {
     grants: Vec<(Role, AreaCode, String)>,
     /// (kind, area served, party code), for the areas of the lineage.
     serving: Vec<(PartyKind, AreaCode, String)>,
+    /// The place's grid and who is on duty there at the routing time.
+    on_duty: Option<(AreaCode, Vec<OnDuty>)>,
 }
 
 impl StoreDirectory {
     /// Everything routing may ask about `grid` (a grid or micro-grid, or any
-    /// area): the role grants and the parties of it and every area above it.
-    pub fn load(conn: &mut DbConnection, grid: &AreaCode) -> Result<StoreDirectory, DbError> {
+    /// area): the role grants and the parties of it and every area above it,
+    /// and who is on duty in its grid at local time `local_at` (the time of
+    /// the routing on the working calendar's clock).
+    pub fn load(
+        conn: &mut DbConnection,
+        grid: &AreaCode,
+        local_at: NaiveDateTime,
+    ) -> Result<StoreDirectory, DbError> {
+        let on_duty = match grid
+            .lineage()
+            .into_iter()
+            .find(|a| a.fits_level(AreaLevel::Grid))
+        {
+            Some(grid) => {
+                let on = super::rosters::on_duty_in_grid(conn, &grid, local_at)?;
+                Some((grid, on))
+            }
+            None => None,
+        };
         let lineage: Vec<String> = grid.lineage().iter().map(ToString::to_string).collect();
         let grants: Vec<(String, Option<String>, String)> = role_assignments::table
             .inner_join(users::table)
@@ -320,11 +340,19 @@ impl StoreDirectory {
                     ))
                 })
                 .collect(),
+            on_duty,
         })
     }
 }
 
 impl Directory for StoreDirectory {
+    fn on_duty(&self, grid: &AreaCode) -> Vec<OnDuty> {
+        match &self.on_duty {
+            Some((loaded, on)) if loaded == grid => on.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     fn users_with_role(&self, role: Role, area: &AreaCode) -> Vec<String> {
         let mut users: Vec<String> = self
             .grants

@@ -83,10 +83,14 @@ fn route_case(
     at: NaiveDateTime,
 ) -> Result<StoredIncident, DbError> {
     let rules = routing::rules_for_category(conn, &stored.incident.category)?;
-    let directory = routing::StoreDirectory::load(conn, &stored.incident.grid)?;
-    // Rules' time windows are written in the hours people keep.
-    let local = calendar.local(at).time();
-    let decision = route(&rules, &Case::of(&stored.incident, local), &directory);
+    // Rules' time windows and duty rosters are written in the hours people keep.
+    let local = calendar.local(at);
+    let directory = routing::StoreDirectory::load(conn, &stored.incident.grid, local)?;
+    let decision = route(
+        &rules,
+        &Case::of(&stored.incident, local.time()),
+        &directory,
+    );
     routing::record_decision(conn, &stored.incident.id, cause.as_str(), &decision, at)?;
 
     let Some((incident, event)) = dispatch_by_rule(&stored.incident, &decision, at) else {

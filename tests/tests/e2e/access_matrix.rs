@@ -79,8 +79,19 @@ const GRANT_ADMIN: &str = r#"{"role":"admin"}"#;
 const AREA_FILE: &str = "{area_file}";
 /// A patrol of the Guanlan grid.
 const PATROL: &str = r#"{"grids":["410102003001002"]}"#;
+/// worker.guanlan on the Guanlan grid's roster, Monday mornings.
+const SHIFT: &str = r#"{"user":"{worker}","weekdays":[1],"starts":"09:00","ends":"10:00"}"#;
+/// worker.guanlan off duty in the Guanlan grid on a day of its own.
+const DUTY_DAY: &str = r#"{"user":"{worker}","date":"{future_day}","on_duty":false}"#;
 /// A report in the Guanlan grid.
 const REPORT: &str = "{report_hh}";
+/// A checklist template of one item.
+const TEMPLATE: &str = r#"{"name_zh":"矩阵","name_en":"matrix","items":[{"id":"pipes","text_zh":"矩阵","text_en":"matrix","category":"utilities.heating","photo_required":false}]}"#;
+/// The blizzard checklist over the Guanlan grid, due tomorrow.
+const CAMPAIGN_HH: &str =
+    r#"{"template":"demo-blizzard","area":"410102003001002","due_at":"{tomorrow}"}"#;
+/// An answer to a checklist item: fine.
+const CHECK_OK: &str = r#"{"answer":"ok"}"#;
 const REJECT: &str = r#"{"reason":"invalid"}"#;
 const DISPATCH_HH: &str = r#"{"party":"zy-heating"}"#;
 const DISPATCH_GY: &str = r#"{"party":"gy-heating"}"#;
@@ -965,6 +976,109 @@ const ROWS: &[Row] = &[
     (Worker,   "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
     (Handler,  "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 200),
     (Resident, "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
+    // Checklists: a task is the workers' and the chief's of its grid (the
+    // chief answers for a worker who is off); dispatchers over the grid and
+    // administrators read it; to anyone else it does not exist.
+    (Anon,     "POST",   "/api/v1/checks/{check_hh}/items/eaves", Some(CHECK_OK), 401),
+    (Admin,    "POST",   "/api/v1/checks/{check_hh}/items/eaves", Some(CHECK_OK), 404),
+    (DispHh,   "POST",   "/api/v1/checks/{check_hh}/items/eaves", Some(CHECK_OK), 404),
+    (DispGy,   "POST",   "/api/v1/checks/{check_hh}/items/eaves", Some(CHECK_OK), 404),
+    (Chief,    "POST",   "/api/v1/checks/{check_hh}/items/eaves", Some(CHECK_OK), 201),
+    (Worker,   "POST",   "/api/v1/checks/{check_hh}/items/eaves", Some(CHECK_OK), 201),
+    (Handler,  "POST",   "/api/v1/checks/{check_hh}/items/eaves", Some(CHECK_OK), 404),
+    (Resident, "POST",   "/api/v1/checks/{check_hh}/items/eaves", Some(CHECK_OK), 404),
+    (Anon,     "GET",    "/api/v1/checks/{check_hh}", None, 401),
+    (Admin,    "GET",    "/api/v1/checks/{check_hh}", None, 200),
+    (DispHh,   "GET",    "/api/v1/checks/{check_hh}", None, 200),
+    (DispGy,   "GET",    "/api/v1/checks/{check_hh}", None, 404),
+    (Chief,    "GET",    "/api/v1/checks/{check_hh}", None, 200),
+    (Worker,   "GET",    "/api/v1/checks/{check_hh}", None, 200),
+    (Handler,  "GET",    "/api/v1/checks/{check_hh}", None, 404),
+    (Resident, "GET",    "/api/v1/checks/{check_hh}", None, 404),
+    (Anon,     "GET",    "/api/v1/me/checks", None, 401),
+    (Admin,    "GET",    "/api/v1/me/checks", None, 403),
+    (DispHh,   "GET",    "/api/v1/me/checks", None, 403),
+    (DispGy,   "GET",    "/api/v1/me/checks", None, 403),
+    (Chief,    "GET",    "/api/v1/me/checks", None, 200),
+    (Worker,   "GET",    "/api/v1/me/checks", None, 200),
+    (Handler,  "GET",    "/api/v1/me/checks", None, 403),
+    (Resident, "GET",    "/api/v1/me/checks", None, 403),
+    // Checklist templates: administrators keep them, staff read them.
+    // Campaigns: run by the dispatchers over their area and administrators;
+    // a campaign elsewhere does not exist for a dispatcher (404); roles that
+    // never run campaigns are refused outright (403).
+    (Anon,     "GET",    "/api/v1/checklist-templates", None, 401),
+    (Admin,    "GET",    "/api/v1/checklist-templates", None, 200),
+    (DispHh,   "GET",    "/api/v1/checklist-templates", None, 200),
+    (DispGy,   "GET",    "/api/v1/checklist-templates", None, 200),
+    (Chief,    "GET",    "/api/v1/checklist-templates", None, 200),
+    (Worker,   "GET",    "/api/v1/checklist-templates", None, 200),
+    (Handler,  "GET",    "/api/v1/checklist-templates", None, 200),
+    (Resident, "GET",    "/api/v1/checklist-templates", None, 403),
+    (Anon,     "POST",   "/api/v1/checklist-templates", Some(TEMPLATE), 401),
+    (Admin,    "POST",   "/api/v1/checklist-templates", Some(TEMPLATE), 201),
+    (DispHh,   "POST",   "/api/v1/checklist-templates", Some(TEMPLATE), 403),
+    (DispGy,   "POST",   "/api/v1/checklist-templates", Some(TEMPLATE), 403),
+    (Chief,    "POST",   "/api/v1/checklist-templates", Some(TEMPLATE), 403),
+    (Worker,   "POST",   "/api/v1/checklist-templates", Some(TEMPLATE), 403),
+    (Handler,  "POST",   "/api/v1/checklist-templates", Some(TEMPLATE), 403),
+    (Resident, "POST",   "/api/v1/checklist-templates", Some(TEMPLATE), 403),
+    (Anon,     "GET",    "/api/v1/checklist-templates/demo-blizzard", None, 401),
+    (Admin,    "GET",    "/api/v1/checklist-templates/demo-blizzard", None, 200),
+    (DispHh,   "GET",    "/api/v1/checklist-templates/demo-blizzard", None, 200),
+    (DispGy,   "GET",    "/api/v1/checklist-templates/demo-blizzard", None, 200),
+    (Chief,    "GET",    "/api/v1/checklist-templates/demo-blizzard", None, 200),
+    (Worker,   "GET",    "/api/v1/checklist-templates/demo-blizzard", None, 200),
+    (Handler,  "GET",    "/api/v1/checklist-templates/demo-blizzard", None, 200),
+    (Resident, "GET",    "/api/v1/checklist-templates/demo-blizzard", None, 403),
+    (Anon,     "PUT",    "/api/v1/checklist-templates/{template_tmp}", Some(TEMPLATE), 401),
+    (Admin,    "PUT",    "/api/v1/checklist-templates/{template_tmp}", Some(TEMPLATE), 200),
+    (DispHh,   "PUT",    "/api/v1/checklist-templates/{template_tmp}", Some(TEMPLATE), 403),
+    (DispGy,   "PUT",    "/api/v1/checklist-templates/{template_tmp}", Some(TEMPLATE), 403),
+    (Chief,    "PUT",    "/api/v1/checklist-templates/{template_tmp}", Some(TEMPLATE), 403),
+    (Worker,   "PUT",    "/api/v1/checklist-templates/{template_tmp}", Some(TEMPLATE), 403),
+    (Handler,  "PUT",    "/api/v1/checklist-templates/{template_tmp}", Some(TEMPLATE), 403),
+    (Resident, "PUT",    "/api/v1/checklist-templates/{template_tmp}", Some(TEMPLATE), 403),
+    (Anon,     "DELETE", "/api/v1/checklist-templates/{template_tmp}", None, 401),
+    (Admin,    "DELETE", "/api/v1/checklist-templates/{template_tmp}", None, 204),
+    (DispHh,   "DELETE", "/api/v1/checklist-templates/{template_tmp}", None, 403),
+    (DispGy,   "DELETE", "/api/v1/checklist-templates/{template_tmp}", None, 403),
+    (Chief,    "DELETE", "/api/v1/checklist-templates/{template_tmp}", None, 403),
+    (Worker,   "DELETE", "/api/v1/checklist-templates/{template_tmp}", None, 403),
+    (Handler,  "DELETE", "/api/v1/checklist-templates/{template_tmp}", None, 403),
+    (Resident, "DELETE", "/api/v1/checklist-templates/{template_tmp}", None, 403),
+    (Anon,     "POST",   "/api/v1/campaigns", Some(CAMPAIGN_HH), 401),
+    (Admin,    "POST",   "/api/v1/campaigns", Some(CAMPAIGN_HH), 201),
+    (DispHh,   "POST",   "/api/v1/campaigns", Some(CAMPAIGN_HH), 201),
+    (DispGy,   "POST",   "/api/v1/campaigns", Some(CAMPAIGN_HH), 404),
+    (Chief,    "POST",   "/api/v1/campaigns", Some(CAMPAIGN_HH), 403),
+    (Worker,   "POST",   "/api/v1/campaigns", Some(CAMPAIGN_HH), 403),
+    (Handler,  "POST",   "/api/v1/campaigns", Some(CAMPAIGN_HH), 403),
+    (Resident, "POST",   "/api/v1/campaigns", Some(CAMPAIGN_HH), 403),
+    (Anon,     "GET",    "/api/v1/campaigns", None, 401),
+    (Admin,    "GET",    "/api/v1/campaigns", None, 200),
+    (DispHh,   "GET",    "/api/v1/campaigns", None, 200),
+    (DispGy,   "GET",    "/api/v1/campaigns", None, 200),
+    (Chief,    "GET",    "/api/v1/campaigns", None, 403),
+    (Worker,   "GET",    "/api/v1/campaigns", None, 403),
+    (Handler,  "GET",    "/api/v1/campaigns", None, 403),
+    (Resident, "GET",    "/api/v1/campaigns", None, 403),
+    (Anon,     "GET",    "/api/v1/campaigns/{campaign_hh}", None, 401),
+    (Admin,    "GET",    "/api/v1/campaigns/{campaign_hh}", None, 200),
+    (DispHh,   "GET",    "/api/v1/campaigns/{campaign_hh}", None, 200),
+    (DispGy,   "GET",    "/api/v1/campaigns/{campaign_hh}", None, 404),
+    (Chief,    "GET",    "/api/v1/campaigns/{campaign_hh}", None, 403),
+    (Worker,   "GET",    "/api/v1/campaigns/{campaign_hh}", None, 403),
+    (Handler,  "GET",    "/api/v1/campaigns/{campaign_hh}", None, 403),
+    (Resident, "GET",    "/api/v1/campaigns/{campaign_hh}", None, 403),
+    (Anon,     "POST",   "/api/v1/campaigns/{campaign_hh}/cancel", None, 401),
+    (Admin,    "POST",   "/api/v1/campaigns/{campaign_hh}/cancel", None, 200),
+    (DispHh,   "POST",   "/api/v1/campaigns/{campaign_hh}/cancel", None, 200),
+    (DispGy,   "POST",   "/api/v1/campaigns/{campaign_hh}/cancel", None, 404),
+    (Chief,    "POST",   "/api/v1/campaigns/{campaign_hh}/cancel", None, 403),
+    (Worker,   "POST",   "/api/v1/campaigns/{campaign_hh}/cancel", None, 403),
+    (Handler,  "POST",   "/api/v1/campaigns/{campaign_hh}/cancel", None, 403),
+    (Resident, "POST",   "/api/v1/campaigns/{campaign_hh}/cancel", None, 403),
     // Patrols: grid workers and chiefs walk the grids they hold; a track is
     // its walker's to write, and read only by the walker, the chiefs of its
     // grids and the dispatchers over them (not administrators: it is
@@ -1017,6 +1131,46 @@ const ROWS: &[Row] = &[
     (Worker,  "GET",    "/api/v1/grids/410102003001002/coverage", None, 200),
     (Handler, "GET",    "/api/v1/grids/410102003001002/coverage", None, 403),
     (Resident,"GET",    "/api/v1/grids/410102003001002/coverage", None, 403),
+    (Anon,    "GET",    "/api/v1/rosters/410102003001002", None, 401),
+    (Admin,   "GET",    "/api/v1/rosters/410102003001002", None, 200),
+    (DispHh,  "GET",    "/api/v1/rosters/410102003001002", None, 200),
+    (DispGy,  "GET",    "/api/v1/rosters/410102003001002", None, 404),
+    (Chief,   "GET",    "/api/v1/rosters/410102003001002", None, 200),
+    (Worker,  "GET",    "/api/v1/rosters/410102003001002", None, 200),
+    (Handler, "GET",    "/api/v1/rosters/410102003001002", None, 404),
+    (Resident,"GET",    "/api/v1/rosters/410102003001002", None, 404),
+    (Anon,    "POST",   "/api/v1/rosters/410102003001002/shifts", Some(SHIFT), 401),
+    (Admin,   "POST",   "/api/v1/rosters/410102003001002/shifts", Some(SHIFT), 201),
+    (DispHh,  "POST",   "/api/v1/rosters/410102003001002/shifts", Some(SHIFT), 201),
+    (DispGy,  "POST",   "/api/v1/rosters/410102003001002/shifts", Some(SHIFT), 404),
+    (Chief,   "POST",   "/api/v1/rosters/410102003001002/shifts", Some(SHIFT), 403),
+    (Worker,  "POST",   "/api/v1/rosters/410102003001002/shifts", Some(SHIFT), 403),
+    (Handler, "POST",   "/api/v1/rosters/410102003001002/shifts", Some(SHIFT), 404),
+    (Resident,"POST",   "/api/v1/rosters/410102003001002/shifts", Some(SHIFT), 404),
+    (Anon,    "DELETE", "/api/v1/rosters/410102003001002/shifts/{shift_hh}", None, 401),
+    (Admin,   "DELETE", "/api/v1/rosters/410102003001002/shifts/{shift_hh}", None, 204),
+    (DispHh,  "DELETE", "/api/v1/rosters/410102003001002/shifts/{shift_hh}", None, 204),
+    (DispGy,  "DELETE", "/api/v1/rosters/410102003001002/shifts/{shift_hh}", None, 404),
+    (Chief,   "DELETE", "/api/v1/rosters/410102003001002/shifts/{shift_hh}", None, 403),
+    (Worker,  "DELETE", "/api/v1/rosters/410102003001002/shifts/{shift_hh}", None, 403),
+    (Handler, "DELETE", "/api/v1/rosters/410102003001002/shifts/{shift_hh}", None, 404),
+    (Resident,"DELETE", "/api/v1/rosters/410102003001002/shifts/{shift_hh}", None, 404),
+    (Anon,    "PUT",    "/api/v1/rosters/410102003001002/exceptions", Some(DUTY_DAY), 401),
+    (Admin,   "PUT",    "/api/v1/rosters/410102003001002/exceptions", Some(DUTY_DAY), 200),
+    (DispHh,  "PUT",    "/api/v1/rosters/410102003001002/exceptions", Some(DUTY_DAY), 200),
+    (DispGy,  "PUT",    "/api/v1/rosters/410102003001002/exceptions", Some(DUTY_DAY), 404),
+    (Chief,   "PUT",    "/api/v1/rosters/410102003001002/exceptions", Some(DUTY_DAY), 403),
+    (Worker,  "PUT",    "/api/v1/rosters/410102003001002/exceptions", Some(DUTY_DAY), 403),
+    (Handler, "PUT",    "/api/v1/rosters/410102003001002/exceptions", Some(DUTY_DAY), 404),
+    (Resident,"PUT",    "/api/v1/rosters/410102003001002/exceptions", Some(DUTY_DAY), 404),
+    (Anon,    "DELETE", "/api/v1/rosters/410102003001002/exceptions/{duty_day_hh}", None, 401),
+    (Admin,   "DELETE", "/api/v1/rosters/410102003001002/exceptions/{duty_day_hh}", None, 204),
+    (DispHh,  "DELETE", "/api/v1/rosters/410102003001002/exceptions/{duty_day_hh}", None, 204),
+    (DispGy,  "DELETE", "/api/v1/rosters/410102003001002/exceptions/{duty_day_hh}", None, 404),
+    (Chief,   "DELETE", "/api/v1/rosters/410102003001002/exceptions/{duty_day_hh}", None, 403),
+    (Worker,  "DELETE", "/api/v1/rosters/410102003001002/exceptions/{duty_day_hh}", None, 403),
+    (Handler, "DELETE", "/api/v1/rosters/410102003001002/exceptions/{duty_day_hh}", None, 404),
+    (Resident,"DELETE", "/api/v1/rosters/410102003001002/exceptions/{duty_day_hh}", None, 404),
     (Anon,    "POST",   "/api/v1/patrols/{patrol_w}/end", None, 401),
     (Admin,   "POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
     (DispHh,  "POST",   "/api/v1/patrols/{patrol_w}/end", None, 403),
@@ -1475,6 +1629,78 @@ impl<'a> Run<'a> {
                 let (lng, lat) = demo_point_in_grid(GUANLAN_GRID).expect("a demo grid");
                 serde_json::json!({"points": [{"id": format!("m{serial}"), "at": chrono::Utc::now(), "lat": lat, "lng": lng, "accuracy_m": 5.0}]}).to_string()
             }
+            // A line of GUANLAN_GRID's duty roster, or a day exception of
+            // it, the administrator added for this row alone.
+            "shift_hh" | "duty_day_hh" => {
+                let (method, path, body) = if name == "shift_hh" {
+                    (
+                        reqwest::Method::POST,
+                        "shifts",
+                        json!({"user": self.signed(Worker).id, "weekdays": [2], "starts": "10:00", "ends": "11:00"}),
+                    )
+                } else {
+                    (
+                        reqwest::Method::PUT,
+                        "exceptions",
+                        json!({"user": self.signed(Worker).id, "date": future_day(serial), "on_duty": true}),
+                    )
+                };
+                let response = self
+                    .signed(Admin)
+                    .client
+                    .request(
+                        method,
+                        self.app
+                            .url(&format!("/api/v1/rosters/{GUANLAN_GRID}/{path}")),
+                    )
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("roster changed");
+                let line: Value = response.json().await.expect("a roster line");
+                text(&line["id"])
+            }
+            // A checklist template the administrator saved for this row alone.
+            "template_tmp" => {
+                let response = self
+                    .signed(Admin)
+                    .client
+                    .post(self.app.url("/api/v1/checklist-templates"))
+                    .json(&serde_json::from_str::<Value>(TEMPLATE).expect("JSON"))
+                    .send()
+                    .await
+                    .expect("template saved");
+                let template: Value = response.json().await.expect("a template");
+                text(&template["id"])
+            }
+            // A day from now, RFC 3339.
+            "tomorrow" => (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            // The blizzard checklist over GUANLAN_GRID, started by
+            // dispatcher.hanghaixilu for this row alone.
+            "campaign_hh" => {
+                let due = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+                let response = self
+                    .signed(DispHh)
+                    .client
+                    .post(self.app.url("/api/v1/campaigns"))
+                    .header("Idempotency-Key", format!("matrix-campaign-{serial}"))
+                    .json(
+                        &json!({"template": "demo-blizzard", "area": GUANLAN_GRID, "due_at": due}),
+                    )
+                    .send()
+                    .await
+                    .expect("campaign started");
+                let campaign: Value = response.json().await.expect("a campaign");
+                text(&campaign["id"])
+            }
+            // A date of its own for this row.
+            "future_day" => future_day(serial),
+            // A checklist task of GUANLAN_GRID, of a campaign started for
+            // this row alone.
+            "check_hh" => crate::checks::campaign_over(self.app, &[GUANLAN_GRID])
+                .await
+                .1
+                .remove(0),
             // A refresh token just issued to resident.guanlan.
             "fresh_refresh" => self.app.login("resident.guanlan").await.refresh_token,
             // `lat=…&lng=…` inside GUANLAN_GRID.
@@ -1585,7 +1811,8 @@ impl<'a> Run<'a> {
         let idempotency_key = (method == "POST"
             && (path == "/api/v1/incidents"
                 || path == "/api/v1/notices"
-                || path == "/api/v1/patrols"))
+                || path == "/api/v1/patrols"
+                || path == "/api/v1/campaigns"))
             .then(|| uuid::Uuid::now_v7().to_string());
         let client = match who {
             Anon => &self.app.anonymous,
@@ -1779,4 +2006,12 @@ fn concrete(template: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A date no other row uses: `serial` days after 2030-01-01.
+fn future_day(serial: usize) -> String {
+    (chrono::NaiveDate::from_ymd_opt(2030, 1, 1).expect("a date")
+        + chrono::Duration::days(i64::try_from(serial).unwrap_or(0)))
+    .format("%Y-%m-%d")
+    .to_string()
 }

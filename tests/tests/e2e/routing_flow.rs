@@ -104,11 +104,13 @@ on_both_backends! {
         assert_eq!(decision["cause"], "accept", "{history}");
         let rule = text(&decision["rule"]["id"]);
         assert!(rule.starts_with("demo-dog-noise"), "{history}");
-        if decision["mode"] == "auto_dispatch" {
+        if rule == "demo-dog-noise" {
             assert_eq!(after["status"], "dispatched", "{after}");
             assert_eq!(after["party"], "zy-guanlan-mediation", "{after}");
         } else {
-            // At night the rule asks a dispatcher to triage.
+            // At night it goes to whoever is on duty in the grid (the demo
+            // roster's worker), who is told on the phone (tests/e2e/duty.rs).
+            assert_eq!(decision["target"]["kind"], "on_duty", "{history}");
             assert_eq!(after["status"], "accepted", "{after}");
         }
     }

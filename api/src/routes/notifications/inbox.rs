@@ -24,6 +24,8 @@ pub struct NotificationView {
     pub topic: String,
     pub incident_id: Option<String>,
     pub notice_id: Option<String>,
+    /// The grid's checklist task the entry is about (topic `check_task`).
+    pub check_task_id: Option<String>,
     pub title: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -37,6 +39,7 @@ impl From<NotificationRow> for NotificationView {
             topic: n.topic,
             incident_id: n.incident_id,
             notice_id: n.notice_id,
+            check_task_id: n.check_task_id,
             title: n.title,
             body: n.body,
             created_at: n.created_at.and_utc(),

@@ -47,6 +47,10 @@ pub enum TargetDto {
     Mediator,
     /// The party of this kind serving the case's place, the nearest first.
     PartyOfKind { party_kind: Kind },
+    /// Whoever is on duty in the case's grid at the routing time (its duty
+    /// roster, day exceptions, a patrol walking it: `/api/v1/rosters`); when
+    /// nobody is, the grid's chief; without one, the community's dispatchers.
+    OnDuty,
 }
 
 impl TargetDto {
@@ -64,6 +68,7 @@ impl TargetDto {
             },
             TargetDto::Mediator => Target::Mediator,
             TargetDto::PartyOfKind { party_kind } => Target::PartyOfKind((*party_kind).into()),
+            TargetDto::OnDuty => Target::OnDuty,
         }
     }
 
@@ -85,6 +90,7 @@ impl TargetDto {
             Target::PartyOfKind(kind) => TargetDto::PartyOfKind {
                 party_kind: kind_param(*kind),
             },
+            Target::OnDuty => TargetDto::OnDuty,
         }
     }
 }

@@ -16,6 +16,7 @@ use validator::Validate;
 
 use super::dto::TargetDto;
 use crate::error::ApiError;
+use crate::routes::rosters::dto::OnDutyView;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -68,6 +69,9 @@ impl Names {
             }
             if let Target::Party(party) = &decision.target {
                 party_codes.push(party.clone());
+            }
+            if let Some(on_duty) = &decision.explanation.on_duty {
+                user_ids.extend(on_duty.iter().map(|d| d.user.clone()));
             }
             for considered in &decision.explanation.considered {
                 match &considered.verdict {
@@ -171,7 +175,16 @@ impl Names {
                 users: Vec::new(),
             },
         };
+        let grid = match &decision.recipient {
+            Recipient::Users { area, .. } => area.to_string(),
+            _ => String::new(),
+        };
         DecisionView {
+            on_duty: decision.explanation.on_duty.as_ref().map(|on| {
+                on.iter()
+                    .map(|d| OnDutyView::of(&grid, d, &self.users))
+                    .collect()
+            }),
             rule: decision.rule.as_deref().map(|id| self.rule_ref(id)),
             target: TargetDto::of(&decision.target),
             recipient,
@@ -211,6 +224,10 @@ impl Labels for Names {
 
     fn rule(&self, id: &str, _language: Language) -> Option<String> {
         self.rules.get(id).cloned()
+    }
+
+    fn user(&self, id: &str, _language: Language) -> Option<String> {
+        self.users.get(id).cloned()
     }
 }
 
@@ -267,6 +284,10 @@ pub struct DecisionView {
     pub mode: String,
     /// Parties called to assist (吹哨报到).
     pub assists: Vec<Named>,
+    /// For the `on_duty` target: who was on duty in the grid and why; empty
+    /// when nobody was and the case fell to the chief or the community's
+    /// dispatchers. Absent for other targets.
+    pub on_duty: Option<Vec<OnDutyView>>,
     /// The outcome, then one line per rule considered.
     pub explanation: Vec<String>,
     /// Every rule considered, in the table's order.

@@ -95,13 +95,16 @@ pub async fn preview_routing(
                 Err(e) => return Err(e),
             };
             let priority = priority.unwrap_or(category.default_priority);
-            // Now, on the wall clocks of the stored calendar's time zone.
-            let at = match at {
-                Some(at) => at,
-                None => calendar::load(conn, now())?.local(now()).time(),
+            // Now, on the wall clocks of the stored calendar's time zone;
+            // a time asked for is today's (who is on duty then).
+            let local_now = calendar::load(conn, now())?.local(now());
+            let local_at = match at {
+                Some(at) => local_now.date().and_time(at),
+                None => local_now,
             };
+            let at = local_at.time();
             let rules = routing::rules(conn)?;
-            let directory = routing::StoreDirectory::load(conn, &grid)?;
+            let directory = routing::StoreDirectory::load(conn, &grid, local_at)?;
             let case = Case {
                 category: &category.code,
                 grid: &grid,

@@ -1,0 +1,45 @@
+//! `DELETE /api/v1/rosters/{area}/exceptions/{id}`: a day exception removed.
+
+use actix_web::{HttpResponse, delete, web};
+use gridops_domain::access::Capability;
+use gridops_infra::repo::rosters;
+
+use super::roster_area;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Removes a day exception: the roster decides that day again. For the
+/// dispatchers over the area and administrators.
+#[utoipa::path(
+    tag = "rosters",
+    params(
+        ("area" = String, Path, description = "Grid or community code"),
+        ("id" = String, Path, description = "The exception's id"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Works the area but does not oversee it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such area or exception of it, or the roster is not the caller's to know", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The area is neither a grid nor a community", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/rosters/{area}/exceptions/{id}")]
+pub async fn delete_exception(
+    state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (area, id) = path.into_inner();
+    let (_, area, _) = roster_area(&state, &actor, &area, Capability::EditRoster)?;
+    let deleted = state
+        .db
+        .write(move |conn| rosters::delete_exception(conn, area.as_str(), &id))
+        .await?;
+    if !deleted {
+        return Err(ApiError::not_found("no such exception in this roster"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,45 @@
+//! `DELETE /api/v1/rosters/{area}/shifts/{id}`: a line taken off a roster.
+
+use actix_web::{HttpResponse, delete, web};
+use gridops_domain::access::Capability;
+use gridops_infra::repo::rosters;
+
+use super::roster_area;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Takes a line off the area's roster. For the dispatchers over the area
+/// and administrators.
+#[utoipa::path(
+    tag = "rosters",
+    params(
+        ("area" = String, Path, description = "Grid or community code"),
+        ("id" = String, Path, description = "The roster line's id"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Taken off the roster"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Works the area but does not oversee it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such area or line in its roster, or the roster is not the caller's to know", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The area is neither a grid nor a community", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/rosters/{area}/shifts/{id}")]
+pub async fn delete_shift(
+    state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (area, id) = path.into_inner();
+    let (_, area, _) = roster_area(&state, &actor, &area, Capability::EditRoster)?;
+    let deleted = state
+        .db
+        .write(move |conn| rosters::delete_shift(conn, area.as_str(), &id))
+        .await?;
+    if !deleted {
+        return Err(ApiError::not_found("no such line in this roster"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
