@@ -18,10 +18,12 @@ use gridops_domain::routing::{Case, Recipient, route};
 use super::commit::{self, Tx};
 use crate::db::{DbConnection, DbError};
 use crate::repo::incidents::{self, StoredIncident};
-use crate::repo::routing;
+use crate::repo::{rosters, routing};
 
 /// After a new report is stored: routes it, or tells the grid's staff to
-/// check it on site first.
+/// check it on site first — whoever is on duty in the grid now when someone
+/// is (a dog barking at 1 a.m. wakes the worker on the night shift, not the
+/// whole grid), else all of them.
 pub fn after_report(
     conn: &mut DbConnection,
     tx: &mut Tx,
@@ -30,7 +32,17 @@ pub fn after_report(
 ) -> Result<StoredIncident, DbError> {
     let category = tx.category(conn, &stored.incident.category)?;
     if needs_on_site_check(&stored.incident, category) {
-        let tell = on_waiting_for_grid_staff(Audience::GridStaffOf(stored.incident.grid.clone()));
+        let local = calendar.local(stored.incident.created_at);
+        let on_duty: Vec<String> = rosters::on_duty_in_grid(conn, &stored.incident.grid, local)?
+            .into_iter()
+            .map(|d| d.user)
+            .collect();
+        let audience = if on_duty.is_empty() {
+            Audience::GridStaffOf(stored.incident.grid.clone())
+        } else {
+            Audience::Users(on_duty)
+        };
+        let tell = on_waiting_for_grid_staff(audience);
         tx.tell(
             conn,
             &stored.incident,

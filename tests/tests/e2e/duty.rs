@@ -18,7 +18,7 @@ use crate::incidents::{
     DOG_NOISE, GUANLAN_COMMUNITY, GUANLAN_GRID, GUANLAN_GRID_1, User, new_user, report_in, seen,
     sign_in, step, text,
 };
-use crate::notifications::{eventually, register_device};
+use crate::notifications::{eventually, inbox, register_device};
 
 fn roster_url(app: &TestApp, area: &str, rest: &str) -> String {
     app.url(&format!("/api/v1/rosters/{area}{rest}"))
@@ -304,6 +304,19 @@ async fn dogs_at_night_reach_whoever_is_on_duty(backend: Backend) {
     );
 
     let (id, decision) = dogs_barking(&app, &chief, "en").await;
+    // The on-site check at night wakes the worker on duty, not the chief.
+    let told = |page: Value| {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|n| n["incident_id"] == id.as_str() && n["topic"] == "reported")
+    };
+    assert!(
+        told(inbox(&app, &worker, "").await),
+        "the worker on duty is told"
+    );
+    assert!(!told(inbox(&app, &chief, "").await), "the chief sleeps");
     assert_eq!(decision["rule"]["id"], "demo-dog-noise-night", "{decision}");
     assert_eq!(decision["target"]["kind"], "on_duty", "{decision}");
     assert_eq!(decision["mode"], "auto_dispatch");
