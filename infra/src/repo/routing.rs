@@ -287,11 +287,15 @@ impl StoreDirectory {
         conn: &mut DbConnection,
         grid: &AreaCode,
         local_at: NaiveDateTime,
+        rules: &[RoutingRule],
     ) -> Result<StoreDirectory, DbError> {
+        // Who is on duty costs a few reads: only when a rule may ask.
+        let asks_duty = rules.iter().any(|r| r.target == Target::OnDuty);
         let on_duty = match grid
             .lineage()
             .into_iter()
             .find(|a| a.fits_level(AreaLevel::Grid))
+            .filter(|_| asks_duty)
         {
             Some(grid) => {
                 let on = super::rosters::on_duty_in_grid(conn, &grid, local_at)?;

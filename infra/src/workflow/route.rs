@@ -97,7 +97,7 @@ fn route_case(
     let rules = routing::rules_for_category(conn, &stored.incident.category)?;
     // Rules' time windows and duty rosters are written in the hours people keep.
     let local = calendar.local(at);
-    let directory = routing::StoreDirectory::load(conn, &stored.incident.grid, local)?;
+    let directory = routing::StoreDirectory::load(conn, &stored.incident.grid, local, &rules)?;
     let decision = route(
         &rules,
         &Case::of(&stored.incident, local.time()),

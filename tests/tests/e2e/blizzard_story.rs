@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::incident_photos::phone_jpeg;
 use crate::incidents::{User, centre_of, new_user, seen, sign_in, text};
+use crate::notifications::eventually;
 
 /// A grid of 百花社区, 林山寨街道 (410102001).
 const LINSHANZHAI_GRID: &str = "410102001001001";
@@ -116,12 +117,16 @@ on_both_backends! {
             assert!(items.contains(&wanted.to_owned()), "{wanted} in {items:?}");
         }
 
-        // The worker of the grid was told, and finds it in the catch-up feed.
-        let (_, feed) = json_of(
-            worker.client.get(app.url("/api/v1/me/feed")).send().await.expect("feed"),
-        )
+        // The worker of the grid was told, and finds it in the catch-up feed
+        // (on PostgreSQL once no older transaction is still running).
+        eventually("the task in the worker's feed", || async {
+            let (_, feed) = json_of(
+                worker.client.get(app.url("/api/v1/me/feed")).send().await.expect("feed"),
+            )
+            .await;
+            feed.to_string().contains(&task)
+        })
         .await;
-        assert!(feed.to_string().contains(&task), "the task in the feed: {feed}");
 
         // Sheds: fixed on the spot, with the after photo.
         let at = centre_of(LINSHANZHAI_GRID);

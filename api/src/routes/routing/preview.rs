@@ -104,7 +104,7 @@ pub async fn preview_routing(
             };
             let at = local_at.time();
             let rules = routing::rules(conn)?;
-            let directory = routing::StoreDirectory::load(conn, &grid, local_at)?;
+            let directory = routing::StoreDirectory::load(conn, &grid, local_at, &rules)?;
             let case = Case {
                 category: &category.code,
                 grid: &grid,
