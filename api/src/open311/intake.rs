@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use gridops_domain::access::Actor;
-use gridops_domain::area::{AreaLevel, AreaMap};
 use gridops_domain::category::Category;
 use gridops_domain::geo::Coordinates;
 use gridops_domain::incident::Channel;
@@ -163,14 +162,6 @@ fn request_row(checked: &Checked, at: NaiveDateTime) -> RequestRow {
     }
 }
 
-/// The district whose counter numbers a report in `grid`.
-fn district_of(map: &AreaMap, grid: &gridops_domain::area::AreaCode) -> String {
-    map.ancestors(grid)
-        .into_iter()
-        .find(|a| a.level == AreaLevel::District)
-        .map_or_else(|| grid.as_str()[..6].to_owned(), |a| a.code.to_string())
-}
-
 /// Reports the request at `point` as the client's account, recording the
 /// request (placed) in the same transaction.
 async fn report(
@@ -195,7 +186,7 @@ async fn report(
     row.state = PLACED.to_owned();
     let new = NewReport {
         id,
-        district: district_of(&map, &grid),
+        district: map.district_of(&grid),
         category: checked.category.clone(),
         description: checked.draft.description.clone(),
         grid,
@@ -252,7 +243,7 @@ pub async fn place(
         .and_then(|m| serde_json::from_str(m).ok());
     let new = NewReport {
         id,
-        district: district_of(&map, &grid),
+        district: map.district_of(&grid),
         category,
         description: request.description.clone(),
         grid,

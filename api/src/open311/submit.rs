@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::routes::incidents::photos::keep_photo;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
@@ -14,7 +15,6 @@ use gridops_domain::category::Category;
 use gridops_domain::geo::{CoordSys, Coordinates};
 use gridops_domain::open311::RequestDraft;
 use gridops_domain::photo::PhotoLimits;
-use gridops_infra::photos::inspect;
 use gridops_infra::repo::{categories, open311};
 use gridops_infra::token::hash_token;
 use serde::Serialize;
@@ -306,26 +306,12 @@ fn fingerprint(client: &Client, sent: &Sent, media: Option<&Media>) -> String {
     hash_token(&canonical)
 }
 
-/// Sniffs, reads the EXIF of and strips a photo, and stores it under its
-/// content address (file first: a crash after leaves an unused file).
+/// The request's photo, kept as any photo is (`keep_photo`); a refusal
+/// names the `media` parameter.
 async fn store_photo(state: &AppState, bytes: Vec<u8>) -> Result<Media, ApiError> {
-    let limits = PhotoLimits::default();
-    let inspected = web::block(move || inspect(&bytes, &limits))
+    let inspected = keep_photo(state, bytes)
         .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| {
-            let code = ApiError::from(e.clone()).code();
-            ApiError::new(code, format!("media: {e}"))
-        })?;
-    let (store, key, stripped) = (
-        state.photos.clone(),
-        inspected.key.clone(),
-        inspected.stripped.clone(),
-    );
-    web::block(move || store.put(&key, &stripped))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(|e| ApiError::new(e.code(), format!("media: {}", e.problem().detail)))?;
     Ok(Media {
         photo_key: inspected.key,
         media_type: inspected.media_type.mime().to_owned(),

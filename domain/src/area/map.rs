@@ -63,6 +63,16 @@ impl AreaMap {
         self.areas.get(code)
     }
 
+    /// The district whose daily counter numbers a report in `grid`: its
+    /// district-level ancestor, else the first six digits of its code (the
+    /// county-level part of a national code).
+    pub fn district_of(&self, grid: &AreaCode) -> String {
+        self.ancestors(grid)
+            .into_iter()
+            .find(|a| a.level == super::AreaLevel::District)
+            .map_or_else(|| grid.as_str()[..6].to_owned(), |a| a.code.to_string())
+    }
+
     pub fn children(&self, code: &AreaCode) -> impl Iterator<Item = &Area> {
         self.children
             .get(code)

@@ -18,6 +18,7 @@ use gridops_domain::role::Role;
 use uuid::Uuid;
 
 use super::Page;
+use super::check_answers::{AnswerRow, answer_of_row};
 use super::notifications::{TaskEntry, Told, tell_about_tasks};
 use crate::db::{DbConnection, DbError, MultiBackend};
 use crate::schema::{
@@ -460,19 +461,6 @@ pub struct CampaignDetail {
     pub tasks: Vec<(TaskRow, Vec<Answer>)>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = check_answers)]
-struct AnswerRow {
-    task_id: String,
-    item_id: String,
-    answer: String,
-    result: Option<String>,
-    incident_id: Option<String>,
-    answered_by: String,
-    answered_at: NaiveDateTime,
-    sent_hash: String,
-}
-
 /// The campaign, its tasks and every answer given.
 pub fn campaign_detail(conn: &mut DbConnection, id: &str) -> Result<CampaignDetail, DbError> {
     let campaign = find_campaign(conn, id)?;
@@ -488,21 +476,8 @@ pub fn campaign_detail(conn: &mut DbConnection, id: &str) -> Result<CampaignDeta
         .load(conn)?;
     let mut by_task: HashMap<String, Vec<Answer>> = HashMap::new();
     for row in rows {
-        let kind = AnswerKind::parse(&row.answer).ok_or_else(|| {
-            DbError::Corrupt(format!(
-                "answer to {} of task {}: {}",
-                row.item_id, row.task_id, row.answer
-            ))
-        })?;
-        by_task.entry(row.task_id).or_default().push(Answer {
-            item_id: row.item_id,
-            kind,
-            result: row.result,
-            incident_id: row.incident_id,
-            answered_by: row.answered_by,
-            answered_at: row.answered_at,
-            sent_hash: row.sent_hash,
-        });
+        let task = row.task_id.clone();
+        by_task.entry(task).or_default().push(answer_of_row(row)?);
     }
     let position: HashMap<&str, usize> = campaign
         .items

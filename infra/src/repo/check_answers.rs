@@ -39,17 +39,18 @@ struct CampaignRow {
     created_at: NaiveDateTime,
 }
 
+/// An answer as stored; also read by `campaigns::campaign_detail`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = check_answers)]
-struct AnswerRow {
-    task_id: String,
-    item_id: String,
-    answer: String,
-    result: Option<String>,
-    incident_id: Option<String>,
-    answered_by: String,
-    answered_at: NaiveDateTime,
-    sent_hash: String,
+pub(crate) struct AnswerRow {
+    pub(crate) task_id: String,
+    pub(crate) item_id: String,
+    pub(crate) answer: String,
+    pub(crate) result: Option<String>,
+    pub(crate) incident_id: Option<String>,
+    pub(crate) answered_by: String,
+    pub(crate) answered_at: NaiveDateTime,
+    pub(crate) sent_hash: String,
 }
 
 /// What an answer needs to know of its campaign.
@@ -103,7 +104,7 @@ fn task_of(task: TaskRow, campaign: CampaignRow) -> Result<CheckTask, DbError> {
     })
 }
 
-fn answer_of_row(row: AnswerRow) -> Result<Answer, DbError> {
+pub(crate) fn answer_of_row(row: AnswerRow) -> Result<Answer, DbError> {
     let kind = AnswerKind::parse(&row.answer).ok_or_else(|| {
         DbError::Corrupt(format!(
             "answer to {} of task {}: {}",

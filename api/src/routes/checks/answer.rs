@@ -10,12 +10,11 @@ use actix_web::{HttpResponse, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use gridops_domain::access::Actor;
-use gridops_domain::area::AreaLevel;
 use gridops_domain::campaign::{Answer, AnswerKind, Item, Judged, Sent, judge_answer};
 use gridops_domain::geo::Coordinates;
 use gridops_domain::incident::Channel;
 use gridops_domain::photo::{PhotoKind, PhotoLimits};
-use gridops_infra::photos::{InspectedPhoto, PhotoError, inspect};
+use gridops_infra::photos::PhotoError;
 use gridops_infra::repo::check_answers::{self, CheckTask};
 use gridops_infra::repo::incidents::{self, PhotoRow};
 use gridops_infra::repo::{categories, now};
@@ -361,37 +360,8 @@ fn place(
                 ApiError::invalid_field("location", "the grid has no boundary: say where")
             })?,
     };
-    let district = map
-        .ancestors(&task.grid)
-        .into_iter()
-        .find(|a| a.level == AreaLevel::District)
-        .map_or_else(
-            || task.grid.as_str()[..6].to_owned(),
-            |a| a.code.to_string(),
-        );
+    let district = map.district_of(&task.grid);
     Ok((point, district))
-}
-
-/// The after photo, checked and stripped, its file stored; the row is
-/// written with the incident.
-async fn stored_photo(state: &AppState, bytes: Vec<u8>) -> Result<InspectedPhoto, ApiError> {
-    let limits = PhotoLimits::default();
-    let inspected = web::block(move || inspect(&bytes, &limits))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)?;
-    // File first, row second: a rollback leaves an unreferenced file
-    // (harmless, content-addressed), never a row without its file.
-    let (store, key, stripped) = (
-        state.photos.clone(),
-        inspected.key.clone(),
-        inspected.stripped.clone(),
-    );
-    web::block(move || store.put(&key, &stripped))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-    Ok(inspected)
 }
 
 /// Reports the incident of a fixed or raised item and stores the answer
@@ -423,7 +393,7 @@ async fn store_with_incident(
             )
         })?;
     let photo = match photo {
-        Some(bytes) => Some(stored_photo(state, bytes).await?),
+        Some(bytes) => Some(crate::routes::incidents::photos::keep_photo(state, bytes).await?),
         None => None,
     };
     let what = body

@@ -2,7 +2,6 @@ use actix_web::http::header::{ETAG, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Duration;
 use gridops_domain::access::{Actor, Capability, Target, decide};
-use gridops_domain::area::AreaLevel;
 use gridops_domain::category::DUPLICATE_WINDOW_HOURS;
 use gridops_domain::geo::Coordinates;
 use gridops_domain::incident::duplicates::{self, Candidate, search_box};
@@ -72,14 +71,7 @@ async fn create(
 ) -> Result<IncidentView, ApiError> {
     let map = state.areas.current();
     let (point, grid) = super::location::locate_point(&map, &body.location, body.coord_sys)?;
-    let district = map
-        .ancestors(&grid.code)
-        .into_iter()
-        .find(|a| a.level == AreaLevel::District)
-        .map_or_else(
-            || grid.code.as_str()[..6].to_owned(),
-            |a| a.code.to_string(),
-        );
+    let district = map.district_of(&grid.code);
     let grid_code = grid.code.clone();
     let now = now();
     let occurred_at = body.occurred_at.map_or(now, |t| t.naive_utc());

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use gridops_domain::access::{Access, Capability, decide};
 use gridops_domain::photo::{PhotoKind, PhotoLimits};
-use gridops_infra::photos::{PhotoError, inspect};
+use gridops_infra::photos::{InspectedPhoto, PhotoError, inspect};
 use gridops_infra::repo::incidents::{self, PhotoRow};
 use gridops_infra::repo::now;
 use serde::Deserialize;
@@ -71,6 +71,30 @@ async fn read_photo(mut form: Multipart, max: usize) -> Result<Vec<u8>, ApiError
     ))
 }
 
+/// Sniffs, checks and strips a photo (its EXIF read as evidence) and stores
+/// the file under its content address; the caller writes its row. File
+/// first, row second: a crash or a rollback in between leaves an
+/// unreferenced file (harmless, content-addressed), never a row without its
+/// file. Every way a photo comes in goes through here: an upload, a
+/// checklist fix, an Open311 `media`.
+pub async fn keep_photo(state: &AppState, bytes: Vec<u8>) -> Result<InspectedPhoto, ApiError> {
+    let limits = PhotoLimits::default();
+    let inspected = web::block(move || inspect(&bytes, &limits))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)?;
+    let (store, key, stripped) = (
+        state.photos.clone(),
+        inspected.key.clone(),
+        inspected.stripped.clone(),
+    );
+    web::block(move || store.put(&key, &stripped))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok(inspected)
+}
+
 /// Adds a photo (`multipart/form-data`, part `photo`) to an incident the
 /// caller may see. EXIF time and GPS are kept as evidence and removed from
 /// the stored file.
@@ -120,21 +144,7 @@ pub async fn upload_photo(
     }
     let limits = PhotoLimits::default();
     let bytes = read_photo(form, limits.max_bytes).await?;
-    let inspected = web::block(move || inspect(&bytes, &limits))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)?;
-    // File first, row second: a crash in between leaves an unreferenced
-    // file (harmless, content-addressed), never a row without its file.
-    let (store, key, stripped) = (
-        state.photos.clone(),
-        inspected.key.clone(),
-        inspected.stripped.clone(),
-    );
-    web::block(move || store.put(&key, &stripped))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let inspected = keep_photo(&state, bytes).await?;
     let row = PhotoRow {
         incident_id: stored.incident.id.clone(),
         photo_key: inspected.key.clone(),
