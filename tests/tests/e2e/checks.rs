@@ -368,3 +368,27 @@ on_both_backends! {
         assert!(my_checks(app, &worker).await.is_empty());
     }
 }
+
+on_both_backends! {
+    settings => gridops_tests::with_demo_routing;
+
+    async fn a_case_raised_on_a_walk_of_the_grid_is_one_of_its_findings(app) {
+        let c = cast(app).await;
+        let (_, tasks) = campaign_over(app, &[GUANLAN_GRID]).await;
+        let patrol = crate::patrols::started(app, &c.worker, GUANLAN_GRID, chrono::Duration::minutes(5)).await;
+        let raised = answer(app, &c.worker, &tasks[0], "branches", &json!({
+            "answer": "raise", "description": "树枝被雪压断，挡住了路",
+            "location": {"type": "Point", "coordinates": centre_of(GUANLAN_GRID)},
+        }), StatusCode::CREATED).await;
+        let incident = text(&raised["incident"]["id"]);
+        let (status, walk) = json_of(
+            c.worker.client.get(app.url(&format!("/api/v1/patrols/{patrol}"))).send().await.expect("patrol read"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{walk}");
+        assert!(walk["findings"].to_string().contains(&incident), "{walk}");
+        // Without a walk, an answer is no finding of anyone's.
+        let ok = answer(app, &c.chief, &tasks[0], "eaves", &json!({"answer": "ok"}), StatusCode::CREATED).await;
+        assert_eq!(ok["incident"], Value::Null);
+    }
+}

@@ -17,7 +17,7 @@ use gridops_domain::photo::{PhotoKind, PhotoLimits};
 use gridops_infra::photos::PhotoError;
 use gridops_infra::repo::check_answers::{self, CheckTask};
 use gridops_infra::repo::incidents::{self, PhotoRow};
-use gridops_infra::repo::{categories, now};
+use gridops_infra::repo::{categories, now, patrols};
 use gridops_infra::workflow::{NewReport, StepError};
 use gridops_infra::{DbConnection, DbError};
 use serde::Serialize;
@@ -436,6 +436,12 @@ async fn store_with_incident(
                 status: incident.status.as_str().to_owned(),
             };
             let view = keep(conn, &task, &answer, Some(named))?;
+            // Checked on a walk of the grid: the case is one of its findings.
+            if let Some(walk) = patrols::running_of(conn, &uploader)?
+                && walk.patrol.grids.contains(&task.grid)
+            {
+                patrols::link_finding(conn, &walk.patrol.id, &incident.id)?;
+            }
             if let Some(photo) = photo {
                 incidents::add_photo(
                     conn,
