@@ -116,6 +116,20 @@ pub struct Category {
 /// How far back a new report looks for possible duplicates.
 pub const DUPLICATE_WINDOW_HOURS: i64 = 72;
 
+/// The categories nothing lies below, in the tree's order: what a report,
+/// an Open311 service or a checklist item names.
+pub fn leaves(all: &[Category]) -> impl Iterator<Item = &Category> {
+    all.iter().filter(|c| {
+        !all.iter()
+            .any(|other| other.parent_code.as_deref() == Some(c.code.as_str()))
+    })
+}
+
+/// Whether `code` names a leaf of the tree `all`.
+pub fn is_leaf(all: &[Category], code: &str) -> bool {
+    leaves(all).any(|c| c.code == code)
+}
+
 impl Category {
     /// Whether `self` is `ancestor` or lies below it in the tree.
     pub fn is_within(&self, ancestor: &str) -> bool {

@@ -264,7 +264,15 @@ pub async fn place(
         .workflow
         .report(&client.actor(), new, move |conn, stored| {
             let at = now();
-            if !open311::decide(conn, &token, PLACED, Some(&stored.incident.id), &by, at)? {
+            if !open311::decide(
+                conn,
+                &token,
+                PLACED,
+                Some(&stored.incident.id),
+                None,
+                &by,
+                at,
+            )? {
                 // Another dispatcher was faster: roll this report back.
                 return Err(DbError::Conflict("the request is no longer waiting".into()));
             }

@@ -3,7 +3,7 @@
 //! the category's attributes. Public and cacheable.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use gridops_domain::category::Category;
+use gridops_domain::category::{Category, leaves};
 use gridops_domain::open311::Attribute as Question;
 use gridops_infra::DbError;
 use gridops_infra::repo::{categories, open311};
@@ -149,14 +149,6 @@ async fn services(state: &AppState, query: &ReadQuery) -> Result<ServiceList, Ap
         })
         .collect();
     Ok(ServiceList(services))
-}
-
-/// The categories nothing lies below: what a report names.
-pub fn leaves(all: &[Category]) -> impl Iterator<Item = &Category> {
-    all.iter().filter(|c| {
-        !all.iter()
-            .any(|other| other.parent_code.as_deref() == Some(c.code.as_str()))
-    })
 }
 
 fn service(category: &Category, parent: Option<&Category>, asks: bool, english: bool) -> Service {

@@ -270,7 +270,17 @@ pub async fn dismiss_waiting(
     let reason = body.reason.trim().to_owned();
     let dismissed = state
         .db
-        .write(move |conn| open311::dismiss(conn, &request.token, &by, &reason, now()))
+        .write(move |conn| {
+            open311::decide(
+                conn,
+                &request.token,
+                open311::DISMISSED,
+                None,
+                Some(&reason),
+                &by,
+                now(),
+            )
+        })
         .await?;
     if !dismissed {
         return Err(ApiError::new(

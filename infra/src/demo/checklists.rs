@@ -148,12 +148,7 @@ mod tests {
     #[test]
     fn the_demo_templates_check_out_against_the_seeded_categories() {
         let categories = crate::categories_seed::default_categories();
-        let is_leaf = |code: &str| {
-            categories.iter().any(|c| c.code == code)
-                && !categories
-                    .iter()
-                    .any(|c| c.parent_code.as_deref() == Some(code))
-        };
+        let is_leaf = |code: &str| gridops_domain::category::is_leaf(&categories, code);
         for template in demo_templates() {
             let draft = TemplateDraft {
                 name_zh: template.name_zh.clone(),

@@ -330,13 +330,15 @@ pub fn waiting(
         .load(conn)?)
 }
 
-/// Records the decision on a waiting request; `Ok(false)` when it was no
-/// longer waiting (another dispatcher was faster).
+/// Records a dispatcher's decision on a waiting request: `PLACED` as an
+/// incident, or `DISMISSED` with the reason as `note`. `Ok(false)` when it
+/// was no longer waiting (another dispatcher was faster).
 pub fn decide(
     conn: &mut DbConnection,
     token: &str,
     state: &str,
     incident_id: Option<&str>,
+    note: Option<&str>,
     by: &str,
     at: NaiveDateTime,
 ) -> Result<bool, DbError> {
@@ -350,30 +352,7 @@ pub fn decide(
         open311_requests::incident_id.eq(incident_id),
         open311_requests::decided_by.eq(by),
         open311_requests::decided_at.eq(at),
-    ))
-    .execute(conn)?;
-    Ok(changed == 1)
-}
-
-/// Dismisses a waiting request with the dispatcher's reason; `Ok(false)`
-/// when it was no longer waiting.
-pub fn dismiss(
-    conn: &mut DbConnection,
-    token: &str,
-    by: &str,
-    reason: &str,
-    at: NaiveDateTime,
-) -> Result<bool, DbError> {
-    let changed = diesel::update(
-        open311_requests::table
-            .find(token)
-            .filter(open311_requests::state.eq(WAITING)),
-    )
-    .set((
-        open311_requests::state.eq(DISMISSED),
-        open311_requests::decided_by.eq(by),
-        open311_requests::decided_at.eq(at),
-        open311_requests::decision_note.eq(reason),
+        open311_requests::decision_note.eq(note),
     ))
     .execute(conn)?;
     Ok(changed == 1)

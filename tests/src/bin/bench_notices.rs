@@ -25,10 +25,8 @@
 //!     --backend postgres --devices 50000 --workers 1 --concurrency 64
 //! ```
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDateTime;
 use clap::{Parser, ValueEnum};
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -37,7 +35,9 @@ use diesel::sqlite::SqliteConnection;
 use gridops_domain::role::Role;
 use gridops_infra::repo::notifications as repo;
 use gridops_infra::schema::{devices, role_assignments, users};
-use gridops_tests::bench::{NewGrant, NewUser, ms, quantile};
+use gridops_tests::bench::{
+    NewDevice, NewGrant, NewUser, await_deliveries, delivered, ms, quantile,
+};
 use gridops_tests::fake_fcm::FakeFcm;
 use gridops_tests::{Backend, TestApp, json};
 use uuid::Uuid;
@@ -169,36 +169,12 @@ async fn bench(app: &TestApp, fcm: &FakeFcm, backend: Backend, args: &Args) -> R
         body["recipients"]
     );
 
-    // Wait for the fake to accept every message; the cheap count first.
-    let deadline = committed + Duration::from_secs(args.timeout_secs);
-    let mut reported = 0;
-    let deliveries = loop {
-        let requests = fcm.requests_at().len();
-        if requests >= n {
-            let deliveries = fcm.deliveries();
-            if deliveries.len() >= n {
-                break deliveries;
-            }
-        }
-        if Instant::now() > deadline {
-            return Err(format!(
-                "after {} s the fake has seen {requests} requests, {} accepted",
-                args.timeout_secs,
-                fcm.deliveries().len()
-            ));
-        }
-        if requests >= reported + n / 10 {
-            reported = requests;
-            println!(
-                "  {requests} requests at {:.1} s",
-                committed.elapsed().as_secs_f64()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let deliveries =
+        await_deliveries(fcm, n, committed, Duration::from_secs(args.timeout_secs)).await?;
     let all_accepted = committed.elapsed();
 
     // And for the outbox to record every one of them as sent.
+    let deadline = committed + Duration::from_secs(args.timeout_secs);
     let db = app.open_db();
     let pending = loop {
         let depth = db
@@ -212,22 +188,14 @@ async fn bench(app: &TestApp, fcm: &FakeFcm, backend: Backend, args: &Args) -> R
     };
     let all_recorded = committed.elapsed();
 
-    let ids: HashSet<&str> = deliveries
-        .iter()
-        .filter_map(|d| d.message["data"]["message_id"].as_str())
-        .collect();
     let early = deliveries.iter().filter(|d| d.at < committed).count();
-    let mut latencies: Vec<Duration> = deliveries
-        .iter()
-        .map(|d| d.at.saturating_duration_since(committed))
-        .collect();
-    latencies.sort_unstable();
+    let (distinct, latencies) = delivered(&deliveries, committed);
     let last = latencies.last().copied().unwrap_or_default();
     let requests = fcm.requests_at().len();
     println!(
         "delivered: {} messages ({} distinct ids) for {n} phones; {requests} send requests",
         deliveries.len(),
-        ids.len(),
+        distinct,
     );
     println!(
         "throughput: {:.0} messages/s from commit to the last acceptance ({:.2} s)",
@@ -245,29 +213,16 @@ async fn bench(app: &TestApp, fcm: &FakeFcm, backend: Backend, args: &Args) -> R
         all_accepted.as_secs_f64(),
         all_recorded.as_secs_f64()
     );
-    if ids.len() != n || pending != 0 {
+    if distinct != n || pending != 0 {
         return Err(format!(
             "{} distinct messages delivered for {n} phones, {pending} still pending",
-            ids.len()
+            distinct
         ));
     }
     Ok(())
 }
 
 // ── Preload ─────────────────────────────────────────────────────────────────────────────
-
-#[derive(Insertable)]
-#[diesel(table_name = devices, treat_none_as_default_value = false)]
-struct NewDevice {
-    id: String,
-    user_id: String,
-    token: String,
-    platform: &'static str,
-    locale: &'static str,
-    app_version: Option<&'static str>,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
 
 /// Residents per transaction.
 const PRELOAD_BATCH: usize = 10_000;

@@ -11,9 +11,8 @@ pub mod get;
 pub mod list;
 pub mod update;
 
-use std::collections::HashSet;
-
 use gridops_domain::campaign::{Template, TemplateDraft};
+use gridops_domain::category;
 use gridops_infra::repo::categories;
 
 use crate::error::ApiError;
@@ -34,11 +33,7 @@ pub async fn checked(
     body: TemplateRequest,
 ) -> Result<Template, ApiError> {
     let tree = state.db.run(categories::list).await?;
-    let parents: HashSet<&str> = tree
-        .iter()
-        .filter_map(|c| c.parent_code.as_deref())
-        .collect();
-    let is_leaf = |code: &str| tree.iter().any(|c| c.code == code) && !parents.contains(code);
+    let is_leaf = |code: &str| category::is_leaf(&tree, code);
     let draft = TemplateDraft {
         name_zh: body.name_zh,
         name_en: body.name_en,
