@@ -247,6 +247,15 @@ pub struct ServeArgs {
     /// by default any city-level area code is accepted.
     #[arg(long, env = "GRIDOPS_OPEN311_JURISDICTION")]
     pub open311_jurisdiction: Option<String>,
+    /// Serve the dispatchers' console from this folder instead of the copy
+    /// built into the binary (for working on the console's sources).
+    #[arg(long, env = "GRIDOPS_CONSOLE_DIR")]
+    pub console_dir: Option<std::path::PathBuf>,
+    /// A map tile URL for the console's basemap, e.g.
+    /// `https://tiles.example.org/{z}/{x}/{y}.png`; without it the console
+    /// draws the grids alone (no internet needed).
+    #[arg(long, env = "GRIDOPS_CONSOLE_BASEMAP")]
+    pub console_basemap: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -354,6 +363,10 @@ impl Cli {
             public_rate_per_minute: args.public_rate_per_minute,
             trust_proxy: args.trust_proxy,
             open311_jurisdiction: args.open311_jurisdiction.clone(),
+            console: crate::console::ConsoleSettings {
+                dir: args.console_dir.clone(),
+                basemap: args.console_basemap.clone(),
+            },
         }
     }
 

@@ -7,6 +7,7 @@ pub mod area_directory;
 pub mod auth;
 pub mod cli;
 pub mod conditional;
+pub mod console;
 pub mod delivery;
 pub mod demo_users;
 pub mod error;

@@ -63,6 +63,8 @@ pub struct Settings {
     /// The `jurisdiction_id` Open311 clients may name; by default any
     /// city-level area code.
     pub open311_jurisdiction: Option<String>,
+    /// Where the console's files come from, and its basemap.
+    pub console: crate::console::ConsoleSettings,
 }
 
 /// Push notifications and the workers that deliver them.
@@ -186,6 +188,7 @@ impl Settings {
             public_rate_per_minute: 120,
             trust_proxy: false,
             open311_jurisdiction: None,
+            console: crate::console::ConsoleSettings::default(),
         }
     }
 }

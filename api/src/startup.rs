@@ -166,6 +166,7 @@ impl Application {
             .map_err(StartError::Metrics)?;
         let max_body = settings.max_body_bytes;
         let app_state = web::Data::new(state.clone());
+        let console_settings = web::Data::new(settings.console.clone());
 
         let mut server = HttpServer::new(move || {
             App::new()
@@ -177,6 +178,8 @@ impl Application {
                     "/docs",
                     web::get().to(|| async { web::Redirect::to("/docs/").permanent() }),
                 )
+                .app_data(console_settings.clone())
+                .configure(crate::console::configure)
                 .into_utoipa_app()
                 .app_data(app_state.clone())
                 .app_data(route_table.clone())

@@ -111,6 +111,10 @@ pub enum Capability {
     ManageUsers,
     /// Read a user's phone number unmasked.
     SeePhone,
+    /// Read who reported an incident of the place's grid, and reveal their
+    /// phone number to call them back (the reporter themselves, the
+    /// dispatchers of the area, administrators; each reveal is logged).
+    ContactReporter,
     /// Read the routing table and preview where a case would go: it is the
     /// city's, not an area's, so every dispatcher reads all of it.
     ReadRoutingRules,
@@ -213,6 +217,9 @@ pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Targe
         // A dispatcher calls the workers of their area; an admin fixes
         // accounts; everyone else sees a masked number.
         Capability::SeePhone => grant_if(own || oversees),
+        // Handlers fix the problem, not the relation with the resident:
+        // whoever reported stays known to the dispatchers only (保护举报人).
+        Capability::ContactReporter => grant_if(own || oversees),
         Capability::ReadRoutingRules => {
             grant_if(actor.is_admin() || actor.has_role(Role::Dispatcher))
         }

@@ -42,6 +42,7 @@ mod command;
 pub mod duplicates;
 mod error;
 pub mod policy;
+pub mod queue;
 mod report;
 mod routed;
 mod status;

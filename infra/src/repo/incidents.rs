@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use gridops_domain::area::AreaCode;
 use gridops_domain::category::Priority;
+use gridops_domain::incident::queue::QueueTab;
 use gridops_domain::incident::{Incident, Rating, Source, Status, TimelineEvent};
 use uuid::Uuid;
 
@@ -14,7 +15,8 @@ use crate::db::{DbConnection, DbError, MultiBackend, insert_unless_exists};
 
 type Condition = Box<dyn BoxableExpression<incidents::table, MultiBackend, SqlType = Bool>>;
 use crate::schema::{
-    incident_counters, incident_events, incident_followers, incident_photos, incidents,
+    categories, deadlines, incident_counters, incident_events, incident_followers, incident_photos,
+    incidents,
 };
 
 /// An incident with what is kept beside its lifecycle.
@@ -489,6 +491,10 @@ pub struct IncidentFilter {
     /// what lets a list be read grid by grid.
     pub grids: Option<Vec<String>>,
     pub text: Option<String>,
+    /// `patrol`, `resident`, …
+    pub source: Option<String>,
+    /// A tab of the dispatcher's queue, as of this time.
+    pub queue: Option<(QueueTab, NaiveDateTime)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -667,6 +673,12 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
                 .escape('\\'),
         ));
     }
+    if let Some(source) = &filter.source {
+        all.push(Box::new(incidents::source.eq(source.clone())));
+    }
+    if let Some((tab, now)) = filter.queue {
+        all.extend(in_queue(tab, now));
+    }
     if let Some(c) = after {
         all.push(match sort {
             Sort::NewestFirst => Box::new(
@@ -687,6 +699,85 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
         });
     }
     all
+}
+
+/// [`QueueTab::holds`] in SQL.
+fn in_queue(tab: QueueTab, now: NaiveDateTime) -> Vec<Condition> {
+    let reported = || Box::new(incidents::status.eq(Status::Reported.as_str()));
+    let accepted = || Box::new(incidents::status.eq(Status::Accepted.as_str()));
+    let open = || {
+        Box::new(incidents::status.ne_all(Status::SETTLED.map(Status::as_str))) as Condition
+    };
+    // needs_on_site_check: a resident's or an Open311 client's report of a
+    // category checked on site.
+    let checked_sources = [Source::Resident.as_str(), Source::Open311.as_str()];
+    let checked_categories = || {
+        categories::table
+            .filter(categories::verify_on_site.eq(true))
+            .select(categories::code)
+    };
+    match tab {
+        QueueTab::New => vec![
+            reported(),
+            Box::new(
+                incidents::source
+                    .ne_all(checked_sources)
+                    .or(incidents::category_code.ne_all(checked_categories())),
+            ),
+        ],
+        QueueTab::OnSiteCheck => vec![
+            reported(),
+            Box::new(incidents::source.eq_any(checked_sources)),
+            Box::new(incidents::category_code.eq_any(checked_categories())),
+        ],
+        QueueTab::Triage => vec![accepted(), Box::new(incidents::returned_by.eq(""))],
+        QueueTab::Returned => vec![accepted(), Box::new(incidents::returned_by.ne(""))],
+        QueueTab::Verify => vec![Box::new(incidents::status.eq(Status::Resolved.as_str()))],
+        QueueTab::Overdue => vec![
+            open(),
+            Box::new(incidents::resolve_due.assume_not_null().lt(now)),
+        ],
+        QueueTab::Escalated => vec![
+            open(),
+            Box::new(
+                incidents::id.eq_any(
+                    deadlines::table
+                        .filter(deadlines::escalated_to.is_not_null())
+                        .filter(deadlines::ended_at.is_null())
+                        .select(deadlines::incident_id),
+                ),
+            ),
+        ],
+    }
+}
+
+/// How many incidents `scope` lets the caller see that `filter` leaves,
+/// each counted once however many relations show it.
+pub fn count(
+    conn: &mut DbConnection,
+    scope: &gridops_domain::incident::ListScope,
+    filter: &IncidentFilter,
+) -> Result<usize, DbError> {
+    let relations = scopes(conn, scope, filter)?;
+    let query = |relation: &Scope| {
+        let mut query = incidents::table.into_boxed();
+        if let Some(condition) = relation.condition() {
+            query = query.filter(condition);
+        }
+        for condition in conditions(filter, Sort::NewestFirst, None) {
+            query = query.filter(condition);
+        }
+        query
+    };
+    if let [only] = relations.as_slice() {
+        let n: i64 = query(only).count().get_result(conn)?;
+        return Ok(usize::try_from(n).unwrap_or(0));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for relation in &relations {
+        seen.extend(query(relation).select(incidents::id).load::<String>(conn)?);
+    }
+    Ok(seen.len())
 }
 
 /// The page of incidents `scope` lets the caller see that `filter` leaves.

@@ -9,6 +9,7 @@ mod blizzard_story;
 mod campaigns;
 mod catalogue;
 mod checks;
+mod console_api;
 mod concurrency;
 mod deadlines;
 mod delivery;

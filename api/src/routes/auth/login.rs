@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
@@ -18,6 +18,10 @@ pub struct LoginRequest {
     pub username: String,
     #[validate(length(min = 1, max = 1024, message = "1 to 1024 characters"))]
     pub password: String,
+    /// `true` (the web console): the refresh token is set as an HttpOnly,
+    /// SameSite=Strict cookie for `/api/v1/auth` and left out of the body.
+    #[serde(default)]
+    pub cookie: bool,
 }
 
 /// Signs in. Failed attempts are counted per account and per client
@@ -39,7 +43,7 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     ValidJson(body): ValidJson<LoginRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let tokens = sessions::sign_in(
         &state.db,
         &state.auth,
@@ -48,5 +52,10 @@ pub async fn login(
         client_addr(&req),
     )
     .await?;
-    Ok(web::Json(tokens.into()))
+    Ok(TokenResponse::answer(
+        &req,
+        tokens,
+        body.cookie,
+        state.auth.refresh_ttl,
+    ))
 }

@@ -2,17 +2,14 @@ use actix_web::http::header::{ETAG, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Duration;
 use gridops_domain::access::{Actor, Capability, Target, decide};
-use gridops_domain::category::DUPLICATE_WINDOW_HOURS;
-use gridops_domain::geo::Coordinates;
-use gridops_domain::incident::duplicates::{self, Candidate, search_box};
 use gridops_domain::incident::{Channel, allowed_actions};
 use gridops_domain::patrol::track;
 use gridops_infra::repo::{categories, now};
-use gridops_infra::repo::{incidents, patrols};
+use gridops_infra::repo::patrols;
 use gridops_infra::workflow::NewReport;
-use gridops_infra::{DbConnection, DbError};
+use gridops_infra::DbError;
 
-use super::dto::{CreateIncidentRequest, IncidentView, PossibleDuplicate};
+use super::dto::{CreateIncidentRequest, IncidentView};
 use super::etag;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
@@ -100,7 +97,7 @@ async fn create(
                 Err(DbError::NotFound) => return Ok(None),
                 Err(e) => return Err(e),
             };
-            let duplicates = possible_duplicates(
+            let duplicates = super::duplicates::possible_duplicates(
                 conn,
                 &category.code,
                 point,
@@ -188,37 +185,3 @@ async fn found_on(state: &AppState, actor: &Actor, patrol_id: &str) -> Result<St
     Ok(patrol.patrol.id)
 }
 
-/// Open incidents of the same category within the category's radius,
-/// reported in the last 72 hours, nearest first.
-fn possible_duplicates(
-    conn: &mut DbConnection,
-    category: &str,
-    here: Coordinates,
-    radius_m: u32,
-    now: chrono::NaiveDateTime,
-    new_id: &str,
-) -> Result<Vec<PossibleDuplicate>, DbError> {
-    let radius = f64::from(radius_m);
-    let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
-    let candidates = incidents::open_nearby(conn, category, search_box(here, radius), since)?
-        .into_iter()
-        .filter_map(|n| {
-            Some(Candidate {
-                at: Coordinates::new(n.lat, n.lng).ok()?,
-                id: n.id,
-                reference: n.reference,
-                status: n.status,
-                created_at: n.created_at,
-            })
-        });
-    Ok(duplicates::within(here, radius, new_id, candidates)
-        .into_iter()
-        .map(|d| PossibleDuplicate {
-            id: d.candidate.id,
-            reference: d.candidate.reference,
-            status: d.candidate.status,
-            distance_m: d.distance_m,
-            created_at: d.candidate.created_at.and_utc(),
-        })
-        .collect())
-}

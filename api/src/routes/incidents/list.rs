@@ -1,7 +1,9 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use gridops_domain::area::{AreaCode, AreaMap};
-use gridops_domain::incident::{ListScope, Status, Visibility, allowed_actions};
+use gridops_domain::access::Actor;
+use gridops_domain::incident::queue::QueueTab;
+use gridops_domain::incident::{ListScope, Source, Status, Visibility, allowed_actions};
 use gridops_infra::repo::incidents::{self, Cursor, IncidentFilter, Sort};
 use gridops_infra::repo::now;
 use serde::{Deserialize, Serialize};
@@ -42,6 +44,15 @@ pub struct ListIncidentsQuery {
     pub reporter: Option<String>,
     /// `true`: past the resolve deadline and not resolved.
     pub overdue: Option<bool>,
+    /// `patrol`, `resident`, `hotline`, `console` or `open311`.
+    pub source: Option<String>,
+    /// A tab of the dispatcher's queue: `new` (reports waiting for triage),
+    /// `on_site_check` (residents' reports waiting for the grid worker's
+    /// check), `triage` (registered, not yet dispatched), `returned`
+    /// (returned by a party, to dispatch again), `verify` (resolved, to
+    /// verify), `overdue` (open past the resolve deadline), `escalated` (a
+    /// running deadline escalated to a higher level).
+    pub queue: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
     pub updated_from: Option<DateTime<Utc>>,
@@ -87,6 +98,53 @@ pub async fn list_incidents(
 ) -> Result<web::Json<IncidentPage>, ApiError> {
     let map = state.areas.current();
     let scope = ListScope::new(Visibility::of(&actor), &map);
+    let sort = match query.sort.unwrap_or_default() {
+        SortParam::CreatedDesc => Sort::NewestFirst,
+        SortParam::CreatedAsc => Sort::OldestFirst,
+        SortParam::UpdatedDesc => Sort::RecentlyUpdated,
+    };
+    let cursor = match &query.cursor {
+        None => None,
+        Some(text) => Some(
+            text.split_once('_')
+                .and_then(|(micros, id)| {
+                    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+                    Some(Cursor {
+                        at,
+                        id: id.to_owned(),
+                    })
+                })
+                .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))?,
+        ),
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
+    let filter = filter_of(query, &actor, &map)?;
+    if filter.grids.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(web::Json(IncidentPage {
+            items: Vec::new(),
+            next_cursor: None,
+        }));
+    }
+    let page = state
+        .db
+        .run(move |conn| incidents::list(conn, &scope, &filter, sort, cursor.as_ref(), limit))
+        .await?;
+    Ok(web::Json(IncidentPage {
+        items: page
+            .items
+            .iter()
+            .map(|s| IncidentView::new(s, &allowed_actions(&s.incident, &actor)))
+            .collect(),
+        next_cursor: page.next,
+    }))
+}
+
+/// The filters of a list (or of the queue's counts), checked.
+pub fn filter_of(
+    query: ListIncidentsQuery,
+    actor: &Actor,
+    map: &AreaMap,
+) -> Result<IncidentFilter, ApiError> {
     let me = |v: Option<String>| v.map(|v| if v == "me" { actor.user_id.clone() } else { v });
     let statuses = match &query.status {
         None => Vec::new(),
@@ -117,26 +175,7 @@ pub async fn list_incidents(
             }
         }
     };
-    let sort = match query.sort.unwrap_or_default() {
-        SortParam::CreatedDesc => Sort::NewestFirst,
-        SortParam::CreatedAsc => Sort::OldestFirst,
-        SortParam::UpdatedDesc => Sort::RecentlyUpdated,
-    };
-    let cursor = match &query.cursor {
-        None => None,
-        Some(text) => Some(
-            text.split_once('_')
-                .and_then(|(micros, id)| {
-                    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-                    Some(Cursor {
-                        at,
-                        id: id.to_owned(),
-                    })
-                })
-                .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))?,
-        ),
-    };
-    let filter = IncidentFilter {
+    Ok(IncidentFilter {
         statuses,
         category: query.category,
         area: query.area.clone(),
@@ -149,28 +188,25 @@ pub async fn list_incidents(
         updated_from: query.updated_from.map(|t| t.naive_utc()),
         updated_to: query.updated_to.map(|t| t.naive_utc()),
         bbox,
-        grids: grids_allowed(&map, query.area.as_deref(), bbox),
+        grids: grids_allowed(map, query.area.as_deref(), bbox),
         text: query.q,
-    };
-    if filter.grids.as_ref().is_some_and(Vec::is_empty) {
-        return Ok(web::Json(IncidentPage {
-            items: Vec::new(),
-            next_cursor: None,
-        }));
-    }
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
-    let page = state
-        .db
-        .run(move |conn| incidents::list(conn, &scope, &filter, sort, cursor.as_ref(), limit))
-        .await?;
-    Ok(web::Json(IncidentPage {
-        items: page
-            .items
-            .iter()
-            .map(|s| IncidentView::new(s, &allowed_actions(&s.incident, &actor)))
-            .collect(),
-        next_cursor: page.next,
-    }))
+        source: query
+            .source
+            .map(|text| {
+                Source::parse(&text)
+                    .map(|s| s.as_str().to_owned())
+                    .ok_or_else(|| ApiError::invalid_field("source", format!("unknown source {text}")))
+            })
+            .transpose()?,
+        queue: query
+            .queue
+            .map(|text| {
+                QueueTab::parse(&text)
+                    .map(|tab| (tab, now()))
+                    .ok_or_else(|| ApiError::invalid_field("queue", format!("unknown tab {text}")))
+            })
+            .transpose()?,
+    })
 }
 
 /// The grids an area filter and a map view leave (every incident lies in a
