@@ -109,6 +109,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(notifications::inbox::mark_all_read)
                 .service(notifications::inbox::mark_read)
                 .service(notifications::notices::post_notice)
+                .service(notifications::notices::list_notices)
                 .service(notifications::notices::get_notice)
                 .service(notifications::outbox::list_outbox)
                 .service(notifications::outbox::retry_dead_letter)

@@ -667,10 +667,12 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
+        // A description's words, or a reference read out on the phone.
         all.push(Box::new(
             incidents::description
                 .like(format!("%{escaped}%"))
-                .escape('\\'),
+                .escape('\\')
+                .or(incidents::reference.like(format!("%{escaped}%")).escape('\\')),
         ));
     }
     if let Some(source) = &filter.source {

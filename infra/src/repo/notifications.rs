@@ -768,3 +768,63 @@ pub fn received_notice(
     ))
     .get_result(conn)?)
 }
+
+/// What became of a notice: how many read it in their inbox, and how its
+/// pushes to their phones stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NoticeDelivery {
+    pub read: i64,
+    pub pushes_pending: i64,
+    pub pushes_sent: i64,
+    /// Given up after their retries (an unregistered phone, a refusal).
+    pub pushes_failed: i64,
+}
+
+pub fn notice_delivery(conn: &mut DbConnection, notice_id: &str) -> Result<NoticeDelivery, DbError> {
+    let read: i64 = notifications::table
+        .filter(notifications::notice_id.eq(notice_id))
+        .filter(notifications::read_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let pushes: Vec<(String, i64)> = outbox::table
+        .inner_join(notifications::table.on(notifications::id.eq(outbox::notification_id)))
+        .filter(notifications::notice_id.eq(notice_id))
+        .group_by(outbox::state)
+        .select((outbox::state, diesel::dsl::count_star()))
+        .load(conn)?;
+    let of = |state: &str| pushes.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+    Ok(NoticeDelivery {
+        read,
+        pushes_pending: of("pending"),
+        pushes_sent: of("sent"),
+        pushes_failed: of("dead"),
+    })
+}
+
+/// Notices newest first — of `author` only, unless `None` (all) — after
+/// the `(created_at, id)` of the last one of the previous page.
+pub fn notices(
+    conn: &mut DbConnection,
+    author: Option<&str>,
+    after: Option<&(NaiveDateTime, String)>,
+    limit: usize,
+) -> Result<Page<NoticeRow>, DbError> {
+    let mut query = notices::table.select(NoticeRow::as_select()).into_boxed();
+    if let Some(author) = author {
+        query = query.filter(notices::author_id.eq(author.to_owned()));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            notices::created_at
+                .lt(*at)
+                .or(notices::created_at.eq(*at).and(notices::id.lt(id.clone()))),
+        );
+    }
+    let rows = query
+        .order((notices::created_at.desc(), notices::id.desc()))
+        .limit(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .load(conn)?;
+    Ok(Page::from_overfetch(rows, limit, |n| {
+        format!("{}_{}", n.created_at.and_utc().timestamp_micros(), n.id)
+    }))
+}

@@ -859,6 +859,16 @@ const ROWS: &[Row] = &[
     (Handler,  "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 404),
     (Resident, "GET",    "/api/v1/incidents/{inc_gy}/routing", None, 404),
 
+    // The notices each sender sent (administrators: all); empty for others.
+    (Anon,     "GET",    "/api/v1/notices", None, 401),
+    (Admin,    "GET",    "/api/v1/notices", None, 200),
+    (DispHh,   "GET",    "/api/v1/notices", None, 200),
+    (DispGy,   "GET",    "/api/v1/notices", None, 200),
+    (Chief,    "GET",    "/api/v1/notices", None, 200),
+    (Worker,   "GET",    "/api/v1/notices", None, 200),
+    (Handler,  "GET",    "/api/v1/notices", None, 200),
+    (Resident, "GET",    "/api/v1/notices", None, 200),
+
     // The console: the queue's counts (each caller's own scope), the
     // reporter of a case (the reporter, the area's dispatchers and admins
     // only: handlers and grid staff who see the case hear 403), and

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::incidents::{
     Cast, DOG_NOISE, GUANLAN_COMMUNITY, GUANLAN_GRID, GUANLAN_GRID_1, GUANLAN_GRID_3, HEATING, STREET_VENDING, User, cast, centre_of, header,
-    metres_between, moved, report, report_in, report_of, seen, sign_in, step, text,
+    list_ids, metres_between, moved, report, report_in, report_of, seen, sign_in, step, text,
 };
 
 const CONSOLE_HEADER: (&str, &str) = ("X-Requested-With", "gridops-console");
@@ -216,11 +216,18 @@ on_both_backends! {
         let gone = with_cookie(app, "refresh", &third, true).await;
         assert_eq!(gone.status(), StatusCode::UNAUTHORIZED);
 
-        // Neither body nor cookie: the field is named.
+        // The console with no session is signed out; an app sending neither
+        // body nor cookie hears which field is missing.
+        let signed_out = reqwest::Client::new()
+            .post(app.url("/api/v1/auth/refresh"))
+            .header(CONSOLE_HEADER.0, CONSOLE_HEADER.1)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(signed_out.status(), StatusCode::UNAUTHORIZED);
         let (status, problem) = json_of(
             reqwest::Client::new()
                 .post(app.url("/api/v1/auth/refresh"))
-                .header(CONSOLE_HEADER.0, CONSOLE_HEADER.1)
                 .send()
                 .await
                 .expect("sent"),
@@ -247,6 +254,11 @@ on_both_backends! {
         let dispatched = report_in(app, &c.resident, GUANLAN_GRID, HEATING, "3号楼不热").await;
         step(app, &c.dispatcher, &dispatched, "accept", None).await;
         step(app, &c.dispatcher, &dispatched, "dispatch", Some(json!({"party": "zy-heating"}))).await;
+
+        // A reference read out on the phone finds its case.
+        let reference = text(&seen(app, &c.dispatcher, &fresh).await["reference"]);
+        let found = list_ids(app, &c.dispatcher, &format!("q={}", &reference[reference.len() - 8..])).await;
+        assert!(found.contains(&fresh), "{reference} in {found:?}");
 
         assert_eq!(tab(app, &c.dispatcher, "on_site_check").await, [check.clone()]);
         assert_eq!(tab(app, &c.dispatcher, "new").await, [fresh.clone()]);
@@ -290,7 +302,7 @@ on_both_backends! {
         }
     }
 
-    async fn a_dispatcher_reveals_the_reporters_phone_and_the_reveal_is_logged(app) {
+    async fn a_dispatcher_reveals_the_reporters_phone_and_the_reveal_is_logged_and_handlers_see_staff_names_only(app) {
         let c = cast(app).await;
         let caller = resident_with_phone(app, "resident.callback", "13812345678").await;
         let id = report_in(app, &caller, GUANLAN_GRID, HEATING, "暖气不热，请回电").await;
@@ -323,7 +335,14 @@ on_both_backends! {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(own["phone"], "13812345678");
         assert_eq!(audited_reads(app, &caller.id).await, before + 1);
-        let _ = seen(app, &c.admin, &id).await;
+        // The timeline names the staff who acted, never the resident.
+        let case = seen(app, &c.handler, &id).await;
+        let timeline = case["timeline"].as_array().expect("timeline");
+        let name_of = |action: &str| {
+            timeline.iter().find(|e| e["action"] == action).map(|e| e["actor_name"].clone())
+        };
+        assert_eq!(name_of("report"), Some(Value::Null), "{case}");
+        assert_eq!(name_of("accept"), Some(json!("航海西路街道调度员")), "{case}");
     }
 
     async fn possible_duplicates_are_offered_beside_a_case_and_before_a_report_is_saved(app) {

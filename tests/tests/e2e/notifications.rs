@@ -350,7 +350,82 @@ mod with_fcm {
             }
         )*};
     }
+    /// The sender of a notice sees who read it and how its pushes went; the
+    /// people it reached see only the notice; each sender lists their own.
+    async fn a_notice_tells_its_sender_who_read_it_and_how_its_pushes_went(backend: Backend) {
+        let Some(WithFcm { app, fcm, _dir }) = spawn_with_fcm(backend).await else {
+            return;
+        };
+        let c = cast(&app).await;
+        // Two residents with a phone each; the second phone's app is gone.
+        let (status, _) = json_of(
+            reqwest::Client::new()
+                .post(app.url("/api/v1/auth/register"))
+                .json(&json!({"username": "resident.moved", "password": gridops_tests::DEMO_PASSWORD, "community": GUANLAN_COMMUNITY}))
+                .send().await.expect("sent"),
+        ).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let moved = sign_in(&app, "resident.moved").await;
+        let (good, bad) = ("fcm-token-resident-phone-good", "fcm-token-resident-phone-gone");
+        for (who, token) in [(&c.resident, good), (&moved, bad)] {
+            let (status, device) = register_device(&app, who, token, "zh-CN").await;
+            assert_eq!(status, StatusCode::CREATED, "{device}");
+        }
+        fcm.set_token_fate(bad, TokenFate::Invalid);
+        let snow = json!({
+            "area": GUANLAN_COMMUNITY, "audience": ["residents"],
+            "title": "暴雪预警", "body": "今夜有大雪，请清理车棚顶积雪。",
+        });
+        let (status, notice) = post_notice(&app, &c.dispatcher, "snow-delivery", &snow).await;
+        assert_eq!(status, StatusCode::CREATED, "{notice}");
+        assert_eq!(notice["recipients"], 2);
+        let id = text(&notice["id"]);
+        let read_as = |who: &User| {
+            let request = who.client.get(app.url(&format!("/api/v1/notices/{id}")));
+            async move { json_of(request.send().await.expect("sent")).await.1 }
+        };
+        eventually("both pushes settle", || async {
+            let delivery = read_as(&c.dispatcher).await["delivery"].clone();
+            delivery["pushes_pending"] == 0 && delivery["pushes_sent"] == 1 && delivery["pushes_failed"] == 1
+        })
+        .await;
+        assert_eq!(read_as(&c.dispatcher).await["delivery"]["read"], 0);
+        let page = inbox(&app, &c.resident, "").await;
+        let entry = text(&page["items"][0]["id"]);
+        let (status, _) = json_of(
+            c.resident.client
+                .post(app.url(&format!("/api/v1/notifications/{entry}/read")))
+                .send().await.expect("sent"),
+        ).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(read_as(&c.dispatcher).await["delivery"]["read"], 1);
+        assert_eq!(read_as(&c.admin).await["delivery"]["read"], 1);
+        let as_resident = read_as(&c.resident).await;
+        assert_eq!(as_resident["title"], "暴雪预警");
+        assert!(as_resident.get("delivery").is_none(), "{as_resident}");
+
+        let listed = |who: &User| {
+            let request = who.client.get(app.url("/api/v1/notices?limit=10"));
+            async move {
+                let (status, page) = json_of(request.send().await.expect("sent")).await;
+                assert_eq!(status, StatusCode::OK, "{page}");
+                page["items"].as_array().expect("items").iter().map(|n| text(&n["id"])).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(listed(&c.dispatcher).await, [id.clone()]);
+        assert_eq!(listed(&c.admin).await, [id.clone()]);
+        assert!(listed(&c.gongyi).await.is_empty());
+        assert!(listed(&c.resident).await.is_empty(), "what reached them is in their inbox");
+        let (status, problem) = json_of(
+            c.dispatcher.client.get(app.url("/api/v1/notices?cursor=nonsense")).send().await.expect("sent"),
+        ).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem_fields(&problem), ["cursor"]);
+        app.stop().await;
+    }
+
     both!(
+        a_notice_tells_its_sender_who_read_it_and_how_its_pushes_went,
         a_dispatch_reaches_the_handlers_phone_and_inbox,
         each_reader_gets_their_own_language,
         an_administrator_sees_dead_letters_and_puts_them_back_in_line

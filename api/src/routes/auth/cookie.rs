@@ -48,16 +48,20 @@ pub fn presented(req: &HttpRequest, in_body: Option<String>) -> Result<Presented
     if let Some(token) = in_body {
         return Ok(Presented::Body(token));
     }
+    let from_console = req
+        .headers()
+        .get(CONSOLE_HEADER)
+        .is_some_and(|v| v.as_bytes() == CONSOLE_HEADER_VALUE.as_bytes());
     let Some(cookie) = req.cookie(REFRESH_COOKIE) else {
+        // The console without a session: signed out, not a malformed call.
+        if from_console {
+            return Err(ApiError::unauthenticated("no console session", false));
+        }
         return Err(ApiError::invalid_field(
             "refresh_token",
             "a refresh token, in the body or the console's session cookie",
         ));
     };
-    let from_console = req
-        .headers()
-        .get(CONSOLE_HEADER)
-        .is_some_and(|v| v.as_bytes() == CONSOLE_HEADER_VALUE.as_bytes());
     if !from_console {
         return Err(ApiError::forbidden(format!(
             "the session cookie is taken only with `{CONSOLE_HEADER}: {CONSOLE_HEADER_VALUE}`"

@@ -17,6 +17,7 @@ use crate::state::AppState;
     request_body = RefreshTokenRequest,
     responses(
         (status = 204, description = "Signed out"),
+        (status = 401, description = "The console's header without a session cookie: already signed out", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The session cookie without the console's header", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No refresh token given", body = Problem, content_type = "application/problem+json"),
     )

@@ -151,6 +151,9 @@ pub struct EventView {
     #[schema(example = "dispatch")]
     pub action: String,
     pub actor_id: String,
+    /// The name of a staff actor (`航海西路街道调度员`); `null` for residents,
+    /// client applications and the system.
+    pub actor_name: Option<String>,
     pub at: DateTime<Utc>,
     /// Absent for the report.
     pub from: Option<String>,
@@ -166,6 +169,7 @@ impl From<EventRow> for EventView {
             seq: e.seq,
             action: e.action,
             actor_id: e.actor_id,
+            actor_name: None,
             at: e.occurred_at.and_utc(),
             from: e.from_status,
             to: e.to_status,

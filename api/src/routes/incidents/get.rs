@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, web};
 use gridops_domain::incident::allowed_actions;
-use gridops_infra::repo::{incidents, patrols};
+use gridops_infra::repo::{incidents, patrols, users};
 
 use super::dto::{EventView, IncidentView, PhotoView};
 use super::{load_visible, with_etag};
@@ -30,15 +30,28 @@ pub async fn get_incident(
     let (events, photos, patrol) = state
         .db
         .run(move |conn| {
+            let events = incidents::events(conn, &incident_id)?;
+            let actors: Vec<String> = events.iter().map(|e| e.actor_id.clone()).collect();
+            let names = users::staff_names(conn, &actors)?;
+            let events: Vec<EventView> = events
+                .into_iter()
+                .map(|e| {
+                    let name = names.get(&e.actor_id).cloned();
+                    EventView {
+                        actor_name: name,
+                        ..EventView::from(e)
+                    }
+                })
+                .collect();
             Ok((
-                incidents::events(conn, &incident_id)?,
+                events,
                 incidents::photos(conn, &incident_id)?,
                 patrols::found_on(conn, &incident_id)?,
             ))
         })
         .await?;
     let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
-    view.timeline = Some(events.into_iter().map(EventView::from).collect());
+    view.timeline = Some(events);
     view.photos = Some(photos.into_iter().map(PhotoView::from).collect());
     view.patrol_id = patrol;
     Ok(with_etag(&view))

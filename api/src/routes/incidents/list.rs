@@ -59,7 +59,7 @@ pub struct ListIncidentsQuery {
     pub updated_to: Option<DateTime<Utc>>,
     /// `min_lng,min_lat,max_lng,max_lat` (WGS-84).
     pub bbox: Option<String>,
-    /// Text in the description.
+    /// Text in the description, or part of the reference.
     #[validate(length(min = 1, max = 100, message = "1 to 100 characters"))]
     pub q: Option<String>,
     pub sort: Option<SortParam>,

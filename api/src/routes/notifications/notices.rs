@@ -11,14 +11,14 @@ use gridops_infra::repo::notifications::{self as repo, NoticeRow};
 use gridops_infra::repo::now;
 use gridops_infra::signals::OUTBOX;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
 use crate::access::require_on;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
-use crate::extract::ValidJson;
+use crate::extract::{ValidJson, ValidQuery};
 use crate::idempotency::{self, Begun};
 use crate::state::AppState;
 
@@ -62,6 +62,32 @@ pub struct NoticeView {
     /// How many people it reached (the author excepted).
     pub recipients: i32,
     pub created_at: DateTime<Utc>,
+    /// What became of it, for its author and administrators
+    /// (`GET /notices/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryView>,
+}
+
+/// How a notice reached its people: read in the inbox, and its pushes (one
+/// per person with a phone registered, to all their phones).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub read: i64,
+    pub pushes_pending: i64,
+    pub pushes_sent: i64,
+    /// Given up after their retries.
+    pub pushes_failed: i64,
+}
+
+impl From<repo::NoticeDelivery> for DeliveryView {
+    fn from(d: repo::NoticeDelivery) -> Self {
+        DeliveryView {
+            read: d.read,
+            pushes_pending: d.pushes_pending,
+            pushes_sent: d.pushes_sent,
+            pushes_failed: d.pushes_failed,
+        }
+    }
 }
 
 impl From<NoticeRow> for NoticeView {
@@ -75,6 +101,7 @@ impl From<NoticeRow> for NoticeView {
             author_id: n.author_id,
             recipients: n.recipients,
             created_at: n.created_at.and_utc(),
+            delivery: None,
         }
     }
 }
@@ -185,12 +212,13 @@ pub async fn get_notice(
 ) -> Result<web::Json<NoticeView>, ApiError> {
     const NO_SUCH_NOTICE: &str = "no such notice";
     let (id, user) = (id.into_inner(), actor.user_id.clone());
-    let (notice, reached) = state
+    let (notice, reached, delivery) = state
         .db
         .run(move |conn| {
             let notice = repo::find_notice(conn, &id)?;
             let reached = repo::received_notice(conn, &user, &id)?;
-            Ok((notice, reached))
+            let delivery = repo::notice_delivery(conn, &id)?;
+            Ok((notice, reached, delivery))
         })
         .await
         .map_err(missing(NO_SUCH_NOTICE))?;
@@ -199,8 +227,77 @@ pub async fn get_notice(
         reached,
     };
     match decide(&actor, Capability::ReadNotice, target) {
-        Access::Granted => Ok(web::Json(notice.into())),
-        Access::Forbidden => Err(ApiError::forbidden("you may not read this notice")),
-        Access::Hidden => Err(ApiError::not_found(NO_SUCH_NOTICE)),
+        Access::Granted => {}
+        Access::Forbidden => return Err(ApiError::forbidden("you may not read this notice")),
+        Access::Hidden => return Err(ApiError::not_found(NO_SUCH_NOTICE)),
     }
+    // Who read it is the sender's business, not the other readers'.
+    let sender = Target::Notice {
+        author: &notice.author_id,
+        reached: false,
+    };
+    let shows_delivery = decide(&actor, Capability::ReadNotice, sender).is_granted();
+    let mut view = NoticeView::from(notice);
+    if shows_delivery {
+        view.delivery = Some(delivery.into());
+    }
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListNoticesQuery {
+    /// `next_cursor` of the previous page.
+    #[validate(length(min = 1, max = 100, message = "1 to 100 characters"))]
+    pub cursor: Option<String>,
+    /// Page size, 1–100 (default 50).
+    #[validate(range(min = 1, max = 100, message = "limit must be between 1 and 100"))]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticePage {
+    pub items: Vec<NoticeView>,
+    pub next_cursor: Option<String>,
+}
+
+/// The notices the caller sent, newest first (administrators: every
+/// notice).
+#[utoipa::path(
+    tag = "notifications",
+    params(ListNoticesQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of notices", body = NoticePage),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad cursor or limit", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/notices")]
+pub async fn list_notices(
+    state: web::Data<AppState>,
+    AuthUser(actor): AuthUser,
+    ValidQuery(query): ValidQuery<ListNoticesQuery>,
+) -> Result<web::Json<NoticePage>, ApiError> {
+    let after = match &query.cursor {
+        None => None,
+        Some(text) => Some(
+            text.split_once('_')
+                .and_then(|(micros, id)| {
+                    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+                    Some((at, id.to_owned()))
+                })
+                .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))?,
+        ),
+    };
+    let author = (!actor.is_admin()).then(|| actor.user_id.clone());
+    let limit = query.limit.unwrap_or(50) as usize;
+    let page = state
+        .db
+        .run(move |conn| repo::notices(conn, author.as_deref(), after.as_ref(), limit))
+        .await?;
+    Ok(web::Json(NoticePage {
+        items: page.items.into_iter().map(NoticeView::from).collect(),
+        next_cursor: page.next,
+    }))
 }

@@ -1,0 +1,3 @@
+DROP INDEX notices_author;
+DROP INDEX outbox_notification;
+DROP INDEX notifications_notice;
