@@ -268,7 +268,7 @@ on_both_backends! {
         assert!(tab(app, &c.dispatcher, "escalated").await.is_empty());
         assert_eq!(
             counts(app, &c.dispatcher, "").await,
-            json!({"new": 1, "on_site_check": 1, "triage": 1, "returned": 1, "verify": 1, "overdue": 0, "escalated": 0})
+            json!({"open": 6, "new": 1, "on_site_check": 1, "triage": 1, "returned": 1, "verify": 1, "overdue": 0, "escalated": 0})
         );
         // The counts follow the filters; another district's dispatcher sees none of it.
         assert_eq!(counts(app, &c.dispatcher, &format!("category={HEATING}")).await["on_site_check"], 0);
@@ -276,7 +276,7 @@ on_both_backends! {
         assert_eq!(counts(app, &c.dispatcher, "source=resident").await["new"], 1);
         assert_eq!(
             counts(app, &c.gongyi, "").await,
-            json!({"new": 0, "on_site_check": 0, "triage": 0, "returned": 0, "verify": 0, "overdue": 0, "escalated": 0})
+            json!({"open": 0, "new": 0, "on_site_check": 0, "triage": 0, "returned": 0, "verify": 0, "overdue": 0, "escalated": 0})
         );
 
         // A deadline swept past its due time escalates: the case shows there.

@@ -1,6 +1,6 @@
 use actix_web::{get, web};
 use gridops_domain::incident::queue::QueueTab;
-use gridops_domain::incident::{ListScope, Visibility};
+use gridops_domain::incident::{ListScope, Status, Visibility};
 use gridops_infra::repo::incidents;
 use gridops_infra::repo::now;
 use serde::Serialize;
@@ -12,9 +12,11 @@ use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
 use crate::state::AppState;
 
-/// How many incidents each tab of the queue holds.
+/// How many incidents each tab of the queue holds, and how many are open
+/// in all (not yet closed or rejected).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueCounts {
+    pub open: usize,
     pub new: usize,
     pub on_site_check: usize,
     pub triage: usize,
@@ -50,29 +52,39 @@ pub async fn queue_counts(
         return Ok(web::Json(QueueCounts::from(|_| 0)));
     }
     let at = now();
-    let counts = state
+    let (open, counts) = state
         .db
         .run(move |conn| {
-            QueueTab::ALL
+            let counts = QueueTab::ALL
                 .into_iter()
                 .map(|tab| {
                     filter.queue = Some((tab, at));
                     Ok((tab, incidents::count(conn, &scope, &filter)?))
                 })
-                .collect::<Result<Vec<_>, gridops_infra::DbError>>()
+                .collect::<Result<Vec<_>, gridops_infra::DbError>>()?;
+            filter.queue = None;
+            filter.statuses = Status::ALL
+                .into_iter()
+                .filter(|s| !s.is_final())
+                .map(|s| s.as_str().to_owned())
+                .collect();
+            Ok((incidents::count(conn, &scope, &filter)?, counts))
         })
         .await?;
-    Ok(web::Json(QueueCounts::from(|tab| {
+    let mut answer = QueueCounts::from(|tab| {
         counts
             .iter()
             .find(|(t, _)| *t == tab)
             .map_or(0, |(_, n)| *n)
-    })))
+    });
+    answer.open = open;
+    Ok(web::Json(answer))
 }
 
 impl QueueCounts {
     fn from(count: impl Fn(QueueTab) -> usize) -> Self {
         QueueCounts {
+            open: 0,
             new: count(QueueTab::New),
             on_site_check: count(QueueTab::OnSiteCheck),
             triage: count(QueueTab::Triage),
