@@ -47,6 +47,7 @@ async fn run(cli: &Cli) -> Result<(), String> {
                 "gridops serving on {base} ({} database)",
                 app.state().db.backend().as_str()
             );
+            println!("  Console:      {base}/console/");
             println!("  API docs:     {base}/docs/");
             println!("  OpenAPI:      {base}/api/v1/openapi.json");
             if args.demo {
