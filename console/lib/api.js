@@ -20,7 +20,9 @@ export class ApiError extends Error {
     super(p.detail || p.title || (status === 0 ? 'Network error' : `HTTP ${status}`));
     this.name = 'ApiError';
     this.status = status;
+    // Extension members (`existing_rule`, `allowed_actions`, …) are kept.
     this.problem = {
+      ...p,
       type: p.type || 'about:blank',
       title: p.title || (status === 0 ? 'Network error' : `HTTP ${status}`),
       status,

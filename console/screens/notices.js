@@ -3,10 +3,11 @@
 // text), and show whom it reached. Also the small helpers the rules screen
 // shares (area picker, dialog, problem box).
 //
-// API: POST /api/v1/notices (PostNotice → NoticeView), GET /api/v1/notices/{id}.
-// There is no list of notices in the API: the ones sent from this browser
-// tab are remembered in sessionStorage (ids only) and the one shown is in
-// the URL (`?id=`), so a notice can be linked to and back/forward walks them.
+// API: POST /api/v1/notices (PostNotice → NoticeView), GET /api/v1/notices
+// (the caller's notices, newest first; administrators: every notice; paged
+// by `next_cursor`), GET /api/v1/notices/{id} (with `delivery` for its
+// author and administrators). The notice shown is in the URL (`?id=`), so a
+// notice can be linked to and back/forward walks them.
 
 import { html, useState, useEffect, useRef, useMemo, useLayoutEffect } from '../vendor/htm-preact.js';
 import { api, ApiError, problemText } from '../lib/api.js';
@@ -268,28 +269,13 @@ function audienceText(list) {
   return a.map((x) => t(`notices.audience.${x}`)).join(t('notices.list_sep'));
 }
 
-// ---------------------------------------------------------------- sent in this tab
-
-function sentKey(userId) {
-  return `gridops.notices.sent.${userId || 'anon'}`;
-}
-function loadSent(userId) {
-  try {
-    const v = JSON.parse(sessionStorage.getItem(sentKey(userId)) || '[]');
-    return Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-function saveSent(userId, ids) {
-  try {
-    sessionStorage.setItem(sentKey(userId), JSON.stringify(ids.slice(0, 100)));
-  } catch {
-    /* storage blocked: the list lives as long as the page */
-  }
-}
-
 const noticeCache = new Map(); // id → NoticeView (the latest read)
+const PAGE = 20;
+
+/** Remembers a notice read from a list, unless a fuller read is already known. */
+function remember(view) {
+  if (view && view.id && !noticeCache.has(view.id)) noticeCache.set(view.id, view);
+}
 
 // ---------------------------------------------------------------- screen
 
@@ -298,8 +284,6 @@ export function NoticesScreen({ route }) {
   const me = useMe();
   const userId = me && me.id;
   const selected = route.params.get('id') || '';
-  const [sent, setSent] = useState(() => loadSent(userId));
-  useEffect(() => setSent(loadSent(userId)), [userId]);
 
   const roles = (me && me.roles) || [];
   const isAdmin = roles.some((g) => g.role === 'admin');
@@ -307,12 +291,11 @@ export function NoticesScreen({ route }) {
   // Admins post anywhere: the picker starts at the cities.
   const roots = isAdmin ? null : posting;
   const mayPost = isAdmin || posting.length > 0;
+  const sent = useSentNotices(userId);
 
   const onSent = (view) => {
     noticeCache.set(view.id, view);
-    const next = [view.id, ...sent.filter((x) => x !== view.id)];
-    setSent(next);
-    saveSent(userId, next);
+    sent.prepend(view);
     setParams({ id: view.id }, { replace: false });
   };
 
@@ -327,11 +310,59 @@ export function NoticesScreen({ route }) {
     </section>
     <section class="panel notices-side" aria-labelledby="notices-sent-h">
       <h2 id="notices-sent-h" class="notices-h">${t('notices.sent.title')}</h2>
-      <p class="notices-hint">${t('notices.sent.hint')}</p>
-      <${SentList} ids=${sent} selected=${selected} />
+      <p class="notices-hint">${t(isAdmin ? 'notices.sent.hint_admin' : 'notices.sent.hint')}</p>
+      <${SentList} sent=${sent} selected=${selected} />
       ${selected && html`<${NoticeDetail} key=${selected} id=${selected} />`}
     </section>
   </div>`;
+}
+
+/**
+ * The caller's notices, newest first, a page at a time:
+ * `{items, status: loading|ready|error, error, next, more(), moreBusy, moreError, reload(), prepend(view)}`.
+ */
+function useSentNotices(userId) {
+  const [s, setS] = useState({ items: [], status: 'loading', error: null, next: null, moreBusy: false, moreError: null });
+  const [attempt, setAttempt] = useState(0);
+  const gen = useRef(0);
+  useEffect(() => {
+    if (!userId) return undefined;
+    const g = ++gen.current;
+    setS((x) => ({ ...x, status: 'loading', error: null, moreError: null }));
+    api.get('/notices', { limit: PAGE }).then(
+      (page) => {
+        if (g !== gen.current) return;
+        const items = page.items || [];
+        items.forEach(remember);
+        setS({ items, status: 'ready', error: null, next: page.next_cursor || null, moreBusy: false, moreError: null });
+      },
+      (error) => g === gen.current && setS((x) => ({ ...x, status: 'error', error })),
+    );
+    return () => {
+      gen.current++;
+    };
+  }, [userId, attempt]);
+
+  const more = () => {
+    if (!s.next || s.moreBusy) return;
+    const g = gen.current;
+    const cursor = s.next;
+    setS((x) => ({ ...x, moreBusy: true, moreError: null }));
+    api.get('/notices', { limit: PAGE, cursor }).then(
+      (page) => {
+        if (g !== gen.current) return;
+        const fresh = page.items || [];
+        fresh.forEach(remember);
+        setS((x) => {
+          const seen = new Set(x.items.map((v) => v.id));
+          return { ...x, items: [...x.items, ...fresh.filter((v) => !seen.has(v.id))], next: page.next_cursor || null, moreBusy: false };
+        });
+      },
+      (moreError) => g === gen.current && setS((x) => ({ ...x, moreBusy: false, moreError })),
+    );
+  };
+  const prepend = (view) => setS((x) => ({ ...x, items: [view, ...x.items.filter((v) => v.id !== view.id)] }));
+  return { ...s, more, prepend, reload: () => setAttempt((n) => n + 1) };
 }
 
 // ---------------------------------------------------------------- compose
@@ -557,7 +588,9 @@ function useNotice(id, { poll = false } = {}) {
       alive = false;
     };
   }, [id, tick]);
-  const pending = deliveryOf(state.view).pending;
+  // While pushes are still queued, read it again every few seconds.
+  const delivery = deliveryOf(state.view);
+  const pending = delivery ? delivery.pushes_pending : 0;
   useEffect(() => {
     if (!poll || !(pending > 0) || state.loading) return undefined;
     const timer = setTimeout(() => setTick((n) => n + 1), POLL_MS);
@@ -566,48 +599,65 @@ function useNotice(id, { poll = false } = {}) {
   return { ...state, reload: () => setTick((n) => n + 1) };
 }
 
-/**
- * Delivery figures, when the API states them. Today NoticeView has only
- * `recipients`; a `delivery: {pending, sent, dead}` object (or the same
- * figures at the top level) is shown and polled when it appears.
- */
+/** `view.delivery` (`{read, pushes_pending, pushes_sent, pushes_failed}`; for its author and administrators), else null. */
 function deliveryOf(view) {
-  if (!view) return {};
-  const d = view.delivery && typeof view.delivery === 'object' ? view.delivery : view;
-  const num = (...keys) => {
-    for (const k of keys) if (typeof d[k] === 'number') return d[k];
-    return undefined;
-  };
-  return {
-    delivered: num('delivered', 'sent'),
-    pending: num('pending'),
-    failed: num('failed', 'dead'),
-  };
+  const d = view && view.delivery;
+  return d && typeof d === 'object' ? d : null;
 }
 
-function SentList({ ids, selected }) {
+/** `t(key)` with `{n}`, or its `.one` form for exactly one (both languages define it). */
+function tn(key, n) {
+  return t(n === 1 ? `${key}.one` : key, { n });
+}
+
+function SentList({ sent, selected }) {
   useLocale();
-  if (!ids.length) return html`<p class="notices-empty">${t('notices.sent.empty')}</p>`;
+  if (sent.status === 'error' && !sent.items.length) return html`<${ErrorBox} error=${sent.error} onRetry=${sent.reload} />`;
+  if (sent.status === 'loading' && !sent.items.length) return html`<p class="notices-muted" role="status">${t('common.loading')}</p>`;
+  if (!sent.items.length) return html`<p class="notices-empty">${t('notices.sent.empty')}</p>`;
   return html`<ul class="notices-list">
-    ${ids.map((id) => html`<${SentItem} key=${id} id=${id} current=${id === selected} />`)}
-  </ul>`;
+      ${sent.items.map((view) => html`<${SentItem} key=${view.id} view=${view} current=${view.id === selected} />`)}
+    </ul>
+    ${sent.moreError && html`<${ErrorBox} error=${sent.moreError} onRetry=${sent.more} />`}
+    ${sent.next &&
+    !sent.moreError &&
+    html`<div class="notices-more">
+      <button type="button" class="btn" onClick=${sent.more} aria-disabled=${sent.moreBusy ? 'true' : undefined}>
+        ${sent.moreBusy ? t('common.loading') : t('notices.sent.more')}
+      </button>
+    </div>`}`;
 }
 
-function SentItem({ id, current }) {
-  const { view, error } = useNotice(id);
-  const areas = useAreas(view ? [view.area] : []);
+function SentItem({ view, current }) {
+  const areas = useAreas([view.area]);
   return html`<li class=${`notices-item${current ? ' is-current' : ''}`}>
-    <${Link} href=${hrefOf('/notices', { id })} aria-current=${current ? 'true' : undefined} class="notices-item-link">
-      <span class="notices-item-title">${view ? view.title : error ? t('notices.unavailable') : t('common.loading')}</span>
-      ${view &&
-      html`<span class="notices-item-meta">${[
+    <${Link} href=${hrefOf('/notices', { id: view.id })} aria-current=${current ? 'true' : undefined} class="notices-item-link">
+      <span class="notices-item-title">${view.title}</span>
+      <span class="notices-item-meta">${[
         areaLabel(areas, view.area),
         audienceText(view.audience),
         fmtTime(view.created_at),
         t('notices.reached_short', { n: view.recipients }),
-      ].join(' · ')}</span>`}
+      ].join(' · ')}</span>
     <//>
   </li>`;
+}
+
+/** "Reached 12 people · read by 5 · pushed to 8 people’s phones · 2 waiting · 1 failed". */
+function DeliveryLine({ view }) {
+  const d = deliveryOf(view);
+  const parts = [{ k: 'reached', text: tn('notices.delivery.reached', view.recipients) }];
+  if (d) {
+    parts.push(
+      { k: 'read', text: t('notices.delivery.read', { n: d.read }) },
+      { k: 'pushed', text: tn('notices.delivery.pushed', d.pushes_sent) },
+      { k: 'pending', text: t('notices.delivery.pending', { n: d.pushes_pending }), hot: d.pushes_pending > 0 },
+      { k: 'failed', text: t('notices.delivery.failed', { n: d.pushes_failed }), hot: d.pushes_failed > 0 },
+    );
+  }
+  return html`<ul class="notices-delivery">
+    ${parts.map((p) => html`<li key=${p.k} class=${`notices-delivery-${p.k}${p.hot ? ' is-hot' : ''}`}>${p.text}</li>`)}
+  </ul>`;
 }
 
 function NoticeDetail({ id }) {
@@ -640,11 +690,12 @@ function NoticeDetail({ id }) {
     return html`<p class="notices-muted" role="status">${t('common.loading')}</p>`;
   }
   const d = deliveryOf(view);
-  const hasDelivery = [d.delivered, d.pending, d.failed].some((x) => typeof x === 'number');
   return html`<article class="notices-detail" aria-labelledby=${hid}>
     <div class="notices-detail-head">
       <h3 id=${hid} class="notices-detail-title">${view.title}</h3>
-      <button type="button" class="btn" onClick=${reload} disabled=${loading}>${t('notices.refresh')}</button>
+      <button type="button" class="btn" onClick=${() => !loading && reload()} aria-disabled=${loading ? 'true' : undefined}>
+        ${t('notices.refresh')}
+      </button>
     </div>
     <dl class="notices-meta">
       <dt>${t('notices.field.area')}</dt><dd>${areaLabel(areas, view.area)} <span class="notices-code">${view.area}</span></dd>
@@ -653,28 +704,13 @@ function NoticeDetail({ id }) {
       ${other && html`<dt>${t('notices.detail.author')}</dt><dd>${author || html`<span class="notices-code">${other}</span>`}</dd>`}
     </dl>
     <section class="notices-reach" aria-label=${t('notices.detail.reach')}>
-      <div class="notices-figure">
-        <span class="notices-figure-n">${view.recipients}</span>
-        <span class="notices-figure-l">${t('notices.detail.recipients')}</span>
-      </div>
-      ${hasDelivery &&
-      [
-        ['delivered', d.delivered],
-        ['pending', d.pending],
-        ['failed', d.failed],
-      ]
-        .filter(([, n]) => typeof n === 'number')
-        .map(
-          ([k, n]) => html`<div key=${k} class=${`notices-figure notices-figure-${k}`}>
-            <span class="notices-figure-n">${n}</span>
-            <span class="notices-figure-l">${t(`notices.detail.${k}`)}</span>
-          </div>`,
-        )}
+      <${DeliveryLine} view=${view} />
+      <p class="notices-hint">
+        ${view.recipients === 0 ? t('notices.detail.nobody') : t('notices.detail.reach_note')}
+        ${d && view.recipients > 0 ? ` ${t('notices.detail.delivery_note')}` : ''}
+        ${d && d.pushes_pending > 0 ? ` ${t('notices.detail.polling')}` : ''}
+      </p>
     </section>
-    <p class="notices-hint">
-      ${view.recipients === 0 ? t('notices.detail.nobody') : t('notices.detail.reach_note')}
-      ${hasDelivery && d.pending > 0 ? ` ${t('notices.detail.polling')}` : ''}
-    </p>
     ${error && html`<${ErrorBox} error=${error} onRetry=${reload} />`}
     <div class="notices-body-text notices-detail-body">${view.body}</div>
   </article>`;
@@ -687,7 +723,9 @@ addStrings({
     'notices.compose.title': '发布通知',
     'notices.compose.not_allowed': '只有调度员和网格长可以向其负责的区域发布通知。',
     'notices.sent.title': '已发通知',
-    'notices.sent.hint': '本浏览器标签页中发出的通知。',
+    'notices.sent.hint': '你发出的通知，最新的在前。',
+    'notices.sent.hint_admin': '所有人发出的通知，最新的在前。',
+    'notices.sent.more': '更早的通知',
     'notices.sent.empty': '还没有发出通知。',
     'notices.field.area': '发送区域',
     'notices.field.area_hint': '该区域及其下级区域内登记的人都会收到。',
@@ -719,7 +757,6 @@ addStrings({
     'notices.confirm.to': '发送给 {area} 的{audience}：',
     'notices.confirm.once': '发出后无法撤回；通知会进入他们的消息中心并推送到手机。',
     'notices.confirm.send': '确认发送',
-    'notices.unavailable': '（无法读取）',
     'notices.reached_short': '送达 {n} 人',
     'notices.refresh': '刷新',
     'notices.detail.title': '通知',
@@ -727,11 +764,15 @@ addStrings({
     'notices.detail.sent_at': '发送时间',
     'notices.detail.author': '发送人',
     'notices.detail.reach': '送达情况',
-    'notices.detail.recipients': '人收到',
-    'notices.detail.delivered': '已推送',
-    'notices.detail.pending': '待推送',
-    'notices.detail.failed': '推送失败',
-    'notices.detail.reach_note': '人数为发送时该区域（含下级区域）内所选对象的登记人数（不含发送人）；通知已进入他们的消息中心，并推送到已登记的手机。',
+    'notices.delivery.reached': '送达 {n} 人',
+    'notices.delivery.reached.one': '送达 1 人',
+    'notices.delivery.read': '{n} 人已读',
+    'notices.delivery.pushed': '已推送到 {n} 人的手机',
+    'notices.delivery.pushed.one': '已推送到 1 人的手机',
+    'notices.delivery.pending': '{n} 人待推送',
+    'notices.delivery.failed': '{n} 人推送失败',
+    'notices.detail.reach_note': '送达人数为发送时该区域（含下级区域）内所选对象的登记人数（不含发送人），通知已进入他们的消息中心。',
+    'notices.detail.delivery_note': '“已读”指在消息中心打开过它的人；登记了手机的人每人推送一次（发往其所有手机），推送多次重试仍未成功即为失败。',
     'notices.detail.nobody': '该区域内没有登记的所选对象，没有人收到这条通知。',
     'notices.detail.polling': '正在推送，每隔几秒自动刷新。',
   },
@@ -739,7 +780,9 @@ addStrings({
     'notices.compose.title': 'Post a notice',
     'notices.compose.not_allowed': 'Only dispatchers and grid chiefs post notices, to the areas they serve.',
     'notices.sent.title': 'Sent notices',
-    'notices.sent.hint': 'The notices sent from this browser tab.',
+    'notices.sent.hint': 'The notices you sent, newest first.',
+    'notices.sent.hint_admin': 'Everyone’s notices, newest first.',
+    'notices.sent.more': 'Older notices',
     'notices.sent.empty': 'No notice sent yet.',
     'notices.field.area': 'Area',
     'notices.field.area_hint': 'Everyone registered in this area or below it is reached.',
@@ -771,7 +814,6 @@ addStrings({
     'notices.confirm.to': 'To the {audience} of {area}:',
     'notices.confirm.once': 'A notice cannot be taken back: it lands in their inbox and on their phones.',
     'notices.confirm.send': 'Send',
-    'notices.unavailable': '(cannot be read)',
     'notices.reached_short': '{n} reached',
     'notices.refresh': 'Refresh',
     'notices.detail.title': 'Notice',
@@ -779,11 +821,15 @@ addStrings({
     'notices.detail.sent_at': 'Sent',
     'notices.detail.author': 'Author',
     'notices.detail.reach': 'Who it reached',
-    'notices.detail.recipients': 'people reached',
-    'notices.detail.delivered': 'pushed',
-    'notices.detail.pending': 'waiting to be pushed',
-    'notices.detail.failed': 'push failed',
-    'notices.detail.reach_note': 'Counted when sent: everyone of the chosen audience registered in the area or below it (the author excepted). It is in their inbox and pushed to their registered phones.',
+    'notices.delivery.reached': 'Reached {n} people',
+    'notices.delivery.reached.one': 'Reached 1 person',
+    'notices.delivery.read': 'read by {n}',
+    'notices.delivery.pushed': 'pushed to {n} people’s phones',
+    'notices.delivery.pushed.one': 'pushed to 1 person’s phone',
+    'notices.delivery.pending': '{n} waiting',
+    'notices.delivery.failed': '{n} failed',
+    'notices.detail.reach_note': 'Counted when sent: everyone of the chosen audience registered in the area or below it (the author excepted). It is in their inbox.',
+    'notices.detail.delivery_note': 'Read: opened in their inbox. Everyone with a registered phone gets one push (to all their phones); a push fails when it is given up after its retries.',
     'notices.detail.nobody': 'Nobody of the chosen audience is registered in this area: the notice reached no one.',
     'notices.detail.polling': 'Pushing: refreshed every few seconds.',
   },

@@ -27,8 +27,8 @@ addStrings({
     'queue.tab.all': '全部未结',
     'queue.count': '{n} 件',
     'queue.filters': '筛选',
-    'queue.search': '搜索描述',
-    'queue.search_ph': '搜索描述（按 / ）',
+    'queue.search': '搜索描述或编号',
+    'queue.search_ph': '搜索描述或编号（按 / ）',
     'queue.f.status': '状态',
     'queue.f.status_all': '全部状态',
     'queue.f.category': '类别',
@@ -95,8 +95,8 @@ addStrings({
     'queue.tab.all': 'All open',
     'queue.count': '{n} cases',
     'queue.filters': 'Filters',
-    'queue.search': 'Search descriptions',
-    'queue.search_ph': 'Search descriptions (press /)',
+    'queue.search': 'Search descriptions or references',
+    'queue.search_ph': 'Search descriptions or references (press /)',
     'queue.f.status': 'Status',
     'queue.f.status_all': 'Any status',
     'queue.f.category': 'Category',
@@ -613,7 +613,18 @@ function Filters({ f, searchRef, refv, lang, onReload }) {
 
 // ---- tabs ----
 
-function Tabs({ tab, counts }) {
+/**
+ * The count on a tab: `open` for "All open". That figure ignores the status
+ * filter (it counts every open case), so with a status chosen it would not
+ * match the list and is left off.
+ */
+function countOf(counts, k, status) {
+  if (!counts) return null;
+  if (k === 'all') return !status && typeof counts.open === 'number' ? counts.open : null;
+  return typeof counts[k] === 'number' ? counts[k] : null;
+}
+
+function Tabs({ tab, counts, status }) {
   const refs = useRef({});
   const go = (k, focus) => {
     setParams({ tab: k === 'new' ? '' : k }, { replace: false });
@@ -633,7 +644,7 @@ function Tabs({ tab, counts }) {
   };
   return html`<div class="q-tabs" role="tablist" aria-label=${t('queue.tabs')} onKeyDown=${onKey}>
     ${TABS.map((k) => {
-      const n = counts && typeof counts[k] === 'number' ? counts[k] : null;
+      const n = countOf(counts, k, status);
       const hot = (k === 'overdue' || k === 'escalated') && n > 0;
       return html`<button key=${k} type="button" role="tab" id=${`q-tab-${k}`} aria-selected=${k === tab ? 'true' : 'false'}
         aria-controls="q-panel" tabindex=${k === tab ? '0' : '-1'} ref=${(el) => (refs.current[k] = el)}
@@ -879,7 +890,7 @@ export function QueueScreen({ route }) {
     : t(f.tab === 'all' ? 'queue.empty' : `queue.empty.${f.tab}`);
 
   const list = html`<section class="q-list" aria-label=${t('queue.list')}>
-    <${Tabs} tab=${f.tab} counts=${s.counts} />
+    <${Tabs} tab=${f.tab} counts=${s.counts} status=${f.status} />
     <${Filters} f=${f} searchRef=${searchRef} refv=${refv} lang=${lang} onReload=${() => store.reload()} />
     ${s.status === 'loading' ? html`<div class="loading-bar" role="status" aria-label=${t('common.loading')}></div>` : html`<div class="q-bar-space"></div>`}
     <div id="q-panel" role="tabpanel" aria-labelledby=${`q-tab-${f.tab}`} class=${`q-scroll${s.stale ? ' is-stale' : ''}`}

@@ -451,10 +451,7 @@ function validateForm(f) {
 /** The conflicting rule of a 409: the extension member, else read from the detail. */
 function conflictOf(err) {
   const p = err.problem || {};
-  if (p.existing_rule && p.existing_rule.id) return p.existing_rule;
-  const m = [...String(p.detail || '').matchAll(/「(.*?)」 \(([^)]+)\)/g)];
-  if (m.length >= 2) return { name: m[1][1], id: m[1][2] };
-  return null;
+  return p.existing_rule && p.existing_rule.id ? p.existing_rule : null;
 }
 
 function RuleEditor({ id, rules, parties, byCode, onClose, onSaved }) {

@@ -38,7 +38,6 @@ const ORDER = [
 ];
 const PRIMARY = new Set(['accept', 'dispatch', 'acknowledge', 'resolve', 'verify']);
 const DANGER = new Set(['reject', 'reopen', 'return']);
-const OPEN_STATUSES = 'reported,accepted,dispatched,in_progress,resolved';
 
 /** Whether `area` (a grant's area code) covers `grid`, as the API decides. */
 export function covers(area, grid) {
@@ -217,19 +216,14 @@ function dupLabel(d) {
 }
 
 const UUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const REFISH = /^\d[\d-]{3,}$/;
 
+/** An id finds its case; anything else is `q` (text of the description or part of the reference). */
 async function searchIncidents(q, selfId) {
   q = q.trim();
   if (!q) return [];
   if (UUIDISH.test(q)) {
     const one = await api.get(`/incidents/${encodeURIComponent(q)}`);
     return [one];
-  }
-  if (REFISH.test(q)) {
-    // The list has no reference filter: look through the open cases.
-    const page = await api.get('/incidents', { status: OPEN_STATUSES, limit: 500, sort: 'created_desc' });
-    return (page.items || []).filter((i) => i.reference.includes(q) && i.id !== selfId).slice(0, 20);
   }
   const page = await api.get('/incidents', { q, limit: 20, sort: 'created_desc' });
   return (page.items || []).filter((i) => i.id !== selfId);

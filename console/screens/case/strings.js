@@ -77,7 +77,10 @@ addStrings({
     'case.timeline.empty': '暂无记录',
     'case.timeline.attachments': '{n} 张照片',
     'case.system': '系统',
+    'case.actor.reporter': '报告人',
+    'case.actor.resident': '居民',
     'case.you': '我',
+    'case.self': '{name}（我）',
     'case.user': '用户 {id}',
 
     'case.action.report': '上报',
@@ -320,7 +323,10 @@ addStrings({
     'case.timeline.empty': 'Nothing yet',
     'case.timeline.attachments': '{n} photo(s)',
     'case.system': 'System',
+    'case.actor.reporter': 'Reporter',
+    'case.actor.resident': 'Resident',
     'case.you': 'me',
+    'case.self': '{name} (me)',
     'case.user': 'user {id}',
 
     'case.action.report': 'Reported',

@@ -1,12 +1,29 @@
 // The timeline (every event, oldest first) and the comment box under it.
-import { html, useState, useMemo } from '../../vendor/htm-preact.js';
+import { html, useState, useMemo, useEffect } from '../../vendor/htm-preact.js';
 import { t, fmtTime, statusLabel } from '../../lib/i18n.js';
-import { actionLabel, userName, useNames, uid } from './util.js';
+import { me } from '../../lib/session.js';
+import { actionLabel, rememberUser, uid, SYSTEM_ACTOR } from './util.js';
 import { useStepForm, StepError, FieldError } from './step.js';
 
+/**
+ * Who did it: the staff member's name the API gives (`actor_name`), else a
+ * role-neutral word (the timeline names no resident and no client app).
+ */
+export function actorLabel(ev) {
+  const m = me();
+  const self = !!m && (m.user?.id === ev.actor_id || m.id === ev.actor_id);
+  if (ev.actor_name) return self ? t('case.self', { name: ev.actor_name }) : ev.actor_name;
+  if (ev.actor_id === SYSTEM_ACTOR) return t('case.system');
+  if (ev.action === 'report') return t('case.actor.reporter');
+  return t('case.actor.resident');
+}
+
 export function Timeline({ incident, headingId, ctx }) {
-  useNames();
   const events = [...(incident.timeline || [])].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  // The names the timeline brings also serve the rest of the case (clock requests).
+  useEffect(() => {
+    for (const ev of incident.timeline || []) if (ev.actor_name) rememberUser(ev.actor_id, ev.actor_name);
+  }, [incident.timeline]);
   const canComment = (incident.allowed_actions || []).includes('comment');
   return html`<section class="case-section" aria-labelledby=${headingId}>
     <h3 id=${headingId}>${t('case.timeline')}</h3>
@@ -20,7 +37,7 @@ export function Timeline({ incident, headingId, ctx }) {
                 ${ev.from && ev.to && ev.from !== ev.to
                   ? html`<span class="case-ev-status">${statusLabel(ev.from)} → ${statusLabel(ev.to)}</span>`
                   : null}
-                <span class="case-ev-actor">${userName(ev.actor_id)}</span>
+                <span class="case-ev-actor">${actorLabel(ev)}</span>
                 <time class="case-ev-time" datetime=${ev.at}>${fmtTime(ev.at)}</time>
               </div>
               ${ev.note && html`<p class="case-ev-note">${ev.note}</p>`}

@@ -99,10 +99,14 @@ export function areaName(code) {
   return locale() === 'en' ? a.name_en || a.name : a.name || a.name_en;
 }
 
-// ---- users (for actor names) ------------------------------------------
-// The timeline carries only actor ids. A dispatcher or administrator may
-// list the accounts of their area (phones masked, nothing audited); the
-// reporter endpoint and routing decisions name a few more.
+// ---- users (for names beside ids) -------------------------------------
+// The timeline names its staff actors itself (`actor_name`, see
+// timeline.js). Clock requests, the assignee and the handler picker carry
+// only user ids: a dispatcher or administrator may list the accounts of
+// their area (phones masked, nothing audited); the timeline, the reporter
+// endpoint and routing decisions name a few more.
+/** The actor id of steps taken by gridops itself (`SYSTEM_ACTOR` in domain/src/incident/routed.rs). */
+export const SYSTEM_ACTOR = 'system';
 const users = new Map(); // id → display name
 let usersLoading = null;
 const userRoles = new Map(); // id → roles (from the list)
@@ -137,11 +141,11 @@ export function rememberUser(id, name) {
 }
 export function userName(id) {
   if (!id) return '';
-  if (id === 'system') return t('case.system');
+  if (id === SYSTEM_ACTOR) return t('case.system');
   const m = me();
   const self = m && (m.user?.id === id || m.id === id);
   const name = users.get(id);
-  if (name) return self ? `${name}（${t('case.you')}）` : name;
+  if (name) return self ? t('case.self', { name }) : name;
   if (self) return m.user?.display_name || m.display_name || t('case.you');
   loadUsers();
   return t('case.user', { id: id.slice(-6) });
