@@ -92,8 +92,9 @@ export async function signIn(username, password) {
 
 /** Signs out (revokes the cookie session) and forgets the user. */
 export async function signOut() {
-  await logout();
+  // Screens unmount first, so no read goes out on the session being ended.
   set({ status: 'signedout', me: null, error: null });
+  await logout();
 }
 
 /** Re-reads `/me` (after a role change). */

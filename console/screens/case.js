@@ -85,7 +85,11 @@ function Reporter({ state, onReveal, revealing, reporterId }) {
   </span>`;
 }
 
+/** The nearest few: the routing and the timeline stay in reach. */
+const DUPS_SHOWN = 8;
+
 function Duplicates({ state, params, headingId }) {
+  const [all, setAll] = useState(false);
   if (state.error && state.error.status === 404) return null;
   let body;
   if (state.error) body = html`<p class="case-field-error">${problemDetail(state.error)}</p>`;
@@ -93,7 +97,7 @@ function Duplicates({ state, params, headingId }) {
   else if (state.data.length === 0) body = html`<p class="case-muted">${t('case.dups.none')}</p>`;
   else
     body = html`<ul class="case-dups">
-      ${state.data.map(
+      ${(all ? state.data : state.data.slice(0, DUPS_SHOWN)).map(
         (d) => html`<li key=${d.id}>
           <${Link} href=${caseHref(d.id, params)} class="mono">${d.reference}<//>
           <span class=${`badge status-${d.status}`}>${statusLabel(d.status)}</span>
@@ -101,7 +105,12 @@ function Duplicates({ state, params, headingId }) {
           <span class="case-muted">${t('case.dups.created', { time: fmtTime(d.created_at) })}</span>
         </li>`,
       )}
-    </ul>`;
+    </ul>
+    ${!all && state.data.length > DUPS_SHOWN
+      ? html`<button type="button" class="btn" onClick=${() => setAll(true)}>
+          ${t('case.dups.more', { n: state.data.length - DUPS_SHOWN })}
+        </button>`
+      : null}`;
   return html`<section class="case-section" aria-labelledby=${headingId}>
     <h3 id=${headingId}>${t('case.dups')}${state.data && state.data.length ? ` (${state.data.length})` : ''}</h3>
     ${body}

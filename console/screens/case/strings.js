@@ -179,6 +179,7 @@ addStrings({
     'case.comment.empty': '请填写评论内容',
 
     'case.dups': '可能重复的案件',
+    'case.dups.more': '再显示 {n} 件',
     'case.dups.none': '附近没有同类未结案件',
     'case.dups.distance': '{m} 米',
     'case.dups.created': '{time}上报',
@@ -425,6 +426,7 @@ addStrings({
     'case.comment.empty': 'Write something first',
 
     'case.dups': 'Possible duplicates',
+    'case.dups.more': 'Show {n} more',
     'case.dups.none': 'No open case of this category nearby',
     'case.dups.distance': '{m} m',
     'case.dups.created': 'reported {time}',
