@@ -36,7 +36,10 @@ struct ConsoleFile {
 
 impl ConsoleSettings {
     fn file(&self, path: &str) -> Option<ConsoleFile> {
-        if path.split('/').any(|part| part == ".." || part.starts_with('.')) {
+        if path
+            .split('/')
+            .any(|part| part == ".." || part.starts_with('.'))
+        {
             return None;
         }
         let bytes: Cow<'static, [u8]> = match &self.dir {
@@ -111,7 +114,11 @@ async fn serve(
     path: web::Path<String>,
 ) -> HttpResponse {
     let path = path.into_inner();
-    let asked = if path.is_empty() { "index.html" } else { path.as_str() };
+    let asked = if path.is_empty() {
+        "index.html"
+    } else {
+        path.as_str()
+    };
     if let Some(file) = settings.file(asked) {
         let mime = mime_guess::from_path(asked).first_or_octet_stream();
         return answer(&settings, &req, file, mime.essence_str());
@@ -119,13 +126,16 @@ async fn serve(
     // A screen's address (`/console/cases/…`) is the page itself; a missing
     // file (`/console/app.css`) is a 404, not the page in its place.
     let last = asked.rsplit('/').next().unwrap_or_default();
-    if !last.contains('.') {
-        if let Some(page) = settings.file("index.html") {
-            return answer(&settings, &req, page, "text/html");
-        }
+    if !last.contains('.')
+        && let Some(page) = settings.file("index.html")
+    {
+        return answer(&settings, &req, page, "text/html");
     }
     HttpResponse::NotFound()
-        .insert_header(("Content-Security-Policy", settings.content_security_policy()))
+        .insert_header((
+            "Content-Security-Policy",
+            settings.content_security_policy(),
+        ))
         .content_type("text/plain; charset=utf-8")
         .body("not found")
 }
@@ -153,7 +163,10 @@ fn answer(
         HttpResponse::Ok()
     };
     response
-        .insert_header(("Content-Security-Policy", settings.content_security_policy()))
+        .insert_header((
+            "Content-Security-Policy",
+            settings.content_security_policy(),
+        ))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "no-referrer"))
         .insert_header(("X-Frame-Options", "DENY"))

@@ -69,9 +69,7 @@ impl QueueTab {
     pub fn holds(self, incident: &Incident, facts: QueueFacts) -> bool {
         let open = !Status::SETTLED.contains(&incident.status);
         match self {
-            QueueTab::New => {
-                incident.status == Status::Reported && !facts.waits_for_on_site_check
-            }
+            QueueTab::New => incident.status == Status::Reported && !facts.waits_for_on_site_check,
             QueueTab::OnSiteCheck => {
                 incident.status == Status::Reported && facts.waits_for_on_site_check
             }

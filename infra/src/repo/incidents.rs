@@ -672,7 +672,9 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
             incidents::description
                 .like(format!("%{escaped}%"))
                 .escape('\\')
-                .or(incidents::reference.like(format!("%{escaped}%")).escape('\\')),
+                .or(incidents::reference
+                    .like(format!("%{escaped}%"))
+                    .escape('\\')),
         ));
     }
     if let Some(source) = &filter.source {
@@ -707,9 +709,8 @@ fn conditions(filter: &IncidentFilter, sort: Sort, after: Option<&Cursor>) -> Ve
 fn in_queue(tab: QueueTab, now: NaiveDateTime) -> Vec<Condition> {
     let reported = || Box::new(incidents::status.eq(Status::Reported.as_str()));
     let accepted = || Box::new(incidents::status.eq(Status::Accepted.as_str()));
-    let open = || {
-        Box::new(incidents::status.ne_all(Status::SETTLED.map(Status::as_str))) as Condition
-    };
+    let open =
+        || Box::new(incidents::status.ne_all(Status::SETTLED.map(Status::as_str))) as Condition;
     // needs_on_site_check: a resident's or an Open311 client's report of a
     // category checked on site.
     let checked_sources = [Source::Resident.as_str(), Source::Open311.as_str()];

@@ -780,7 +780,10 @@ pub struct NoticeDelivery {
     pub pushes_failed: i64,
 }
 
-pub fn notice_delivery(conn: &mut DbConnection, notice_id: &str) -> Result<NoticeDelivery, DbError> {
+pub fn notice_delivery(
+    conn: &mut DbConnection,
+    notice_id: &str,
+) -> Result<NoticeDelivery, DbError> {
     let read: i64 = notifications::table
         .filter(notifications::notice_id.eq(notice_id))
         .filter(notifications::read_at.is_not_null())
@@ -792,7 +795,12 @@ pub fn notice_delivery(conn: &mut DbConnection, notice_id: &str) -> Result<Notic
         .group_by(outbox::state)
         .select((outbox::state, diesel::dsl::count_star()))
         .load(conn)?;
-    let of = |state: &str| pushes.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+    let of = |state: &str| {
+        pushes
+            .iter()
+            .find(|(s, _)| s == state)
+            .map_or(0, |(_, n)| *n)
+    };
     Ok(NoticeDelivery {
         read,
         pushes_pending: of("pending"),

@@ -11,8 +11,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::incidents::{
-    Cast, DOG_NOISE, GUANLAN_COMMUNITY, GUANLAN_GRID, GUANLAN_GRID_1, GUANLAN_GRID_3, HEATING, STREET_VENDING, User, cast, centre_of, header,
-    list_ids, metres_between, moved, report, report_in, report_of, seen, sign_in, step, text,
+    Cast, DOG_NOISE, GUANLAN_COMMUNITY, GUANLAN_GRID, GUANLAN_GRID_1, GUANLAN_GRID_3, HEATING,
+    STREET_VENDING, User, cast, centre_of, header, list_ids, metres_between, moved, report,
+    report_in, report_of, seen, sign_in, step, text,
 };
 
 const CONSOLE_HEADER: (&str, &str) = ("X-Requested-With", "gridops-console");
@@ -115,9 +116,23 @@ async fn resident_with_phone(app: &TestApp, username: &str, phone: &str) -> User
 async fn a_case_resolved_by_the_heating_company(app: &TestApp, c: &Cast, what: &str) -> String {
     let id = report_in(app, &c.resident, GUANLAN_GRID, HEATING, what).await;
     step(app, &c.dispatcher, &id, "accept", None).await;
-    step(app, &c.dispatcher, &id, "dispatch", Some(json!({"party": "zy-heating"}))).await;
+    step(
+        app,
+        &c.dispatcher,
+        &id,
+        "dispatch",
+        Some(json!({"party": "zy-heating"})),
+    )
+    .await;
     step(app, &c.handler, &id, "acknowledge", None).await;
-    step(app, &c.handler, &id, "resolve", Some(json!({"result": "已修复"}))).await;
+    step(
+        app,
+        &c.handler,
+        &id,
+        "resolve",
+        Some(json!({"result": "已修复"})),
+    )
+    .await;
     id
 }
 
@@ -260,11 +275,11 @@ on_both_backends! {
         let found = list_ids(app, &c.dispatcher, &format!("q={}", &reference[reference.len() - 8..])).await;
         assert!(found.contains(&fresh), "{reference} in {found:?}");
 
-        assert_eq!(tab(app, &c.dispatcher, "on_site_check").await, [check.clone()]);
-        assert_eq!(tab(app, &c.dispatcher, "new").await, [fresh.clone()]);
-        assert_eq!(tab(app, &c.dispatcher, "triage").await, [registered.clone()]);
-        assert_eq!(tab(app, &c.dispatcher, "returned").await, [returned.clone()]);
-        assert_eq!(tab(app, &c.dispatcher, "verify").await, [resolved.clone()]);
+        assert_eq!(tab(app, &c.dispatcher, "on_site_check").await, [check.as_str()]);
+        assert_eq!(tab(app, &c.dispatcher, "new").await, [fresh.as_str()]);
+        assert_eq!(tab(app, &c.dispatcher, "triage").await, [registered.as_str()]);
+        assert_eq!(tab(app, &c.dispatcher, "returned").await, [returned.as_str()]);
+        assert_eq!(tab(app, &c.dispatcher, "verify").await, [resolved.as_str()]);
         assert!(tab(app, &c.dispatcher, "escalated").await.is_empty());
         assert_eq!(
             counts(app, &c.dispatcher, "").await,
@@ -365,7 +380,7 @@ on_both_backends! {
         ).await;
         assert_eq!(status, StatusCode::OK, "{beside}");
         let ids: Vec<String> = beside.as_array().expect("list").iter().map(|d| text(&d["id"])).collect();
-        assert_eq!(ids, [first.clone()], "the other report nearby, not itself, not the far one ({far})");
+        assert_eq!(ids, [first.as_str()], "the other report nearby, not itself, not the far one ({far})");
         assert!(beside[0]["distance_m"].as_f64().expect("metres") < 30.0);
 
         let query = format!(

@@ -366,7 +366,10 @@ mod with_fcm {
         ).await;
         assert_eq!(status, StatusCode::CREATED);
         let moved = sign_in(&app, "resident.moved").await;
-        let (good, bad) = ("fcm-token-resident-phone-good", "fcm-token-resident-phone-gone");
+        let (good, bad) = (
+            "fcm-token-resident-phone-good",
+            "fcm-token-resident-phone-gone",
+        );
         for (who, token) in [(&c.resident, good), (&moved, bad)] {
             let (status, device) = register_device(&app, who, token, "zh-CN").await;
             assert_eq!(status, StatusCode::CREATED, "{device}");
@@ -386,17 +389,23 @@ mod with_fcm {
         };
         eventually("both pushes settle", || async {
             let delivery = read_as(&c.dispatcher).await["delivery"].clone();
-            delivery["pushes_pending"] == 0 && delivery["pushes_sent"] == 1 && delivery["pushes_failed"] == 1
+            delivery["pushes_pending"] == 0
+                && delivery["pushes_sent"] == 1
+                && delivery["pushes_failed"] == 1
         })
         .await;
         assert_eq!(read_as(&c.dispatcher).await["delivery"]["read"], 0);
         let page = inbox(&app, &c.resident, "").await;
         let entry = text(&page["items"][0]["id"]);
         let (status, _) = json_of(
-            c.resident.client
+            c.resident
+                .client
                 .post(app.url(&format!("/api/v1/notifications/{entry}/read")))
-                .send().await.expect("sent"),
-        ).await;
+                .send()
+                .await
+                .expect("sent"),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(read_as(&c.dispatcher).await["delivery"]["read"], 1);
         assert_eq!(read_as(&c.admin).await["delivery"]["read"], 1);
@@ -409,16 +418,30 @@ mod with_fcm {
             async move {
                 let (status, page) = json_of(request.send().await.expect("sent")).await;
                 assert_eq!(status, StatusCode::OK, "{page}");
-                page["items"].as_array().expect("items").iter().map(|n| text(&n["id"])).collect::<Vec<_>>()
+                page["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|n| text(&n["id"]))
+                    .collect::<Vec<_>>()
             }
         };
-        assert_eq!(listed(&c.dispatcher).await, [id.clone()]);
-        assert_eq!(listed(&c.admin).await, [id.clone()]);
+        assert_eq!(listed(&c.dispatcher).await, [id.as_str()]);
+        assert_eq!(listed(&c.admin).await, [id.as_str()]);
         assert!(listed(&c.gongyi).await.is_empty());
-        assert!(listed(&c.resident).await.is_empty(), "what reached them is in their inbox");
+        assert!(
+            listed(&c.resident).await.is_empty(),
+            "what reached them is in their inbox"
+        );
         let (status, problem) = json_of(
-            c.dispatcher.client.get(app.url("/api/v1/notices?cursor=nonsense")).send().await.expect("sent"),
-        ).await;
+            c.dispatcher
+                .client
+                .get(app.url("/api/v1/notices?cursor=nonsense"))
+                .send()
+                .await
+                .expect("sent"),
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem_fields(&problem), ["cursor"]);
         app.stop().await;

@@ -31,13 +31,8 @@ pub async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let presented = cookie::presented(&req, body.refresh_token)?;
     let in_cookie = presented.is_cookie();
-    let tokens = sessions::refresh(
-        &state.db,
-        &state.auth,
-        presented.token(),
-        client_addr(&req),
-    )
-    .await;
+    let tokens =
+        sessions::refresh(&state.db, &state.auth, presented.token(), client_addr(&req)).await;
     match tokens {
         Ok(tokens) => Ok(TokenResponse::answer(
             &req,

@@ -4,10 +4,10 @@ use chrono::Duration;
 use gridops_domain::access::{Actor, Capability, Target, decide};
 use gridops_domain::incident::{Channel, allowed_actions};
 use gridops_domain::patrol::track;
-use gridops_infra::repo::{categories, now};
-use gridops_infra::repo::patrols;
-use gridops_infra::workflow::NewReport;
 use gridops_infra::DbError;
+use gridops_infra::repo::patrols;
+use gridops_infra::repo::{categories, now};
+use gridops_infra::workflow::NewReport;
 
 use super::dto::{CreateIncidentRequest, IncidentView};
 use super::etag;
@@ -184,4 +184,3 @@ async fn found_on(state: &AppState, actor: &Actor, patrol_id: &str) -> Result<St
     }
     Ok(patrol.patrol.id)
 }
-

@@ -1,7 +1,7 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
-use gridops_domain::area::{AreaCode, AreaMap};
 use gridops_domain::access::Actor;
+use gridops_domain::area::{AreaCode, AreaMap};
 use gridops_domain::incident::queue::QueueTab;
 use gridops_domain::incident::{ListScope, Source, Status, Visibility, allowed_actions};
 use gridops_infra::repo::incidents::{self, Cursor, IncidentFilter, Sort};
@@ -195,7 +195,9 @@ pub fn filter_of(
             .map(|text| {
                 Source::parse(&text)
                     .map(|s| s.as_str().to_owned())
-                    .ok_or_else(|| ApiError::invalid_field("source", format!("unknown source {text}")))
+                    .ok_or_else(|| {
+                        ApiError::invalid_field("source", format!("unknown source {text}"))
+                    })
             })
             .transpose()?,
         queue: query
