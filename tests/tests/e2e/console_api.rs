@@ -15,6 +15,7 @@ use crate::incidents::{
     STREET_VENDING, User, cast, centre_of, header, list_ids, metres_between, moved, report,
     report_in, report_of, seen, sign_in, step, text,
 };
+use crate::notifications::dispatched_heating_case;
 
 const CONSOLE_HEADER: (&str, &str) = ("X-Requested-With", "gridops-console");
 
@@ -113,17 +114,8 @@ async fn resident_with_phone(app: &TestApp, username: &str, phone: &str) -> User
     sign_in(app, username).await
 }
 
-async fn a_case_resolved_by_the_heating_company(app: &TestApp, c: &Cast, what: &str) -> String {
-    let id = report_in(app, &c.resident, GUANLAN_GRID, HEATING, what).await;
-    step(app, &c.dispatcher, &id, "accept", None).await;
-    step(
-        app,
-        &c.dispatcher,
-        &id,
-        "dispatch",
-        Some(json!({"party": "zy-heating"})),
-    )
-    .await;
+async fn a_case_resolved_by_the_heating_company(app: &TestApp, c: &Cast) -> String {
+    let id = dispatched_heating_case(app, c).await;
     step(app, &c.handler, &id, "acknowledge", None).await;
     step(
         app,
@@ -265,7 +257,7 @@ on_both_backends! {
         step(app, &c.dispatcher, &returned, "accept", None).await;
         step(app, &c.dispatcher, &returned, "dispatch", Some(json!({"party": "zy-heating"}))).await;
         step(app, &c.handler, &returned, "return", Some(json!({"reason": "不是供热问题"}))).await;
-        let resolved = a_case_resolved_by_the_heating_company(app, &c, "单元门口暖气管冻裂").await;
+        let resolved = a_case_resolved_by_the_heating_company(app, &c).await;
         let dispatched = report_in(app, &c.resident, GUANLAN_GRID, HEATING, "3号楼不热").await;
         step(app, &c.dispatcher, &dispatched, "accept", None).await;
         step(app, &c.dispatcher, &dispatched, "dispatch", Some(json!({"party": "zy-heating"}))).await;

@@ -75,6 +75,32 @@ fn visible_to(
     Ok(shown)
 }
 
+/// The possible duplicates, as of now, the caller may see of a report of
+/// `category` at `here` (leaving out `itself`); `None` when there is no
+/// such category.
+fn shown_near(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    category: &str,
+    here: Coordinates,
+    itself: &str,
+) -> Result<Option<Vec<PossibleDuplicate>>, DbError> {
+    let category = match categories::find(conn, category) {
+        Ok(c) => c,
+        Err(DbError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let found = possible_duplicates(
+        conn,
+        &category.code,
+        here,
+        category.duplicate_radius_m,
+        now(),
+        itself,
+    )?;
+    visible_to(conn, actor, found).map(Some)
+}
+
 /// Open incidents of the same category near this one, reported up to 72
 /// hours before it or since: a dispatcher rejects the later as a duplicate
 /// of the earlier.
@@ -100,18 +126,11 @@ pub async fn duplicates_of_incident(
     let found = state
         .db
         .run(move |conn| {
-            let category = categories::find(conn, &stored.incident.category)?;
-            let found = possible_duplicates(
-                conn,
-                &category.code,
-                here,
-                category.duplicate_radius_m,
-                now(),
-                &stored.incident.id,
-            )?;
-            visible_to(conn, &actor, found)
+            let i = &stored.incident;
+            shown_near(conn, &actor, &i.category, here, &i.id)
         })
-        .await?;
+        .await?
+        .unwrap_or_default();
     Ok(web::Json(found))
 }
 
@@ -155,22 +174,7 @@ pub async fn duplicates_of_report(
     let code = query.category;
     let found = state
         .db
-        .run(move |conn| {
-            let category = match categories::find(conn, &code) {
-                Ok(c) => c,
-                Err(DbError::NotFound) => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            let found = possible_duplicates(
-                conn,
-                &category.code,
-                here,
-                category.duplicate_radius_m,
-                now(),
-                "",
-            )?;
-            visible_to(conn, &actor, found).map(Some)
-        })
+        .run(move |conn| shown_near(conn, &actor, &code, here, ""))
         .await?
         .ok_or_else(|| ApiError::invalid_field("category", "no such category"))?;
     Ok(web::Json(found))
