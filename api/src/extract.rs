@@ -192,3 +192,14 @@ pub fn check_locale(locale: &str) -> Result<(), validator::ValidationError> {
         Err(validator::ValidationError::new("locale").with_message("locale is zh-CN or en".into()))
     }
 }
+
+/// `{micros}_{id}`, the cursor of lists sorted by a time and an id; 422
+/// naming `cursor` otherwise.
+pub(crate) fn parse_time_cursor(text: &str) -> Result<(chrono::NaiveDateTime, String), ApiError> {
+    text.split_once('_')
+        .and_then(|(micros, id)| {
+            let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+            Some((at, id.to_owned()))
+        })
+        .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))
+}

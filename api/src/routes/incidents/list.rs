@@ -13,8 +13,8 @@ use validator::Validate;
 use super::dto::IncidentView;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::ValidQuery;
 use crate::extract::{DEFAULT_PAGE, MAX_PAGE};
+use crate::extract::{ValidQuery, parse_time_cursor};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
@@ -103,20 +103,12 @@ pub async fn list_incidents(
         SortParam::CreatedAsc => Sort::OldestFirst,
         SortParam::UpdatedDesc => Sort::RecentlyUpdated,
     };
-    let cursor = match &query.cursor {
-        None => None,
-        Some(text) => Some(
-            text.split_once('_')
-                .and_then(|(micros, id)| {
-                    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-                    Some(Cursor {
-                        at,
-                        id: id.to_owned(),
-                    })
-                })
-                .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))?,
-        ),
-    };
+    let cursor = query
+        .cursor
+        .as_deref()
+        .map(parse_time_cursor)
+        .transpose()?
+        .map(|(at, id)| Cursor { at, id });
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE) as usize;
     let filter = filter_of(query, &actor, &map)?;
     if filter.grids.as_ref().is_some_and(Vec::is_empty) {

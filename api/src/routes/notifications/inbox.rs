@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::parse_time_cursor;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
+use crate::extract::parse_time_cursor;
 use crate::extract::{DEFAULT_PAGE, MAX_PAGE};
 use crate::state::AppState;
 

@@ -18,7 +18,7 @@ use validator::Validate;
 use crate::access::require_on;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, missing};
-use crate::extract::{ValidJson, ValidQuery};
+use crate::extract::{ValidJson, ValidQuery, parse_time_cursor};
 use crate::idempotency::{self, Begun};
 use crate::state::AppState;
 
@@ -279,17 +279,7 @@ pub async fn list_notices(
     AuthUser(actor): AuthUser,
     ValidQuery(query): ValidQuery<ListNoticesQuery>,
 ) -> Result<web::Json<NoticePage>, ApiError> {
-    let after = match &query.cursor {
-        None => None,
-        Some(text) => Some(
-            text.split_once('_')
-                .and_then(|(micros, id)| {
-                    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-                    Some((at, id.to_owned()))
-                })
-                .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor of this list"))?,
-        ),
-    };
+    let after = query.cursor.as_deref().map(parse_time_cursor).transpose()?;
     let author = (!actor.is_admin()).then(|| actor.user_id.clone());
     let limit = query.limit.unwrap_or(50) as usize;
     let page = state
