@@ -349,13 +349,29 @@ pub struct EventRow {
     pub detail: Option<String>,
 }
 
-/// The timeline, oldest first.
-pub fn events(conn: &mut DbConnection, id: &str) -> Result<Vec<EventRow>, DbError> {
-    Ok(incident_events::table
+/// The timeline, oldest first, with the name of each step's actor where the actor is staff
+/// (holds any role but resident), in the one statement that reads the
+/// timeline: residents stay unnamed (保护举报人).
+pub fn events_with_staff_names(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Vec<(EventRow, Option<String>)>, DbError> {
+    use crate::schema::{role_assignments, users};
+    let staff = diesel::dsl::exists(
+        role_assignments::table
+            .filter(role_assignments::user_id.eq(incident_events::actor_id))
+            .filter(role_assignments::role.ne(gridops_domain::role::Role::Resident.as_str())),
+    );
+    let rows: Vec<(EventRow, Option<String>, bool)> = incident_events::table
+        .left_join(users::table.on(users::id.eq(incident_events::actor_id)))
         .filter(incident_events::incident_id.eq(id))
         .order(incident_events::seq.asc())
-        .select(EventRow::as_select())
-        .load(conn)?)
+        .select((EventRow::as_select(), users::display_name.nullable(), staff))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(event, name, staff)| (event, name.filter(|_| staff)))
+        .collect())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, PartialEq)]

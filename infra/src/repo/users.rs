@@ -315,24 +315,3 @@ pub fn list(
         a.user.username.clone()
     }))
 }
-
-/// The display names of the staff among `ids` (accounts holding any role
-/// but resident), as colleagues read them on a timeline. Residents stay
-/// unnamed there: who reported is for the dispatchers (保护举报人).
-pub fn staff_names(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<HashMap<String, String>, DbError> {
-    let staff: Vec<String> = role_assignments::table
-        .filter(role_assignments::user_id.eq_any(ids))
-        .filter(role_assignments::role.ne(Role::Resident.as_str()))
-        .select(role_assignments::user_id)
-        .distinct()
-        .load(conn)?;
-    Ok(users::table
-        .filter(users::id.eq_any(&staff))
-        .select((users::id, users::display_name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
-}

@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, web};
 use gridops_domain::incident::allowed_actions;
-use gridops_infra::repo::{incidents, patrols, users};
+use gridops_infra::repo::{incidents, patrols};
 
 use super::dto::{EventView, IncidentView, PhotoView};
 use super::{load_visible, with_etag};
@@ -30,17 +30,11 @@ pub async fn get_incident(
     let (events, photos, patrol) = state
         .db
         .run(move |conn| {
-            let events = incidents::events(conn, &incident_id)?;
-            let actors: Vec<String> = events.iter().map(|e| e.actor_id.clone()).collect();
-            let names = users::staff_names(conn, &actors)?;
-            let events: Vec<EventView> = events
+            let events: Vec<EventView> = incidents::events_with_staff_names(conn, &incident_id)?
                 .into_iter()
-                .map(|e| {
-                    let name = names.get(&e.actor_id).cloned();
-                    EventView {
-                        actor_name: name,
-                        ..EventView::from(e)
-                    }
+                .map(|(event, name)| EventView {
+                    actor_name: name,
+                    ..EventView::from(event)
                 })
                 .collect();
             Ok((
