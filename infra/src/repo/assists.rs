@@ -61,22 +61,8 @@ impl TryFrom<AssistRow> for Assist {
     }
 }
 
-/// The incident's assists, by when they were called, then by party code.
-pub fn of_incident(conn: &mut DbConnection, incident_id: &str) -> Result<Vec<Assist>, DbError> {
-    incident_assists::table
-        .filter(incident_assists::incident_id.eq(incident_id))
-        .order((
-            incident_assists::called_at.asc(),
-            incident_assists::party_code.asc(),
-        ))
-        .select(AssistRow::as_select())
-        .load::<AssistRow>(conn)?
-        .into_iter()
-        .map(Assist::try_from)
-        .collect()
-}
-
-/// The assists of several incidents (a page of a list), by incident id.
+/// The assists of incidents (one, or a page of a list), by incident id, each
+/// by when they were called, then by party code.
 pub fn of_incidents(
     conn: &mut DbConnection,
     incident_ids: &[String],

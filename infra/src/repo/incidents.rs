@@ -213,19 +213,39 @@ pub fn insert(
 }
 
 /// An incident with its followers and assists.
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredIncident, DbError> {
-    let mut stored: StoredIncident = incidents::table
-        .find(id)
+/// The incidents of `ids` that exist, with their followers and assists, in
+/// three statements whatever their number.
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<StoredIncident>, DbError> {
+    let mut found = incidents::table
+        .filter(incidents::id.eq_any(ids))
         .select(IncidentRow::as_select())
-        .first(conn)?
-        .try_into()?;
-    stored.incident.followers = incident_followers::table
-        .filter(incident_followers::incident_id.eq(id))
+        .load::<IncidentRow>(conn)?
+        .into_iter()
+        .map(StoredIncident::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut followers: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for (incident, user) in incident_followers::table
+        .filter(incident_followers::incident_id.eq_any(ids))
         .order(incident_followers::since.asc())
-        .select(incident_followers::user_id)
-        .load(conn)?;
-    stored.incident.assists = super::assists::of_incident(conn, id)?;
-    Ok(stored)
+        .select((incident_followers::incident_id, incident_followers::user_id))
+        .load::<(String, String)>(conn)?
+    {
+        followers.entry(incident).or_default().push(user);
+    }
+    let mut assists = super::assists::of_incidents(conn, ids)?;
+    for stored in &mut found {
+        let id = &stored.incident.id;
+        stored.incident.followers = followers.remove(id).unwrap_or_default();
+        stored.incident.assists = assists.remove(id).unwrap_or_default();
+    }
+    Ok(found)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<StoredIncident, DbError> {
+    find_many(conn, &[id.to_owned()])?
+        .pop()
+        .ok_or(DbError::NotFound)
 }
 
 /// Locks the incident's row until the transaction ends and reads it with its

@@ -66,13 +66,16 @@ fn visible_to(
     actor: &Actor,
     found: Vec<PossibleDuplicate>,
 ) -> Result<Vec<PossibleDuplicate>, DbError> {
-    let mut shown = Vec::with_capacity(found.len());
-    for candidate in found {
-        if can_see(&incidents::find(conn, &candidate.id)?.incident, actor).is_granted() {
-            shown.push(candidate);
-        }
-    }
-    Ok(shown)
+    let ids: Vec<String> = found.iter().map(|d| d.id.clone()).collect();
+    let visible: std::collections::HashSet<String> = incidents::find_many(conn, &ids)?
+        .into_iter()
+        .filter(|s| can_see(&s.incident, actor).is_granted())
+        .map(|s| s.incident.id)
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter(|d| visible.contains(&d.id))
+        .collect())
 }
 
 /// The possible duplicates, as of now, the caller may see of a report of

@@ -44,8 +44,8 @@ pub async fn get_reporter(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<web::Json<ReporterView>, ApiError> {
-    let (_, view) = reporter(&state, &actor, id.into_inner()).await?;
-    Ok(web::Json(view))
+    let (_, user) = reporter(&state, &actor, id.into_inner()).await?;
+    Ok(web::Json(ReporterView::of(user, Phone::Masked)))
 }
 
 /// The reporter with the whole phone number, to call them back; the read is
@@ -67,33 +67,47 @@ pub async fn reveal_reporter(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<web::Json<ReporterView>, ApiError> {
-    let (reference, mut view) = reporter(&state, &actor, id.into_inner()).await?;
-    if view.phone.is_none() {
-        return Ok(web::Json(view));
+    let (reference, user) = reporter(&state, &actor, id.into_inner()).await?;
+    if user.phone.is_some() && user.id != actor.user_id {
+        let (reader, subject) = (actor.user_id.clone(), user.id.clone());
+        let purpose = format!("calling back the reporter of incident {reference}");
+        state
+            .db
+            .write(move |conn| {
+                audit::record_personal_data_read(conn, &reader, &subject, "phone", &purpose)
+            })
+            .await?;
     }
-    let (reader, subject) = (actor.user_id.clone(), view.user_id.clone());
-    let account = state
-        .db
-        .write(move |conn| {
-            if reader != subject {
-                let purpose = format!("calling back the reporter of incident {reference}");
-                audit::record_personal_data_read(conn, &reader, &subject, "phone", &purpose)?;
-            }
-            users::find(conn, &subject)
-        })
-        .await?;
-    view.phone = account.user.phone;
-    view.phone_masked = false;
-    Ok(web::Json(view))
+    Ok(web::Json(ReporterView::of(user, Phone::Whole)))
 }
 
-/// The incident's reference and its reporter, masked, once the caller may
+#[derive(Clone, Copy)]
+enum Phone {
+    Masked,
+    Whole,
+}
+
+impl ReporterView {
+    fn of(user: users::UserRow, phone: Phone) -> Self {
+        let masked = matches!(phone, Phone::Masked);
+        ReporterView {
+            user_id: user.id,
+            display_name: user.display_name,
+            phone_masked: masked && user.phone.is_some(),
+            phone: user
+                .phone
+                .map(|p: String| if masked { mask_phone(&p) } else { p }),
+        }
+    }
+}
+
+/// The incident's reference and its reporter's account, once the caller may
 /// read them.
 async fn reporter(
     state: &AppState,
     actor: &Actor,
     id: String,
-) -> Result<(String, ReporterView), ApiError> {
+) -> Result<(String, users::UserRow), ApiError> {
     let stored = load_visible(state, actor, id).await?;
     let incident = stored.incident;
     require_on(
@@ -111,14 +125,5 @@ async fn reporter(
         .db
         .run(move |conn| users::find(conn, &reporter_id))
         .await?;
-    let user = account.user;
-    Ok((
-        incident.reference,
-        ReporterView {
-            user_id: user.id,
-            display_name: user.display_name,
-            phone_masked: user.phone.is_some(),
-            phone: user.phone.as_deref().map(mask_phone),
-        },
-    ))
+    Ok((incident.reference, account.user))
 }

@@ -211,36 +211,43 @@ pub async fn get_notice(
     id: web::Path<String>,
 ) -> Result<web::Json<NoticeView>, ApiError> {
     const NO_SUCH_NOTICE: &str = "no such notice";
-    let (id, user) = (id.into_inner(), actor.user_id.clone());
-    let (notice, reached, delivery) = state
+    let id = id.into_inner();
+    let reader = actor.clone();
+    let (notice, access, delivery) = state
         .db
         .run(move |conn| {
             let notice = repo::find_notice(conn, &id)?;
-            let reached = repo::received_notice(conn, &user, &id)?;
-            let delivery = repo::notice_delivery(conn, &id)?;
-            Ok((notice, reached, delivery))
+            let reached = repo::received_notice(conn, &reader.user_id, &id)?;
+            let access = decide(
+                &reader,
+                Capability::ReadNotice,
+                Target::Notice {
+                    author: &notice.author_id,
+                    reached,
+                },
+            );
+            // Who read it is the sender's business, not the other readers'
+            // (and a notice to 50,000 is read by many).
+            let sender = Target::Notice {
+                author: &notice.author_id,
+                reached: false,
+            };
+            let delivery = if decide(&reader, Capability::ReadNotice, sender).is_granted() {
+                Some(repo::notice_delivery(conn, &id)?)
+            } else {
+                None
+            };
+            Ok((notice, access, delivery))
         })
         .await
         .map_err(missing(NO_SUCH_NOTICE))?;
-    let target = Target::Notice {
-        author: &notice.author_id,
-        reached,
-    };
-    match decide(&actor, Capability::ReadNotice, target) {
+    match access {
         Access::Granted => {}
         Access::Forbidden => return Err(ApiError::forbidden("you may not read this notice")),
         Access::Hidden => return Err(ApiError::not_found(NO_SUCH_NOTICE)),
     }
-    // Who read it is the sender's business, not the other readers'.
-    let sender = Target::Notice {
-        author: &notice.author_id,
-        reached: false,
-    };
-    let shows_delivery = decide(&actor, Capability::ReadNotice, sender).is_granted();
     let mut view = NoticeView::from(notice);
-    if shows_delivery {
-        view.delivery = Some(delivery.into());
-    }
+    view.delivery = delivery.map(DeliveryView::from);
     Ok(web::Json(view))
 }
 

@@ -1,10 +1,9 @@
 //! `DELETE /api/v1/rosters/{area}/shifts/{id}`: a line taken off a roster.
 
 use actix_web::{HttpResponse, delete, web};
-use gridops_domain::access::Capability;
 use gridops_infra::repo::rosters;
 
-use super::roster_area;
+use super::remove_from_roster;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -33,13 +32,13 @@ pub async fn delete_shift(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (area, id) = path.into_inner();
-    let (_, area, _) = roster_area(&state, &actor, &area, Capability::EditRoster)?;
-    let deleted = state
-        .db
-        .write(move |conn| rosters::delete_shift(conn, area.as_str(), &id))
-        .await?;
-    if !deleted {
-        return Err(ApiError::not_found("no such line in this roster"));
-    }
-    Ok(HttpResponse::NoContent().finish())
+    remove_from_roster(
+        &state,
+        &actor,
+        &area,
+        id,
+        rosters::delete_shift,
+        "no such line in this roster",
+    )
+    .await
 }

@@ -86,3 +86,24 @@ pub fn check_user(
     });
     Ok(if works_here { Ok(()) } else { Err(not_staff()) })
 }
+
+/// Removes a line or a day exception of the area's roster for whoever may
+/// edit it: 204, or 404 saying `missing` when the area has no such entry.
+pub async fn remove_from_roster(
+    state: &AppState,
+    actor: &Actor,
+    area: &str,
+    id: String,
+    remove: fn(&mut DbConnection, &str, &str) -> Result<bool, DbError>,
+    missing: &'static str,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (_, area, _) = roster_area(state, actor, area, Capability::EditRoster)?;
+    let removed = state
+        .db
+        .write(move |conn| remove(conn, area.as_str(), &id))
+        .await?;
+    if !removed {
+        return Err(ApiError::not_found(missing));
+    }
+    Ok(actix_web::HttpResponse::NoContent().finish())
+}
