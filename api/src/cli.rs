@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use gridops_domain::escalation::WarnFraction;
+use gridops_domain::evidence::Radius;
 use gridops_domain::role::Role;
 use gridops_infra::password::PasswordPolicy;
 use gridops_infra::repo::users::RoleGrant;
@@ -80,6 +81,61 @@ pub enum Command {
     /// Deliver push notifications from the outbox and escalate overdue
     /// deadlines, without serving the API.
     Worker(WorkerArgs),
+    /// The statistics' counters.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Derive every case's fact again and recompute the daily counters
+    /// from them (after an upgrade, a restore, or a hand edit). Safe while
+    /// the service runs; running it twice changes nothing.
+    Rebuild,
+    /// Compare the daily counters with the sum of the stored facts; exits
+    /// 1 and lists the differences when they disagree.
+    Check,
+}
+
+/// How the KPIs are read and computed.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// A PostgreSQL replica to read the KPIs from (the counters are written
+    /// by the primary in each step's transaction); default: the database.
+    #[arg(long, env = "GRIDOPS_STATS_DATABASE_URL")]
+    pub stats_database_url: Option<String>,
+    /// Weights of the composite score that ranks units, e.g. Beijing's
+    /// 三率 `response=30,solved=35,satisfied=35` (rates: closure,
+    /// on_time_closure, rework, extension, response, solved, satisfied).
+    #[arg(long, env = "GRIDOPS_KPI_WEIGHTS", default_value = "response=30,solved=35,satisfied=35",
+          value_parser = parse_weights)]
+    pub kpi_weights: gridops_domain::stats::Weights,
+    /// Whether 基本满意 (basically satisfied) counts as satisfied in 满意率.
+    #[arg(long, env = "GRIDOPS_KPI_BASICALLY_SATISFIED_COUNTS", default_value_t = true,
+          action = clap::ArgAction::Set)]
+    pub kpi_basically_satisfied_counts: bool,
+    /// Whether suspended (缓办) cases leave the denominators of closure and
+    /// on-time closure (Jinhua's rule).
+    #[arg(long, env = "GRIDOPS_KPI_SUSPENDED_LEAVE_DENOMINATORS", default_value_t = true,
+          action = clap::ArgAction::Set)]
+    pub kpi_suspended_leave_denominators: bool,
+}
+
+fn parse_weights(s: &str) -> Result<gridops_domain::stats::Weights, String> {
+    gridops_domain::stats::Weights::parse(s).map_err(|e| e.to_string())
+}
+
+impl StatsArgs {
+    pub fn settings(&self) -> crate::settings::StatsSettings {
+        crate::settings::StatsSettings {
+            database_url: self.stats_database_url.clone(),
+            rules: gridops_domain::stats::KpiRules {
+                basically_satisfied_counts: self.kpi_basically_satisfied_counts,
+                suspended_leave_denominators: self.kpi_suspended_leave_denominators,
+                weights: self.kpi_weights.clone(),
+            },
+        }
+    }
 }
 
 /// Where pushes go.
@@ -181,6 +237,35 @@ impl PatrolArgs {
     }
 }
 
+/// Recurring hotspots: the rule of categories without one of their own.
+#[derive(Debug, Args)]
+pub struct HotspotArgs {
+    /// Metres around a place within which reports of one category count together.
+    #[arg(long, env = "GRIDOPS_HOTSPOT_RADIUS_M", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(10..=5000))]
+    pub hotspot_radius_m: u32,
+    /// Reports that make a hotspot.
+    #[arg(long, env = "GRIDOPS_HOTSPOT_MIN_REPORTS", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(2..=100))]
+    pub hotspot_min_reports: u32,
+    /// Days the reports of a hotspot fit in.
+    #[arg(long, env = "GRIDOPS_HOTSPOT_WITHIN_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub hotspot_within_days: u32,
+}
+
+impl HotspotArgs {
+    pub fn settings(&self) -> gridops_domain::hotspot::HotspotRule {
+        gridops_domain::hotspot::HotspotRule::new(
+            i64::from(self.hotspot_radius_m),
+            i64::from(self.hotspot_min_reports),
+            i64::from(self.hotspot_within_days),
+        )
+        // clap checked the same ranges.
+        .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
     #[command(flatten)]
@@ -231,6 +316,10 @@ pub struct ServeArgs {
     pub escalation: EscalationArgs,
     #[command(flatten)]
     pub patrols: PatrolArgs,
+    #[command(flatten)]
+    pub hotspots: HotspotArgs,
+    #[command(flatten)]
+    pub stats: StatsArgs,
     /// Show grids and micro-grids (names and codes, never boundaries) to
     /// callers without a token; by default they see areas down to communities.
     #[arg(long, env = "GRIDOPS_PUBLIC_GRIDS")]
@@ -256,6 +345,19 @@ pub struct ServeArgs {
     /// draws the grids alone (no internet needed).
     #[arg(long, env = "GRIDOPS_CONSOLE_BASEMAP")]
     pub console_basemap: Option<String>,
+    /// Metres from the incident within which an after-photo (EXIF GPS) counts
+    /// as taken on the spot, for the evidence of a closure.
+    #[arg(long, env = "GRIDOPS_EVIDENCE_RADIUS_M", default_value = "200",
+          value_parser = parse_evidence_radius)]
+    pub evidence_radius_m: Radius,
+}
+
+fn parse_evidence_radius(s: &str) -> Result<Radius, String> {
+    let metres: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of metres"))?;
+    Radius::new(metres).ok_or_else(|| format!("more than 0 and at most {} m", Radius::MAX_M))
 }
 
 #[derive(Debug, Subcommand)]
@@ -274,6 +376,7 @@ pub enum RoleArg {
     Dispatcher,
     Handler,
     Admin,
+    Auditor,
 }
 
 impl From<RoleArg> for Role {
@@ -285,6 +388,7 @@ impl From<RoleArg> for Role {
             RoleArg::Dispatcher => Role::Dispatcher,
             RoleArg::Handler => Role::Handler,
             RoleArg::Admin => Role::Admin,
+            RoleArg::Auditor => Role::Auditor,
         }
     }
 }
@@ -359,6 +463,8 @@ impl Cli {
             push: args.push.settings(),
             escalation: args.escalation.settings(),
             patrols: args.patrols.settings(),
+            hotspots: args.hotspots.settings(),
+            stats: args.stats.settings(),
             public_grids: args.public_grids,
             public_rate_per_minute: args.public_rate_per_minute,
             trust_proxy: args.trust_proxy,
@@ -367,6 +473,7 @@ impl Cli {
                 dir: args.console_dir.clone(),
                 basemap: args.console_basemap.clone(),
             },
+            evidence_radius: args.evidence_radius_m,
         }
     }
 
@@ -461,5 +568,42 @@ pub fn import_areas(db: &Db, file: &PathBuf) -> Result<String, CliError> {
             Err(CliError::Usage(format!("{}: {e}", file.display())))
         }
         Err(area_import::ImportError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// `gridops stats rebuild` and `gridops stats check`.
+pub fn stats(db: &Db, command: &StatsCommand) -> Result<(), CliError> {
+    use gridops_infra::repo::stats;
+    match command {
+        StatsCommand::Rebuild => {
+            let started = std::time::Instant::now();
+            let done = stats::rebuild(db, |so_far| {
+                if so_far.cases % 50_000 == 0 && so_far.cases > 0 {
+                    eprintln!("  {} cases derived again", so_far.cases);
+                }
+            })?;
+            println!(
+                "{} cases derived again ({} facts fixed), {} rows of daily counters written in {:.1} s",
+                done.cases,
+                done.fixed,
+                done.counter_rows,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        StatsCommand::Check => {
+            let differences = db.read_blocking(stats::check)?;
+            if differences.is_empty() {
+                println!("the daily counters equal the sum of the facts");
+                return Ok(());
+            }
+            for d in differences.iter().take(50) {
+                println!("{d}");
+            }
+            Err(CliError::Usage(format!(
+                "{} counters differ from the facts; `gridops stats rebuild` recomputes them",
+                differences.len()
+            )))
+        }
     }
 }

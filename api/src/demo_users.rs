@@ -64,6 +64,7 @@ pub const DEMO_USERS: &[DemoUser] = &[
         Some("410102003001"),
         None,
     ),
+    ("auditor", "审计员", Role::Auditor, None, None),
 ];
 
 /// Creates the demo logins that do not exist yet.

@@ -1,12 +1,15 @@
 //! The escalation worker, for `serve` and for `gridops worker`: sweeps the
-//! deadline clocks every interval with the real clock. Any number of
-//! processes may run it at once; the sweep acts on each clock once.
+//! deadline clocks every interval with the real clock, then reminds the
+//! dispatchers of the problem ledger's review dates come. Any number of
+//! processes may run it at once; the sweep acts on each clock once, and a
+//! review date is reminded of once.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use gridops_infra::Db;
 use gridops_infra::escalation::{EscalationStats, run_once};
+use gridops_infra::ledger_reminders;
 use gridops_infra::repo::now;
 use gridops_infra::signals::{INCIDENT_EVENTS, OUTBOX, Signals};
 use tokio::sync::watch;
@@ -69,8 +72,8 @@ async fn sweep_until_stopped(
             changed = stop.changed() => if changed.is_err() || *stop.borrow() { return },
             _ = ticks.tick() => {}
         }
-        let (db, batch) = (db.clone(), settings.batch);
-        let swept = tokio::task::spawn_blocking(move || run_once(&db, now(), batch)).await;
+        let (pool, batch) = (db.clone(), settings.batch);
+        let swept = tokio::task::spawn_blocking(move || run_once(&pool, now(), batch)).await;
         match swept {
             Ok(Ok(sweep)) if !sweep.is_empty() => {
                 signals.raise_local(OUTBOX);
@@ -97,5 +100,24 @@ async fn sweep_until_stopped(
                 tracing::error!(error = %e, "escalation sweep panicked");
             }
         }
+        remind_of_ledger_reviews(&db, &signals, settings.batch).await;
+    }
+}
+
+/// The problem ledger's review dates come by the real clock: one reminder
+/// per date to the dispatchers covering each case.
+async fn remind_of_ledger_reviews(db: &Db, signals: &Signals, batch: usize) {
+    let db = db.clone();
+    let reminded =
+        tokio::task::spawn_blocking(move || ledger_reminders::run_once(&db, now(), batch)).await;
+    match reminded {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => {
+            signals.raise_local(OUTBOX);
+            signals.raise_local(INCIDENT_EVENTS);
+            tracing::info!(reminded = n, "ledger reviews reminded");
+        }
+        Ok(Err(e)) => tracing::warn!(error = %e, "ledger reminders failed; retrying next interval"),
+        Err(e) => tracing::error!(error = %e, "ledger reminders panicked"),
     }
 }

@@ -114,6 +114,10 @@ async fn run(cli: &Cli) -> Result<(), String> {
             println!("{done}");
             Ok(())
         }
+        Command::Stats(command) => {
+            let db = cli.open_database().map_err(|e| e.to_string())?;
+            cli::stats(&db, command).map_err(|e| e.to_string())
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use gridops_infra::workflow::patrol::TrackSettings;
 use std::time::Duration;
 
 use gridops_domain::escalation::WarnFraction;
+use gridops_domain::evidence::Radius;
 use gridops_infra::DbSettings;
 use gridops_infra::delivery::DeliverySettings;
 use gridops_infra::password::PasswordPolicy;
@@ -65,6 +66,15 @@ pub struct Settings {
     pub open311_jurisdiction: Option<String>,
     /// Where the console's files come from, and its basemap.
     pub console: crate::console::ConsoleSettings,
+    /// When reports of a category without a rule of its own make a
+    /// recurring hotspot (`--hotspot-radius-m`, `--hotspot-min-reports`,
+    /// `--hotspot-within-days`: 100 m, 3 reports, 30 days).
+    pub hotspots: gridops_domain::hotspot::HotspotRule,
+    /// Where the KPIs are read from and the city's rules for them.
+    pub stats: StatsSettings,
+    /// How near the incident an after-photo must have been taken (EXIF GPS)
+    /// to count as evidence of a closure (`--evidence-radius-m`, default 200).
+    pub evidence_radius: Radius,
 }
 
 /// Push notifications and the workers that deliver them.
@@ -189,6 +199,17 @@ impl Settings {
             trust_proxy: false,
             open311_jurisdiction: None,
             console: crate::console::ConsoleSettings::default(),
+            hotspots: gridops_domain::hotspot::HotspotRule::DEFAULT,
+            stats: StatsSettings::default(),
+            evidence_radius: Radius::DEFAULT,
         }
     }
+}
+
+/// The KPIs: a replica to read them from, and the city's rules for rates.
+#[derive(Debug, Clone, Default)]
+pub struct StatsSettings {
+    /// `--stats-database-url`: a PostgreSQL replica; None reads the database.
+    pub database_url: Option<String>,
+    pub rules: gridops_domain::stats::KpiRules,
 }

@@ -11,7 +11,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use gridops_infra::photos::FsPhotoStore;
 use gridops_infra::repo::secrets;
 use gridops_infra::token::new_secret;
-use gridops_infra::{Db, DbError, setup};
+use gridops_infra::{Db, DbError, DbSettings, setup};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -138,6 +138,16 @@ impl Application {
         let delivery =
             Delivery::start(&db, &signals, &settings.push).map_err(StartError::Config)?;
         let escalation = Escalation::start(&db, &signals, &settings.escalation);
+        // A replica for the KPIs, never migrated from here: the primary's
+        // migrations reach it by replication.
+        let stats_db = match &settings.stats.database_url {
+            None => db.clone(),
+            Some(url) => Db::connect(&DbSettings {
+                url: url.clone(),
+                ..settings.database.clone()
+            })
+            .map_err(|e| StartError::Config(format!("--stats-database-url: {e}")))?,
+        };
         let state = AppState {
             db: db.clone(),
             areas,
@@ -148,7 +158,8 @@ impl Application {
                 db.clone(),
                 signals.clone(),
                 settings.escalation.warn_fraction,
-            ),
+            )
+            .with_evidence_radius(settings.evidence_radius),
             signals,
             tracks: settings.patrols.tracks,
             track_writers: Arc::new(tokio::sync::Semaphore::new(
@@ -158,6 +169,9 @@ impl Application {
             open311: Arc::new(crate::open311::Open311Config::new(
                 settings.open311_jurisdiction.clone(),
             )),
+            hotspots: settings.hotspots,
+            stats_db,
+            kpi_rules: Arc::new(settings.stats.rules.clone()),
         };
         let retention = TrackRetention::start(&db, &settings.patrols);
         let document = openapi::document();

@@ -36,6 +36,12 @@ pub struct AppState {
     pub public: Arc<PublicReference>,
     /// The Open311 surface: its jurisdiction and the keys' quotas.
     pub open311: Arc<crate::open311::Open311Config>,
+    /// The hotspot rule of categories without one of their own.
+    pub hotspots: gridops_domain::hotspot::HotspotRule,
+    /// Where KPIs are read: a replica (`--stats-database-url`) or `db`.
+    pub stats_db: Db,
+    /// The city's rules for its rates (settings).
+    pub kpi_rules: Arc<gridops_domain::stats::KpiRules>,
 }
 
 impl std::fmt::Debug for AppState {

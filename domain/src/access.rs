@@ -168,6 +168,30 @@ pub enum Capability {
     ListPatrols,
     /// Read how much of the place's grid patrols covered.
     ReadCoverage,
+    /// Read whether the evidence of an incident's closure holds (EXIF time
+    /// and place of the after-photos): staff, not residents.
+    ReadClosureEvidence,
+    /// Recompute an incident's timeline hash chain, anywhere in the city
+    /// (auditors and administrators: a check of the records, not of the
+    /// case, so it needs no relation to the incident).
+    VerifyChain,
+    /// Read the problem ledger 挂账 (each reads the cases of their own area
+    /// or party: `deadline::ledger::LedgerScope`).
+    ReadLedger,
+    /// Read the hotspot rules per category: staff, not residents.
+    ReadHotspotRules,
+    /// Set or remove a category's hotspot rule.
+    EditHotspotRules,
+    /// Read recurring hotspots (重复上报) of the place's areas (no place:
+    /// of whatever the actor oversees).
+    ReadHotspots,
+    /// Link incidents of the place's grids (the root's and every linked
+    /// one's) to a root-cause case, or unlink them.
+    LinkIncidents,
+    /// Read the KPIs of the place: its areas (each within an area the actor
+    /// dispatches) or its party (the actor's own); administrators and
+    /// auditors read the whole city (no place).
+    ReadStats,
 }
 
 /// The answer. `Hidden` is for objects the actor may not even know exist
@@ -322,6 +346,57 @@ pub fn decide<'a>(actor: &Actor, capability: Capability, target: impl Into<Targe
                 Role::GridWorker | Role::GridChief | Role::Dispatcher
             )
         })),
+        Capability::ReadHotspotRules => {
+            grant_if(actor.grants.iter().any(|g| g.role != Role::Resident))
+        }
+        Capability::EditHotspotRules => grant_if(actor.is_admin()),
+        // Hotspots are for those who dispatch the cases or handle them:
+        // dispatchers over their areas, handlers over their party's cases.
+        // Grid staff see their grids case by case.
+        Capability::ReadHotspots => grant_if(if place.areas.is_empty() {
+            actor.is_admin() || actor.has_role(Role::Dispatcher) || actor.has_role(Role::Handler)
+        } else {
+            place.areas.iter().all(|area| {
+                actor.is_admin()
+                    || actor.dispatches_any_of(std::slice::from_ref(area))
+                    || actor.has_role(Role::Handler)
+            })
+        }),
+        // A link ties cases together for good: whoever links must oversee
+        // every one of them.
+        Capability::LinkIncidents => grant_if(
+            !place.areas.is_empty()
+                && place.areas.iter().all(|grid| {
+                    actor.is_admin() || actor.dispatches_any_of(std::slice::from_ref(grid))
+                }),
+        ),
+        // The ledger is the books of stuck cases: those who dispatch them
+        // and those who must solve them, not residents or grid staff.
+        Capability::ReadLedger => grant_if(
+            actor.is_admin() || actor.has_role(Role::Dispatcher) || actor.has_role(Role::Handler),
+        ),
+        // Staff judge closures; a reporter is asked for a rating instead.
+        Capability::ReadClosureEvidence => {
+            grant_if(actor.grants.iter().any(|g| g.role != Role::Resident))
+        }
+        Capability::VerifyChain => grant_if(actor.is_admin() || actor.has_role(Role::Auditor)),
+        // District leaders rank units by these numbers: a dispatcher reads
+        // their own areas, a handler their own party, never a neighbour's.
+        Capability::ReadStats => grant_if(
+            actor.is_admin()
+                || actor.has_role(Role::Auditor)
+                || (!place.areas.is_empty()
+                    && place
+                        .areas
+                        .iter()
+                        .all(|a| actor.dispatch_areas().any(|d| d.covers(a))))
+                || (!place.parties.is_empty()
+                    && place.parties.iter().all(|p| {
+                        actor.grants.iter().any(|g| {
+                            g.role == Role::Handler && g.party.as_deref() == Some(p.as_str())
+                        })
+                    })),
+        ),
         // Coverage counts cells, not people: whoever works or oversees the grid.
         Capability::ReadCoverage => grant_if(
             !place.areas.is_empty()
@@ -819,6 +894,68 @@ mod tests {
                 decide(resident, Capability::AddPhoto(kind), Place::default()),
                 Access::Forbidden,
                 "a photo is added to an incident"
+            );
+        }
+    }
+
+    /// The chain check is the records' audit, city-wide: auditors and
+    /// administrators, whatever their area; everyone else 403.
+    #[test]
+    fn auditors_and_admins_verify_chains() {
+        let auditor = actor("auditor", Role::Auditor, None, None);
+        assert!(decide(&auditor, Capability::VerifyChain, Place::default()).is_granted());
+        let verifiers: Vec<String> = every_actor()
+            .into_iter()
+            .filter(|a| decide(a, Capability::VerifyChain, Place::default()).is_granted())
+            .map(|a| a.user_id)
+            .collect();
+        assert_eq!(verifiers, vec!["admin"]);
+        for a in every_actor() {
+            assert_ne!(
+                decide(&a, Capability::VerifyChain, Place::default()),
+                Access::Hidden,
+                "{}: a 403, never a 404",
+                a.user_id
+            );
+        }
+    }
+
+    #[test]
+    fn staff_read_the_evidence_of_a_closure_residents_do_not() {
+        let readers: Vec<String> = every_actor()
+            .into_iter()
+            .filter(|a| decide(a, Capability::ReadClosureEvidence, Place::default()).is_granted())
+            .map(|a| a.user_id)
+            .collect();
+        assert_eq!(
+            readers,
+            vec!["worker", "chief", "dispatcher", "handler", "admin"]
+        );
+    }
+
+    /// An auditor reads the records, not the cases: no incident is theirs
+    /// to see or act on.
+    #[test]
+    fn an_auditor_sees_no_incident() {
+        use crate::incident::Status;
+        use crate::incident::fixtures::incident;
+        let auditor = actor("auditor", Role::Auditor, None, None);
+        let case = incident(Status::Dispatched);
+        assert!(!Visibility::of(&auditor).contains(&case));
+        assert_eq!(
+            decide(&auditor, Capability::AddPhoto(PhotoKind::After), &case),
+            Access::Hidden
+        );
+        for capability in [
+            Capability::ManageUsers,
+            Capability::ChangeRoutingRules,
+            Capability::EditCalendar,
+            Capability::ContactReporter,
+        ] {
+            assert_eq!(
+                decide(&auditor, capability, Place::default()),
+                Access::Forbidden,
+                "{capability:?}"
             );
         }
     }

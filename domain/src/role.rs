@@ -13,16 +13,20 @@ pub enum Role {
     Dispatcher,
     Handler,
     Admin,
+    /// 审计: reads what the city keeps to check it was not tampered with
+    /// (the timelines' hash chains), city-wide; changes nothing.
+    Auditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Resident,
         Role::GridWorker,
         Role::GridChief,
         Role::Dispatcher,
         Role::Handler,
         Role::Admin,
+        Role::Auditor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,7 @@ impl Role {
             Role::Dispatcher => "dispatcher",
             Role::Handler => "handler",
             Role::Admin => "admin",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -50,7 +55,7 @@ impl Role {
                 AreaLevel::Subdistrict,
                 AreaLevel::Community,
             ],
-            Role::Handler | Role::Admin => &[],
+            Role::Handler | Role::Admin | Role::Auditor => &[],
         }
     }
 
@@ -141,6 +146,7 @@ mod tests {
         );
         assert_eq!(check_scope(Role::Handler, None, true), Ok(()));
         assert_eq!(check_scope(Role::Admin, None, false), Ok(()));
+        assert_eq!(check_scope(Role::Auditor, None, false), Ok(()));
         assert!(matches!(
             check_scope(Role::GridWorker, None, false),
             Err(ScopeError::AreaRequired { .. })

@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod demo;
 pub mod escalation;
 pub mod event_stream;
+pub mod ledger_reminders;
 pub mod password;
 pub mod photos;
 pub mod push;

@@ -180,6 +180,32 @@ diesel::table! {
         stream_tx -> BigInt,
         stream_seq -> BigInt,
         detail -> Nullable<Text>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+        photo_sha256 -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    closure_evidence (incident_id, event_seq) {
+        incident_id -> Text,
+        event_seq -> Integer,
+        action -> Text,
+        taken_after -> Bool,
+        taken_after_reason -> Nullable<Text>,
+        taken_near -> Bool,
+        taken_near_reason -> Nullable<Text>,
+        before_and_after -> Bool,
+        before_and_after_reason -> Nullable<Text>,
+        complete -> Bool,
+        radius_m -> Double,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    timeline_sealing (began_at) {
+        began_at -> Timestamp,
     }
 }
 
@@ -383,6 +409,11 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         ended_at -> Nullable<Timestamp>,
+        review_on -> Nullable<Date>,
+        reminded_on -> Nullable<Date>,
+        reviews -> Integer,
+        last_review_note -> Nullable<Text>,
+        last_reviewed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -594,6 +625,79 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    incident_facts (incident_id) {
+        incident_id -> Text,
+        grid_code -> Text,
+        party_code -> Text,
+        category_code -> Text,
+        reported_on -> Date,
+        dispatched_on -> Nullable<Date>,
+        acknowledged_in_time -> Bool,
+        extended -> Bool,
+        suspended -> Bool,
+        in_ledger -> Bool,
+        due_on -> Nullable<Date>,
+        closed -> Bool,
+        closed_in_time -> Bool,
+        verified_on -> Nullable<Date>,
+        reworked -> Bool,
+        without_evidence -> Bool,
+        rated_on -> Nullable<Date>,
+        rating -> Nullable<Text>,
+        solved -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    kpi_daily (day, grid_code, party_code, category_code) {
+        day -> Date,
+        grid_code -> Text,
+        party_code -> Text,
+        category_code -> Text,
+        reported -> BigInt,
+        dispatched -> BigInt,
+        acknowledged_in_time -> BigInt,
+        extended -> BigInt,
+        due -> BigInt,
+        closed -> BigInt,
+        closed_in_time -> BigInt,
+        due_suspended -> BigInt,
+        closed_suspended -> BigInt,
+        closed_in_time_suspended -> BigInt,
+        ledgered -> BigInt,
+        verified -> BigInt,
+        reworked -> BigInt,
+        closures_without_evidence -> BigInt,
+        rated -> BigInt,
+        satisfied -> BigInt,
+        basically_satisfied -> BigInt,
+        dissatisfied -> BigInt,
+        solved_answered -> BigInt,
+        solved -> BigInt,
+    }
+}
+
+diesel::table! {
+    hotspot_rules (category_code) {
+        category_code -> Text,
+        radius_m -> Integer,
+        min_reports -> Integer,
+        within_days -> Integer,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    incident_links (incident_id) {
+        incident_id -> Text,
+        root_id -> Text,
+        linked_by -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(campaigns -> checklist_templates (template_id));
 diesel::joinable!(check_tasks -> campaigns (campaign_id));
 diesel::joinable!(check_answers -> check_tasks (task_id));
@@ -620,7 +724,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     incidents,
     incident_events,
     incident_photos,
+    closure_evidence,
+    timeline_sealing,
     incident_followers,
+    incident_links,
+    hotspot_rules,
     incident_counters,
     idempotency_keys,
     devices,
@@ -649,4 +757,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     check_answers,
     duty_rosters,
     duty_exceptions,
+    incident_facts,
+    kpi_daily,
 );

@@ -108,6 +108,10 @@ error_codes! {
     ClockRequestConflict => "clock_request_conflict", CONFLICT, "Conflict";
     /// The incident is closed or rejected and takes no more photos.
     IncidentClosed => "incident_closed", CONFLICT, "Conflict";
+    /// A link to a root-cause case that the links as they stand forbid: the
+    /// incident is linked to another root, is itself a root, or the root is
+    /// linked elsewhere.
+    LinkConflict => "link_conflict", CONFLICT, "Conflict";
     /// A photo over the size limit.
     PhotoTooLarge => "photo_too_large", PAYLOAD_TOO_LARGE, "Payload Too Large";
     /// An empty photo.

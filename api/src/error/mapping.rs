@@ -8,6 +8,7 @@ use gridops_domain::patrol::PatrolError;
 use gridops_infra::DbError;
 use gridops_infra::photos::PhotoError;
 use gridops_infra::workflow::StepError;
+use gridops_infra::workflow::links::LinkFailure;
 use gridops_infra::workflow::patrol::PatrolFailure;
 
 use super::{ApiError, ErrorCode, FieldError};
@@ -109,6 +110,7 @@ impl From<RequestError> for ApiError {
             RequestError::Hidden => ApiError::not_found(NO_SUCH_INCIDENT),
             RequestError::Forbidden(why) => ApiError::forbidden(why),
             RequestError::Conflict(why) => ApiError::new(ErrorCode::ClockRequestConflict, why),
+            RequestError::Invalid { field, message } => ApiError::invalid_field(field, message),
         }
     }
 }
@@ -126,6 +128,22 @@ impl From<StepError> for ApiError {
             StepError::Taken(what) => ApiError::new(ErrorCode::Conflict, what),
             StepError::Missing(what) => ApiError::not_found(what),
             StepError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// A link or unlink refused; nothing was stored.
+impl From<LinkFailure> for ApiError {
+    fn from(e: LinkFailure) -> Self {
+        match e {
+            LinkFailure::Missing(what) => ApiError::not_found(what),
+            LinkFailure::Forbidden(why) => ApiError::forbidden(why),
+            LinkFailure::Stale { current } => ApiError::stale_version("incident", current),
+            LinkFailure::Refused(e) if e.is_conflict() => {
+                ApiError::new(ErrorCode::LinkConflict, e.to_string())
+            }
+            LinkFailure::Refused(e) => ApiError::invalid_field(e.field(), e.to_string()),
+            LinkFailure::Db(e) => e.into(),
         }
     }
 }

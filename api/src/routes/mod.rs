@@ -12,7 +12,9 @@ pub mod events;
 pub mod fallback;
 pub mod feed;
 pub mod health;
+pub mod hotspots;
 pub mod incidents;
+pub mod ledger;
 pub mod me;
 pub mod notifications;
 pub mod open311_keys;
@@ -21,6 +23,7 @@ pub mod parties;
 pub mod patrols;
 pub mod rosters;
 pub mod routing;
+pub mod stats;
 pub mod time_limits;
 pub mod users;
 
@@ -82,6 +85,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(incidents::comment::comment_on)
                 .service(incidents::reporter::get_reporter)
                 .service(incidents::reporter::reveal_reporter)
+                .service(incidents::verify_chain::verify_chain)
                 .service(incidents::duplicates::duplicates_of_incident)
                 .service(incidents::assists::call_assists)
                 .service(incidents::assists::acknowledge_assist)
@@ -89,11 +93,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(incidents::clocks::incident_deadlines)
                 .service(incidents::clock_requests::ask_suspension)
                 .service(incidents::clock_requests::ask_extension)
+                .service(incidents::clock_requests::ask_clock_request)
                 .service(incidents::clock_requests::approve_clock_request)
                 .service(incidents::clock_requests::refuse_clock_request)
                 .service(incidents::clock_requests::end_suspension)
+                .service(incidents::clock_requests::end_clock_request)
+                .service(incidents::ledger_review::review_ledger_entry)
+                .service(ledger::list_ledger)
                 .service(incidents::photos::upload_photo)
                 .service(incidents::photos::get_photo)
+                .service(hotspots::links::link_incidents)
+                .service(hotspots::links::unlink_incident)
+                .service(hotspots::rules::list_hotspot_rules)
+                .service(hotspots::rules::put_hotspot_rule)
+                .service(hotspots::rules::delete_hotspot_rule)
+                .service(hotspots::search::hotspots)
+                .service(stats::kpis::kpis)
+                .service(stats::kpis::kpis_csv)
                 .service(routing::history::incident_routing)
                 .service(routing::list::list_rules)
                 .service(routing::create::create_rule)

@@ -127,10 +127,8 @@ function RequestRow({ r, incident, onChanged }) {
     setBusy(true);
     setErr(null);
     try {
-      const path =
-        what === 'end'
-          ? `/incidents/${incident.id}/suspensions/${r.id}/end`
-          : `/incidents/${incident.id}/clock-requests/${r.id}/${what}`;
+      // A suspension's end and the ledger's (back into work) alike.
+      const path = `/incidents/${incident.id}/clock-requests/${r.id}/${what}`;
       await api.post(path);
       setBusy(false);
       onChanged(what);
@@ -140,11 +138,12 @@ function RequestRow({ r, incident, onChanged }) {
     }
   }
   const kind = t(`case.request.${r.kind}`);
-  const running = r.kind === 'suspend' && r.state === 'approved' && !r.ended_at;
+  const running = (r.kind === 'suspend' || r.kind === 'ledger') && r.state === 'approved' && !r.ended_at;
   return html`<li class=${`case-request is-${r.state}`}>
     <div class="case-request-head">
       <strong>${kind}</strong>
       ${r.extend_by && html`<span>${t('case.request.extendBy', { amount: unitText(r.extend_by) })}</span>`}
+      ${r.review_on && html`<span>${t('case.request.reviewOn', { date: r.review_on })}</span>`}
       <span class=${`badge ${r.state === 'pending' ? 'case-near' : ''}`}>${t(`case.request.${r.state}`)}</span>
     </div>
     <p class="case-request-reason">${r.reason}</p>
@@ -165,7 +164,7 @@ function RequestRow({ r, incident, onChanged }) {
       : null}
     ${running && mayEnd
       ? html`<div class="case-row">
-          <button type="button" class="btn" disabled=${busy} onClick=${() => act('end')}>${t('case.request.end')}</button>
+          <button type="button" class="btn" disabled=${busy} onClick=${() => act('end')}>${t(r.kind === 'ledger' ? 'case.request.endLedger' : 'case.request.end')}</button>
         </div>`
       : null}
   </li>`;

@@ -1,10 +1,11 @@
 //! Deadlines from time limits, counted in working time where the limit says
 //! so: the working calendar ([`calendar`]), the clocks each step starts,
-//! meets or cancels ([`clock`]), and suspension 挂起 and extension 延期
-//! ([`request`]).
+//! meets or cancels ([`clock`]), suspension 挂起 and extension 延期
+//! ([`request`]), and the problem ledger 挂账 ([`ledger`]).
 
 pub mod calendar;
 pub mod clock;
+pub mod ledger;
 pub mod request;
 
 pub use calendar::{DayKind, InvalidWeek, SpecialDay, WorkingCalendar, WorkingWeek};

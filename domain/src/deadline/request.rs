@@ -1,22 +1,27 @@
-//! Suspension 挂起 and extension 延期: the handler in charge of a case asks
-//! for more time, a dispatcher covering the case decides.
+//! Suspension 挂起, extension 延期 and the problem ledger 挂账: the handler
+//! in charge of a case asks for more time, a dispatcher covering the case
+//! decides.
 //!
 //! | | who | when |
 //! |---|---|---|
-//! | ask | the handler in charge (the assignee, else any handler of the party: whoever may resolve it) | while the party holds the case (dispatched, in progress); one open suspension and one pending extension at a time |
+//! | ask | the handler in charge (the assignee, else any handler of the party: whoever may resolve it) | while the party holds the case (dispatched, in progress); one open request of a kind at a time; a suspension and the ledger exclude each other; nothing more while in the ledger |
 //! | approve, refuse | a dispatcher covering the case (whoever may dispatch it) | while the request is pending; approve only while the party still holds the case |
-//! | end a suspension | the handler in charge or a dispatcher covering the case | while it is approved |
+//! | end a suspension, take a case out of the ledger | the handler in charge or a dispatcher covering the case | while it is approved |
 //!
 //! An approved suspension pauses every running clock of the case; its end
 //! moves each due by the working time it was held (see
 //! [`resumed`](super::clock::resumed)). An approved extension moves the
 //! resolve clock's due by its amount counted from the current due (see
-//! [`extended`](super::clock::extended)). Each clock counts both.
+//! [`extended`](super::clock::extended)). Each clock counts both. The
+//! ledger is a long suspension with a written reason and a review date: see
+//! [`ledger`](super::ledger).
 
 use std::fmt;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
+use super::clock::Clock;
+use super::ledger::cannot_meet_its_time;
 use crate::access::{Access, Actor};
 use crate::category::TimeLimit;
 use crate::incident::{ActionKind, Incident, Status, can_see, permits};
@@ -25,6 +30,9 @@ use crate::incident::{ActionKind, Incident, Status, can_see, permits};
 pub enum RequestKind {
     Suspend,
     Extend,
+    /// Into the problem ledger 挂账: out of the overdue count until back
+    /// into work.
+    Ledger,
 }
 
 impl RequestKind {
@@ -32,13 +40,18 @@ impl RequestKind {
         match self {
             RequestKind::Suspend => "suspend",
             RequestKind::Extend => "extend",
+            RequestKind::Ledger => "ledger",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [RequestKind::Suspend, RequestKind::Extend]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            RequestKind::Suspend,
+            RequestKind::Extend,
+            RequestKind::Ledger,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -47,7 +60,8 @@ pub enum RequestState {
     Pending,
     Approved,
     Refused,
-    /// A suspension that is over: the clocks run again.
+    /// A suspension that is over, or a case back into work from the ledger:
+    /// the clocks run again.
     Ended,
 }
 
@@ -94,16 +108,24 @@ pub struct ClockRequest {
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
     pub ended_at: Option<NaiveDateTime>,
+    /// A ledger request's next review 复核, in the city's calendar.
+    pub review_on: Option<NaiveDate>,
 }
 
 impl ClockRequest {
-    /// Still in play: pending, or an approved suspension not yet ended.
+    /// Still in play: pending, or an approved suspension or ledger entry not
+    /// yet ended.
     pub fn is_open(&self) -> bool {
         match self.state {
             RequestState::Pending => true,
-            RequestState::Approved => self.kind == RequestKind::Suspend,
+            RequestState::Approved => self.kind != RequestKind::Extend,
             RequestState::Refused | RequestState::Ended => false,
         }
+    }
+
+    /// In the ledger now.
+    pub fn in_ledger(&self) -> bool {
+        self.kind == RequestKind::Ledger && self.state == RequestState::Approved
     }
 }
 
@@ -117,9 +139,16 @@ pub enum RequestError {
     /// Allowed to the actor, not now.
     #[error("{0}")]
     Conflict(&'static str),
+    /// What the actor sent cannot be right whatever the case (a blank
+    /// reason, a review date not after today).
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
 }
 
-fn holds(incident: &Incident) -> bool {
+pub(super) fn holds(incident: &Incident) -> bool {
     matches!(incident.status, Status::Dispatched | Status::InProgress)
 }
 
@@ -129,19 +158,20 @@ fn in_charge(incident: &Incident, actor: &Actor) -> bool {
 }
 
 /// A dispatcher covering the case: whoever may dispatch it.
-fn covering_dispatcher(incident: &Incident, actor: &Actor) -> bool {
+pub(super) fn covering_dispatcher(incident: &Incident, actor: &Actor) -> bool {
     permits(incident, actor, ActionKind::Dispatch) == Access::Granted
 }
 
-fn visible(incident: &Incident, actor: &Actor) -> Result<(), RequestError> {
+pub(super) fn visible(incident: &Incident, actor: &Actor) -> Result<(), RequestError> {
     match can_see(incident, actor) {
         Access::Granted => Ok(()),
         Access::Forbidden | Access::Hidden => Err(RequestError::Hidden),
     }
 }
 
-/// Whether `actor` may ask for a suspension or an extension now; `open` are
-/// the incident's requests still in play.
+/// Whether `actor` may ask for more time of this kind now; `open` are the
+/// incident's requests still in play. Whether the case is one for the
+/// ledger at all is [`ask`]'s to check, with its clocks.
 pub fn may_ask(
     incident: &Incident,
     actor: &Actor,
@@ -159,13 +189,30 @@ pub fn may_ask(
             "more time is asked only while the party holds the case",
         ));
     }
-    if open.iter().any(|r| r.kind == kind && r.is_open()) {
+    let in_play = |k: RequestKind| open.iter().any(|r| r.kind == k && r.is_open());
+    if in_play(kind) {
         return Err(RequestError::Conflict(match kind {
             RequestKind::Suspend => "the case already has a suspension asked for or running",
             RequestKind::Extend => "the case already has an extension waiting for a decision",
+            RequestKind::Ledger => "the case is already in the ledger or waiting to enter it",
         }));
     }
-    Ok(())
+    // Stopped clocks stop once: a suspension and the ledger never overlap,
+    // and a case in the ledger asks for nothing until it is back into work.
+    if open.iter().any(ClockRequest::in_ledger) {
+        return Err(RequestError::Conflict(
+            "the case is in the ledger: take it back into work first",
+        ));
+    }
+    match kind {
+        RequestKind::Ledger if in_play(RequestKind::Suspend) => Err(RequestError::Conflict(
+            "not while the case is suspended or a suspension is asked for",
+        )),
+        RequestKind::Suspend if in_play(RequestKind::Ledger) => Err(RequestError::Conflict(
+            "the case is waiting to enter the ledger",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Whether `actor` may approve (or refuse) `request` now.
@@ -192,7 +239,8 @@ pub fn may_decide(
     Ok(())
 }
 
-/// Whether `actor` may end the suspension `request` now.
+/// Whether `actor` may end the suspension `request`, or take the case out
+/// of the ledger, now.
 pub fn may_end(
     incident: &Incident,
     actor: &Actor,
@@ -201,11 +249,13 @@ pub fn may_end(
     visible(incident, actor)?;
     if !(in_charge(incident, actor) || covering_dispatcher(incident, actor)) {
         return Err(RequestError::Forbidden(
-            "the handler in charge or a dispatcher covering the case ends a suspension",
+            "the handler in charge or a dispatcher covering the case ends a suspension or the ledger",
         ));
     }
-    if request.kind != RequestKind::Suspend || request.state != RequestState::Approved {
-        return Err(RequestError::Conflict("only a running suspension ends"));
+    if request.kind == RequestKind::Extend || request.state != RequestState::Approved {
+        return Err(RequestError::Conflict(
+            "only a running suspension, or a case in the ledger, ends",
+        ));
     }
     Ok(())
 }
@@ -215,11 +265,12 @@ pub fn may_end(
 pub enum ClockEffect {
     /// Nothing: asked, or refused.
     Nothing,
-    /// An approved suspension: every running clock pauses.
+    /// An approved suspension or ledger entry: every running clock pauses.
     PauseAll,
     /// An approved extension: the resolve clock's due moves by this much.
     ExtendResolve(TimeLimit),
-    /// A suspension's end: every paused clock runs again.
+    /// A suspension's end, or back into work from the ledger: every paused
+    /// clock runs again.
     ResumeAll,
 }
 
@@ -232,7 +283,8 @@ pub struct RequestStep {
     pub expected: Option<RequestState>,
     pub effect: ClockEffect,
     /// The timeline action: `suspend_requested`, `extension_requested`,
-    /// `suspended`, `extended`, `refused`, `resumed`.
+    /// `ledger_requested`, `suspended`, `extended`, `ledger_entered`,
+    /// `refused`, `resumed`, `ledger_left`.
     pub action: &'static str,
     pub note: Option<String>,
     /// Who took the step, and when.
@@ -248,26 +300,65 @@ pub struct Ask {
     pub reason: String,
     /// How much more time, for an extension.
     pub extend_by: Option<TimeLimit>,
+    /// When to look at it again, for the ledger.
+    pub review_on: Option<NaiveDate>,
 }
 
-/// The handler in charge asks for a suspension or an extension; `open` are
-/// the incident's requests still in play. Pending until decided.
+/// What the store knows of a case when more time is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseTime<'a> {
+    /// Its requests (those no longer in play are ignored).
+    pub requests: &'a [ClockRequest],
+    /// Its clocks, for whether it can still be solved in its time.
+    pub clocks: &'a [Clock],
+    /// Today in the city's working calendar.
+    pub today: NaiveDate,
+}
+
+/// The handler in charge asks for a suspension, an extension or the
+/// ledger. Pending until decided. The ledger is for a case that cannot be
+/// solved in its time even after an extension
+/// ([`cannot_meet_its_time`]), asked with a written reason and a review
+/// date after `case.today`.
 pub fn ask(
     incident: &Incident,
     actor: &Actor,
     ask: Ask,
-    open: &[ClockRequest],
+    case: CaseTime<'_>,
     at: NaiveDateTime,
 ) -> Result<RequestStep, RequestError> {
-    may_ask(incident, actor, ask.kind, open)?;
+    may_ask(incident, actor, ask.kind, case.requests)?;
+    let invalid = |field, message| Err(RequestError::Invalid { field, message });
+    match (ask.kind, ask.review_on) {
+        (RequestKind::Ledger, None) => {
+            return invalid("review_on", "the ledger needs a review date");
+        }
+        (RequestKind::Ledger, Some(day)) if day <= case.today => {
+            return invalid("review_on", "the review date must be after today");
+        }
+        (RequestKind::Ledger, Some(_)) if ask.reason.trim().is_empty() => {
+            return invalid("reason", "say in writing why the case cannot be solved");
+        }
+        (RequestKind::Ledger, Some(_)) => {}
+        (_, Some(_)) => {
+            return invalid("review_on", "only a ledger request has a review date");
+        }
+        (_, None) => {}
+    }
     if ask.kind == RequestKind::Extend && ask.extend_by.is_none() {
         return Err(RequestError::Conflict(
             "an extension names how much more time",
         ));
     }
+    if ask.kind == RequestKind::Ledger && !cannot_meet_its_time(case.clocks, at) {
+        return Err(RequestError::Conflict(
+            "the ledger is for a case that cannot be solved in its time even after an extension: ask for an extension first",
+        ));
+    }
     let action = match ask.kind {
         RequestKind::Suspend => "suspend_requested",
         RequestKind::Extend => "extension_requested",
+        RequestKind::Ledger => "ledger_requested",
     };
     Ok(RequestStep {
         note: Some(ask.reason.clone()),
@@ -283,6 +374,7 @@ pub fn ask(
             decided_by: None,
             decided_at: None,
             ended_at: None,
+            review_on: ask.review_on,
         },
         expected: None,
         effect: ClockEffect::Nothing,
@@ -304,6 +396,7 @@ pub fn decide(
     let (effect, action) = match (approve, request.kind, request.extend_by) {
         (false, _, _) => (ClockEffect::Nothing, "refused"),
         (true, RequestKind::Suspend, _) => (ClockEffect::PauseAll, "suspended"),
+        (true, RequestKind::Ledger, _) => (ClockEffect::PauseAll, "ledger_entered"),
         (true, RequestKind::Extend, Some(by)) => (ClockEffect::ExtendResolve(by), "extended"),
         (true, RequestKind::Extend, None) => {
             return Err(RequestError::Conflict(
@@ -332,14 +425,22 @@ pub fn decide(
     })
 }
 
-/// The handler in charge or a covering dispatcher ends a running suspension.
+/// The handler in charge or a covering dispatcher ends a running
+/// suspension, or takes the case out of the ledger back into work, with an
+/// optional word of why (a new property company took over).
 pub fn end(
     incident: &Incident,
     actor: &Actor,
     request: &ClockRequest,
+    note: Option<String>,
     at: NaiveDateTime,
 ) -> Result<RequestStep, RequestError> {
     may_end(incident, actor, request)?;
+    let action = if request.kind == RequestKind::Ledger {
+        "ledger_left"
+    } else {
+        "resumed"
+    };
     Ok(RequestStep {
         request: ClockRequest {
             state: RequestState::Ended,
@@ -348,8 +449,8 @@ pub fn end(
         },
         expected: Some(RequestState::Approved),
         effect: ClockEffect::ResumeAll,
-        action: "resumed",
-        note: None,
+        action,
+        note: note.filter(|n| !n.trim().is_empty()),
         actor_id: actor.user_id.clone(),
         at,
     })
@@ -378,6 +479,7 @@ mod tests {
             decided_by: None,
             decided_at: None,
             ended_at: None,
+            review_on: None,
         }
     }
 
@@ -498,8 +600,13 @@ mod tests {
                 kind: RequestKind::Suspend,
                 reason: "waiting for the court".into(),
                 extend_by: None,
+                review_on: None,
             },
-            &[],
+            CaseTime {
+                requests: &[],
+                clocks: &[],
+                today: at.date(),
+            },
             at,
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -521,14 +628,15 @@ mod tests {
         );
         assert_eq!(approved.expected, Some(RequestState::Pending));
 
-        let ended = end(&case, &handler, &approved.request, at).unwrap_or_else(|e| panic!("{e}"));
+        let ended =
+            end(&case, &handler, &approved.request, None, at).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ended.request.state, RequestState::Ended);
         assert_eq!(
             (ended.action, ended.effect),
             ("resumed", ClockEffect::ResumeAll)
         );
         assert_eq!(ended.expected, Some(RequestState::Approved));
-        assert!(end(&case, &handler, &ended.request, at).is_err());
+        assert!(end(&case, &handler, &ended.request, None, at).is_err());
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub enum Command {
     Rate {
         rating: Rating,
         comment: Option<String>,
+        /// "Was it solved?" — asked beside the rating by cities that
+        /// publish a 解决率.
+        solved: Option<bool>,
     },
     Comment {
         text: String,

@@ -146,6 +146,7 @@ pub fn sample_command(kind: ActionKind) -> Command {
         ActionKind::Rate => Command::Rate {
             rating: Rating::Satisfied,
             comment: None,
+            solved: None,
         },
         ActionKind::Comment => Command::Comment {
             text: "still there this morning".into(),

@@ -38,6 +38,7 @@
 //! Who may do what is in [`policy`]; who sees an incident, in [`Visibility`].
 
 pub mod assist;
+pub mod chain;
 mod command;
 pub mod duplicates;
 mod error;

@@ -181,7 +181,7 @@ impl Relation {
                     relation.party_handler |=
                         grant.party.is_some() && grant.party == incident.party;
                 }
-                Role::Admin | Role::Resident => {}
+                Role::Admin | Role::Resident | Role::Auditor => {}
             }
         }
         relation.in_charge = relation.party_handler

@@ -158,7 +158,11 @@ fn command() -> impl Strategy<Value = Command> {
         (text(), photos()).prop_map(|(result, photos)| Command::ResolveOnSpot { result, photos }),
         note().prop_map(|note| Command::Verify { note }),
         text().prop_map(|reason| Command::Reopen { reason }),
-        (rating(), note()).prop_map(|(rating, comment)| Command::Rate { rating, comment }),
+        (rating(), note()).prop_map(|(rating, comment)| Command::Rate {
+            rating,
+            comment,
+            solved: None,
+        }),
         text().prop_map(|text| Command::Comment { text }),
     ]
 }
@@ -191,6 +195,7 @@ fn steered_command(action: ActionKind, pick: usize) -> Command {
         ActionKind::Rate => Command::Rate {
             rating: Rating::ALL[pick % 3],
             comment: None,
+            solved: None,
         },
         other => sample_command(other),
     }

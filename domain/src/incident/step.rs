@@ -44,6 +44,9 @@ pub enum EventDetail {
     },
     Rated {
         rating: Rating,
+        /// The reporter's answer to "was it solved?" (解决率), when asked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        solved: Option<bool>,
     },
 }
 
@@ -163,7 +166,11 @@ pub fn apply(
             next.result = None;
             Some(reason)
         }
-        Command::Rate { rating, comment } => {
+        Command::Rate {
+            rating,
+            comment,
+            solved,
+        } => {
             if incident.rating.is_some() {
                 return Err(IncidentError::Invalid {
                     field: "rating",
@@ -172,7 +179,7 @@ pub fn apply(
             }
             let comment = optional_text("comment", comment)?;
             next.rating = Some((rating, comment.clone()));
-            detail = Some(EventDetail::Rated { rating });
+            detail = Some(EventDetail::Rated { rating, solved });
             comment
         }
         Command::Comment { text } => Some(required_text("text", text)?),
@@ -259,6 +266,7 @@ mod tests {
             Command::Rate {
                 rating: Rating::BasicallySatisfied,
                 comment: Some("slow but done".into()),
+                solved: Some(true),
             },
             6,
         );
@@ -515,6 +523,7 @@ mod tests {
             Command::Rate {
                 rating: Rating::Dissatisfied,
                 comment: None,
+                solved: None,
             },
             &who(REPORTER),
             at(2),

@@ -170,7 +170,7 @@ mod tests {
                             .is_some_and(|party| incident.assists.iter().any(|a| a.party == *party))
                 }
                 Role::Admin => true,
-                Role::Resident => false,
+                Role::Resident | Role::Auditor => false,
             };
         }
         sees

@@ -51,10 +51,12 @@ pub enum Topic {
     /// A checklist for the hearer's grid: a campaign started over it
     /// (未诉先办: a blizzard warning, the heating season).
     CheckTask,
+    /// A case in the problem ledger 挂账 has come to its review date.
+    LedgerReviewDue,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 17] = [
+    pub const ALL: [Topic; 18] = [
         Topic::Reported,
         Topic::Accepted,
         Topic::Rejected,
@@ -72,6 +74,7 @@ impl Topic {
         Topic::AssistReported,
         Topic::HandledOnSpot,
         Topic::CheckTask,
+        Topic::LedgerReviewDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +96,7 @@ impl Topic {
             Topic::AssistReported => "assist_reported",
             Topic::HandledOnSpot => "handled_on_spot",
             Topic::CheckTask => "check_task",
+            Topic::LedgerReviewDue => "ledger_review_due",
         }
     }
 
@@ -239,6 +243,16 @@ pub fn on_escalation(level: AreaCode) -> Tell {
     Tell {
         topic: Topic::Escalated,
         audience: Audience::DispatchersOf(level),
+        why: Why::Dispatcher,
+    }
+}
+
+/// Whom a ledger entry's review date tells: the dispatchers covering the
+/// case, who review it.
+pub fn on_ledger_review_due(incident: &Incident) -> Tell {
+    Tell {
+        topic: Topic::LedgerReviewDue,
+        audience: Audience::DispatchersOf(incident.grid.clone()),
         why: Why::Dispatcher,
     }
 }

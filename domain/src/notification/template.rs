@@ -94,6 +94,8 @@ fn title(topic: Topic, why: Why, language: Language) -> &'static str {
         }
         (Topic::CheckTask, _, Zh) => "网格隐患排查任务",
         (Topic::CheckTask, _, En) => "A checklist for your grid",
+        (Topic::LedgerReviewDue, _, Zh) => "挂账案件已到复核日期，请复核",
+        (Topic::LedgerReviewDue, _, En) => "A case in the problem ledger is due for review",
     }
 }
 

@@ -465,6 +465,8 @@ fn role_words(role: Role, language: Language) -> &'static str {
         (Role::Resident, Language::English) => "residents",
         (Role::Admin, Language::Chinese) => "管理员",
         (Role::Admin, Language::English) => "administrators",
+        (Role::Auditor, Language::Chinese) => "审计员",
+        (Role::Auditor, Language::English) => "auditors",
     }
 }
 

@@ -14,12 +14,14 @@ use crate::schema::{audit_events, personal_data_access};
 pub struct AuditEvent<'a> {
     /// `login_succeeded`, `login_failed`, `login_throttled`, `token_reuse`,
     /// `logout`, `user_created`, `role_granted`, `role_revoked`, `user_disabled`,
-    /// `open311_key_created`, `open311_key_revoked`, `category_publicity_set`.
+    /// `open311_key_created`, `open311_key_revoked`, `category_publicity_set`,
+    /// `chain_verified` (an incident's timeline chain checked; the verdict
+    /// in `detail`).
     pub action: &'a str,
     /// The user who acted, when known.
     pub actor_id: Option<&'a str>,
     /// What it was done to: a user id, the username tried at sign-in, an
-    /// Open311 key id, a category code.
+    /// Open311 key id, a category code, an incident id.
     pub subject: Option<&'a str>,
     pub client_addr: Option<&'a str>,
     pub detail: &'a str,

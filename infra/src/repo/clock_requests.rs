@@ -1,6 +1,7 @@
-//! Suspension 挂起 and extension 延期 requests of incidents.
+//! Suspension 挂起, extension 延期 and problem ledger 挂账 requests of
+//! incidents. The ledger's reviews and reminders are `repo::ledger`'s.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use gridops_domain::category::{TimeLimit, TimeUnit};
 use gridops_domain::deadline::request::{ClockRequest, RequestKind, RequestState};
@@ -23,6 +24,7 @@ pub struct ClockRequestRow {
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
     pub ended_at: Option<NaiveDateTime>,
+    pub review_on: Option<NaiveDate>,
 }
 
 impl TryFrom<ClockRequestRow> for ClockRequest {
@@ -48,6 +50,7 @@ impl TryFrom<ClockRequestRow> for ClockRequest {
             decided_by: row.decided_by,
             decided_at: row.decided_at,
             ended_at: row.ended_at,
+            review_on: row.review_on,
         })
     }
 }
@@ -69,6 +72,7 @@ impl From<&ClockRequest> for ClockRequestRow {
             decided_by: r.decided_by.clone(),
             decided_at: r.decided_at,
             ended_at: r.ended_at,
+            review_on: r.review_on,
         }
     }
 }

@@ -8,7 +8,8 @@ use gridops_domain::incident::queue::QueueTab;
 use gridops_domain::incident::{Incident, Rating, Source, Status, TimelineEvent};
 use uuid::Uuid;
 
-use super::Page;
+use super::{Page, chain};
+use gridops_domain::incident::chain::EventFields;
 use diesel::sql_types::Bool;
 
 use crate::db::{DbConnection, DbError, MultiBackend, insert_unless_exists};
@@ -194,6 +195,23 @@ pub fn insert(
         .values(IncidentRow::from(stored))
         .execute(conn)?;
     let i = &stored.incident;
+    // The first event: it links to nothing, so sealing it reads nothing.
+    let seal = chain::seal(
+        conn,
+        String::new(),
+        &EventFields {
+            incident_id: &i.id,
+            seq: 1,
+            action: "report",
+            actor_id: &i.reporter_id,
+            occurred_at: i.created_at,
+            from_status: None,
+            to_status: i.status.as_str(),
+            note,
+            detail: None,
+        },
+        &[],
+    )?;
     diesel::insert_into(incident_events::table)
         .values((
             incident_events::id.eq(Uuid::now_v7().to_string()),
@@ -206,6 +224,8 @@ pub fn insert(
             incident_events::to_status.eq(i.status.as_str()),
             incident_events::note.eq(note),
             incident_events::attachments.eq(""),
+            incident_events::prev_hash.eq(seal.prev_hash),
+            incident_events::hash.eq(seal.hash),
         ))
         .execute(conn)?;
     crate::signals::notify_on_commit(conn, crate::signals::INCIDENT_EVENTS, &i.id)?;
@@ -298,11 +318,35 @@ pub fn save_step(
         return Ok(false);
     }
     // One event per version: the event's sequence is the version it made.
+    let seq = i32::try_from(row.version).unwrap_or(i32::MAX);
+    let detail = event
+        .detail
+        .as_ref()
+        .and_then(|d| serde_json::to_string(d).ok());
+    // The row written above is this transaction's until it commits: no
+    // other event of the incident can come between this read and the insert.
+    let prev_hash = chain::hash_before(conn, &row.id, seq)?;
+    let seal = chain::seal(
+        conn,
+        prev_hash,
+        &EventFields {
+            incident_id: &row.id,
+            seq,
+            action: event.action.as_str(),
+            actor_id: &event.actor_id,
+            occurred_at: event.at,
+            from_status: Some(event.from.as_str()),
+            to_status: event.to.as_str(),
+            note: event.note.as_deref(),
+            detail: detail.as_deref(),
+        },
+        &event.attachments,
+    )?;
     diesel::insert_into(incident_events::table)
         .values((
             incident_events::id.eq(Uuid::now_v7().to_string()),
             incident_events::incident_id.eq(&row.id),
-            incident_events::seq.eq(i32::try_from(row.version).unwrap_or(i32::MAX)),
+            incident_events::seq.eq(seq),
             incident_events::action.eq(event.action.as_str()),
             incident_events::actor_id.eq(&event.actor_id),
             incident_events::occurred_at.eq(event.at),
@@ -310,10 +354,10 @@ pub fn save_step(
             incident_events::to_status.eq(event.to.as_str()),
             incident_events::note.eq(event.note.as_deref()),
             incident_events::attachments.eq(event.attachments.join(",")),
-            incident_events::detail.eq(event
-                .detail
-                .as_ref()
-                .and_then(|d| serde_json::to_string(d).ok())),
+            incident_events::detail.eq(detail.as_deref()),
+            incident_events::prev_hash.eq(seal.prev_hash),
+            incident_events::hash.eq(seal.hash),
+            incident_events::photo_sha256.eq(seal.photo_sha256),
         ))
         .execute(conn)?;
     crate::signals::notify_on_commit(conn, crate::signals::INCIDENT_EVENTS, &row.id)?;
@@ -346,15 +390,40 @@ pub fn append_event(
     if changed == 0 {
         return Err(DbError::NotFound);
     }
-    let (version, status): (i64, String) = incidents::table
+    // The hash to link to comes with the version, in the same read, after
+    // the bump that holds the incident's row until the commit.
+    let last_hash = incident_events::table
+        .filter(incident_events::incident_id.eq(incident_id))
+        .order(incident_events::seq.desc())
+        .select(incident_events::hash)
+        .limit(1)
+        .single_value();
+    let (version, status, prev_hash): (i64, String, Option<String>) = incidents::table
         .find(incident_id)
-        .select((incidents::version, incidents::status))
+        .select((incidents::version, incidents::status, last_hash))
         .first(conn)?;
+    let seq = i32::try_from(version).unwrap_or(i32::MAX);
+    let seal = chain::seal(
+        conn,
+        prev_hash.unwrap_or_default(),
+        &EventFields {
+            incident_id,
+            seq,
+            action,
+            actor_id,
+            occurred_at: at,
+            from_status: Some(status.as_str()),
+            to_status: status.as_str(),
+            note,
+            detail: None,
+        },
+        &[],
+    )?;
     diesel::insert_into(incident_events::table)
         .values((
             incident_events::id.eq(Uuid::now_v7().to_string()),
             incident_events::incident_id.eq(incident_id),
-            incident_events::seq.eq(i32::try_from(version).unwrap_or(i32::MAX)),
+            incident_events::seq.eq(seq),
             incident_events::action.eq(action),
             incident_events::actor_id.eq(actor_id),
             incident_events::occurred_at.eq(at),
@@ -362,6 +431,8 @@ pub fn append_event(
             incident_events::to_status.eq(status.as_str()),
             incident_events::note.eq(note),
             incident_events::attachments.eq(""),
+            incident_events::prev_hash.eq(seal.prev_hash),
+            incident_events::hash.eq(seal.hash),
         ))
         .execute(conn)?;
     crate::signals::notify_on_commit(conn, crate::signals::INCIDENT_EVENTS, incident_id)?;
@@ -796,7 +867,12 @@ fn in_queue(tab: QueueTab, now: NaiveDateTime) -> Vec<Condition> {
                 incidents::id.eq_any(
                     deadlines::table
                         .filter(deadlines::escalated_to.is_not_null())
-                        .filter(deadlines::ended_at.is_null())
+                        // Still runs (`QueueFacts::escalated`): a clock
+                        // paused by a suspension or the problem ledger is
+                        // off the escalated tab as it is off the overdue one.
+                        .filter(deadlines::state.eq(
+                            gridops_domain::deadline::ClockState::Running.as_str(),
+                        ))
                         .select(deadlines::incident_id),
                 ),
             ),

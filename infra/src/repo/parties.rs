@@ -118,3 +118,15 @@ pub fn insert(conn: &mut DbConnection, party: &Party) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+/// Every party's names (Chinese, English) by code: labels for tables.
+pub fn names(
+    conn: &mut DbConnection,
+) -> Result<HashMap<String, (String, String)>, DbError> {
+    Ok(parties::table
+        .select((parties::code, parties::name, parties::name_en))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(code, zh, en)| (code, (zh, en)))
+        .collect())
+}

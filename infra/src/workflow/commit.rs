@@ -13,8 +13,11 @@
 //! 4. the reporter of a duplicate follows the incident it repeats;
 //! 5. routing, when the domain says the step hands the case to it
 //!    (`incident::routing_cause`): the decision is kept, and a dispatch by
-//!    rule is itself a step through 1–5, with its assisting parties called
-//!    through [`assists`].
+//!    rule is itself a step through 1–6, with its assisting parties called
+//!    through [`assists`];
+//! 6. the statistics: the case's fact derived again and the daily counters
+//!    moved by the difference (`repo::stats::follow`), so the KPIs a city
+//!    publishes change with the step or not at all.
 //!
 //! A new report ([`report`]) starts its clocks and is routed; a finding
 //! handled on the spot ([`report_handled`]) starts the same clocks, then is
@@ -22,21 +25,27 @@
 
 use chrono::NaiveDateTime;
 use gridops_domain::category::{Category, Priority};
+use gridops_domain::deadline::ledger::leaves_the_ledger;
 use gridops_domain::deadline::{Limits, WorkingCalendar, report_clock};
+use gridops_domain::evidence::Radius;
 use gridops_domain::incident::{AssistEvent, AssistStep, Incident, TimelineEvent, assist};
 use gridops_domain::notification::{self, Tell};
 
 use super::route;
 use crate::db::{DbConnection, DbError};
+use crate::repo::evidence;
 use crate::repo::incidents::{self, StoredIncident};
 use crate::repo::notifications::{self, Told};
-use crate::repo::{assists as assist_rows, calendar, categories, deadlines};
+use crate::repo::{assists as assist_rows, calendar, categories, deadlines, ledger, stats};
 
 /// What every commit reads besides the change: the share of a clock's time
-/// after which its holder is warned (`GRIDOPS_DEADLINE_WARN_FRACTION`).
+/// after which its holder is warned (`GRIDOPS_DEADLINE_WARN_FRACTION`), and
+/// how near the incident an after-photo must be taken to count as evidence
+/// (`GRIDOPS_EVIDENCE_RADIUS_M`).
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     pub warn_fraction: f64,
+    pub evidence_radius: Radius,
 }
 
 /// One transaction of the workflow: the settings it runs on, the case's
@@ -151,10 +160,17 @@ pub fn step_on(
     if !incidents::save_step(conn, &next, before.incident.version, event)? {
         return Ok(None);
     }
+    // A resolve or verify is judged on the photos the case has now.
+    evidence::record(conn, &next, event, tx.settings.evidence_radius)?;
     for assist in &next.incident.assists {
         if !before.incident.assists.contains(assist) {
             assist_rows::put(conn, &next.incident.id, assist)?;
         }
+    }
+    if leaves_the_ledger(&before.incident, &next.incident) {
+        // Resolved or returned while in the problem ledger: the books never
+        // keep a case its party no longer holds as stuck.
+        ledger::left_with_case(conn, &next.incident.id, event.at)?;
     }
     let limits = tx.limits(conn, &next.incident)?;
     deadlines::follow_step(
@@ -175,6 +191,8 @@ pub fn step_on(
         incidents::follow(conn, original, &next.incident.reporter_id)?;
     }
     let next = route::after_step(conn, tx, calendar, &before.incident, next, event)?;
+    // Last: the counters read the case as everything above left it.
+    stats::follow(conn, calendar, &next)?;
     Ok(Some(next))
 }
 
@@ -187,7 +205,9 @@ pub fn report(
     stored: StoredIncident,
 ) -> Result<StoredIncident, DbError> {
     let stored = report_clocks(conn, tx, calendar, stored)?;
-    route::after_report(conn, tx, calendar, stored)
+    let stored = route::after_report(conn, tx, calendar, stored)?;
+    stats::follow(conn, calendar, &stored)?;
+    Ok(stored)
 }
 
 /// Keeps a finding handled on the spot (小事不出网格), stored as reported by

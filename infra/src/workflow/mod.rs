@@ -16,6 +16,8 @@
 
 pub mod commit;
 pub mod error;
+pub mod ledger;
+pub mod links;
 pub mod patrol;
 mod route;
 
@@ -23,8 +25,11 @@ use chrono::NaiveDateTime;
 use gridops_domain::access::{Access, Actor};
 use gridops_domain::area::AreaCode;
 use gridops_domain::category::{Category, Priority};
-use gridops_domain::deadline::request::{self, Ask, ClockEffect, ClockRequest, NOTHING_TO_EXTEND};
+use gridops_domain::deadline::request::{
+    self, Ask, CaseTime, ClockEffect, ClockRequest, NOTHING_TO_EXTEND,
+};
 use gridops_domain::escalation::WarnFraction;
+use gridops_domain::evidence::Radius;
 use gridops_domain::incident::{
     AssistEvent, Channel, Command, Incident, IncidentError, Report, TimelineEvent, apply, can_see,
     report, report_handled_on_spot,
@@ -35,7 +40,7 @@ pub use error::StepError;
 
 use crate::db::{Db, DbConnection, DbError};
 use crate::repo::incidents::{self, StoredIncident};
-use crate::repo::{calendar, clock_requests, deadlines, now};
+use crate::repo::{calendar, clock_requests, deadlines, now, stats};
 use crate::signals::{INCIDENT_EVENTS, OUTBOX, Signals};
 
 const NO_SUCH_INCIDENT: &str = "no such incident";
@@ -93,8 +98,16 @@ impl Workflow {
             signals,
             settings: Settings {
                 warn_fraction: warn_fraction.get(),
+                evidence_radius: Radius::DEFAULT,
             },
         }
+    }
+
+    /// The same, judging after-photos within `radius` of the incident as
+    /// taken on the spot (`GRIDOPS_EVIDENCE_RADIUS_M`).
+    pub fn with_evidence_radius(mut self, radius: Radius) -> Self {
+        self.settings.evidence_radius = radius;
+        self
     }
 
     /// After a commit: wakes the event streams of this process, and its push
@@ -305,7 +318,9 @@ impl Workflow {
         Ok(saved)
     }
 
-    /// The handler in charge asks for a suspension or an extension.
+    /// The handler in charge asks for a suspension, an extension or the
+    /// problem ledger (挂账: whether the case is one for it reads its clocks
+    /// and today's date in the city's calendar).
     pub async fn ask_for_time(
         &self,
         actor: &Actor,
@@ -316,8 +331,15 @@ impl Workflow {
         let actor = actor.clone();
         self.request_step(
             move |conn, incident| {
-                let open = clock_requests::of_incident(conn, &incident.id)?;
-                Ok(request::ask(incident, &actor, ask, &open, now())?)
+                let requests = clock_requests::of_incident(conn, &incident.id)?;
+                let clocks = deadlines::list(conn, &incident.id)?;
+                let at = now();
+                let case = CaseTime {
+                    requests: &requests,
+                    clocks: &clocks,
+                    today: calendar::load(conn, at)?.local_date(at),
+                };
+                Ok(request::ask(incident, &actor, ask, case, at)?)
             },
             id,
         )
@@ -344,23 +366,15 @@ impl Workflow {
         .await
     }
 
-    /// The handler in charge or a covering dispatcher ends a suspension.
+    /// The handler in charge or a covering dispatcher ends a suspension
+    /// (or takes a case out of the ledger: [`Workflow::end_request`]).
     pub async fn end_suspension(
         &self,
         actor: &Actor,
         id: &str,
         rid: &str,
     ) -> Result<ClockRequest, StepError> {
-        self.visible(actor, id).await?;
-        let (actor, rid) = (actor.clone(), rid.to_owned());
-        self.request_step(
-            move |conn, incident| {
-                let request = find_request(conn, &incident.id, &rid)?;
-                Ok(request::end(incident, &actor, &request, now())?)
-            },
-            id,
-        )
-        .await
+        self.end_request(actor, id, rid, None).await
     }
 
     /// Keeps a step of a request for more time: the request (only if still
@@ -377,7 +391,8 @@ impl Workflow {
         let request = self
             .db
             .write(move |conn| -> Outcome<ClockRequest> {
-                let incident = incidents::find(conn, &id)?.incident;
+                let stored = incidents::find(conn, &id)?;
+                let incident = stored.incident.clone();
                 let step = match decide(conn, &incident) {
                     Ok(step) => step,
                     Err(e) => return refuse(e),
@@ -420,6 +435,9 @@ impl Workflow {
                     at,
                     &[],
                 )?;
+                // An extension, a suspension or the ledger moves the KPIs.
+                let calendar = calendar::load(conn, at)?;
+                stats::follow(conn, &calendar, &stored)?;
                 Ok(Ok(step.request))
             })
             .await??;

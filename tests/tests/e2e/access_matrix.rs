@@ -122,11 +122,20 @@ const HOLIDAY: &str = r#"{"kind":"holiday","name":"matrix"}"#;
 const TIME_LIMITS: &str = r#"{"items":[]}"#;
 const SUSPEND: &str = r#"{"reason":"matrix: waiting"}"#;
 const EXTEND: &str = r#"{"reason":"matrix: more","amount":1,"unit":"working_days"}"#;
+/// Into the problem ledger 挂账, reviewed in a date of the row's own.
+const LEDGER: &str = r#"{"kind":"ledger","reason":"matrix: stuck","review_on":"{future_day}"}"#;
+const LEDGER_REVIEW: &str = r#"{"note":"matrix: still stuck","next_review_on":"{future_day}"}"#;
 
 /// An Open311 client key to issue.
 const CLIENT_KEY: &str = r#"{"name":"matrix client {n}","per_minute":10}"#;
 /// What a category's reports are already: public.
 const PUBLICITY: &str = r#"{"public":true}"#;
+
+/// A hotspot rule for a category.
+const HOTSPOT_RULE: &str = r#"{"radius_m":100,"min_reports":3,"within_days":30}"#;
+/// Links an incident made for the row to the row's root (Guanlan's or Gongyi's).
+const LINK_HH: &str = r#"{"incidents":["{reported_hh}"]}"#;
+const LINK_GY: &str = r#"{"incidents":["{reported_gy}"]}"#;
 
 /// A routing rule no other rule ties with (an administrator saves it once).
 const RULE: &str = r#"{"name":"matrix","category":"property.no_management","area":"410102003001002","target":{"kind":"mediator"},"mode":"triage"}"#;
@@ -913,6 +922,17 @@ const ROWS: &[Row] = &[
     (Worker,   "POST",   "/api/v1/incidents/{inc_gy}/reporter/reveal", None, 404),
     (Handler,  "POST",   "/api/v1/incidents/{inc_gy}/reporter/reveal", None, 404),
     (Resident, "POST",   "/api/v1/incidents/{inc_gy}/reporter/reveal", None, 404),
+    // The chain check is the records' audit: administrators (and auditors,
+    // see `chain.rs`) anywhere; everyone else 403, even on what they see.
+    (Anon,     "GET",    "/api/v1/incidents/{inc_hh}/verify-chain", None, 401),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_hh}/verify-chain", None, 200),
+    (DispHh,   "GET",    "/api/v1/incidents/{inc_hh}/verify-chain", None, 403),
+    (DispGy,   "GET",    "/api/v1/incidents/{inc_hh}/verify-chain", None, 403),
+    (Chief,    "GET",    "/api/v1/incidents/{inc_hh}/verify-chain", None, 403),
+    (Worker,   "GET",    "/api/v1/incidents/{inc_hh}/verify-chain", None, 403),
+    (Handler,  "GET",    "/api/v1/incidents/{inc_hh}/verify-chain", None, 403),
+    (Resident, "GET",    "/api/v1/incidents/{inc_hh}/verify-chain", None, 403),
+    (Admin,    "GET",    "/api/v1/incidents/{inc_gy}/verify-chain", None, 200),
     (Anon,     "GET",    "/api/v1/incidents/{inc_hh}/possible-duplicates", None, 401),
     (Admin,    "GET",    "/api/v1/incidents/{inc_hh}/possible-duplicates", None, 200),
     (DispHh,   "GET",    "/api/v1/incidents/{inc_hh}/possible-duplicates", None, 200),
@@ -1055,6 +1075,41 @@ const ROWS: &[Row] = &[
     (Worker,   "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
     (Handler,  "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 200),
     (Resident, "POST",   "/api/v1/incidents/{suspended_hh}/suspensions/{suspension}/end", None, 403),
+    // The problem ledger 挂账: asked by the handler in charge of a case
+    // already extended, reviewed by a dispatcher covering it, ended by
+    // either; read by dispatchers, handlers and administrators.
+    (Anon,     "POST",   "/api/v1/incidents/{extended_hh}/clock-requests", Some(LEDGER), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{extended_hh}/clock-requests", Some(LEDGER), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{extended_hh}/clock-requests", Some(LEDGER), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{extended_hh}/clock-requests", Some(LEDGER), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{extended_hh}/clock-requests", Some(LEDGER), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{extended_hh}/clock-requests", Some(LEDGER), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{extended_hh}/clock-requests", Some(LEDGER), 201),
+    (Resident, "POST",   "/api/v1/incidents/{extended_hh}/clock-requests", Some(LEDGER), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/reviews", Some(LEDGER_REVIEW), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/reviews", Some(LEDGER_REVIEW), 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/reviews", Some(LEDGER_REVIEW), 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/reviews", Some(LEDGER_REVIEW), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/reviews", Some(LEDGER_REVIEW), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/reviews", Some(LEDGER_REVIEW), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/reviews", Some(LEDGER_REVIEW), 403),
+    (Resident, "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/reviews", Some(LEDGER_REVIEW), 403),
+    (Anon,     "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/end", None, 401),
+    (Admin,    "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/end", None, 403),
+    (DispHh,   "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/end", None, 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/end", None, 404),
+    (Chief,    "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/end", None, 403),
+    (Worker,   "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/end", None, 403),
+    (Handler,  "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/end", None, 200),
+    (Resident, "POST",   "/api/v1/incidents/{ledgered_hh}/clock-requests/{ledger}/end", None, 403),
+    (Anon,     "GET",    "/api/v1/ledger", None, 401),
+    (Admin,    "GET",    "/api/v1/ledger", None, 200),
+    (DispHh,   "GET",    "/api/v1/ledger", None, 200),
+    (DispGy,   "GET",    "/api/v1/ledger", None, 200),
+    (Chief,    "GET",    "/api/v1/ledger", None, 403),
+    (Worker,   "GET",    "/api/v1/ledger", None, 403),
+    (Handler,  "GET",    "/api/v1/ledger", None, 200),
+    (Resident, "GET",    "/api/v1/ledger", None, 403),
     // Checklists: a task is the workers' and the chief's of its grid (the
     // chief answers for a worker who is off); dispatchers over the grid and
     // administrators read it; to anyone else it does not exist.
@@ -1258,6 +1313,28 @@ const ROWS: &[Row] = &[
     (Worker,  "POST",   "/api/v1/patrols/{patrol_w}/end", None, 200),
     (Handler, "POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
     (Resident,"POST",   "/api/v1/patrols/{patrol_w}/end", None, 404),
+    // KPIs: a dispatcher reads their own areas, a handler their own party,
+    // administrators the city; the same for the CSV.
+    (Anon,     "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&area=410102003", None, 401),
+    (Admin,    "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&area=410102003", None, 200),
+    (DispHh,   "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&area=410102003", None, 200),
+    (DispGy,   "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Chief,    "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Worker,   "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Handler,  "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Resident, "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Anon,     "GET",    "/api/v1/stats/kpis.csv?from=2026-01-01&to=2026-12-31&area=410102003", None, 401),
+    (Admin,    "GET",    "/api/v1/stats/kpis.csv?from=2026-01-01&to=2026-12-31&area=410102003", None, 200),
+    (DispHh,   "GET",    "/api/v1/stats/kpis.csv?from=2026-01-01&to=2026-12-31&area=410102003", None, 200),
+    (DispGy,   "GET",    "/api/v1/stats/kpis.csv?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Chief,    "GET",    "/api/v1/stats/kpis.csv?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Worker,   "GET",    "/api/v1/stats/kpis.csv?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Handler,  "GET",    "/api/v1/stats/kpis.csv?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Resident, "GET",    "/api/v1/stats/kpis.csv?from=2026-01-01&to=2026-12-31&area=410102003", None, 403),
+    (Handler,  "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&party=zy-heating", None, 200),
+    (DispHh,   "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&party=zy-heating", None, 200),
+    (DispGy,   "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&party=zy-heating", None, 200),
+    (Chief,    "GET",    "/api/v1/stats/kpis?from=2026-01-01&to=2026-12-31&party=zy-heating", None, 403),
     // Open311 client keys: administrators only (a key for one row alone
     // is `{client_key}`).
     (Anon,     "GET",    "/api/v1/open311/keys", None, 401),
@@ -1353,6 +1430,70 @@ const ROWS: &[Row] = &[
     (Worker,   "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
     (Handler,  "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
     (Resident, "POST",   "/open311/v2/requests.json", Some(OPEN311_FORM), 403),
+    // Recurring hotspots: staff read the rules, administrators set them;
+    // dispatchers (their area: another area is 403), handlers (their
+    // party's cases) and administrators read the hotspots; a dispatcher over
+    // the root and every linked incident, or an administrator, links them.
+    (Anon,     "GET",    "/api/v1/hotspot-rules", None, 401),
+    (Admin,    "GET",    "/api/v1/hotspot-rules", None, 200),
+    (DispHh,   "GET",    "/api/v1/hotspot-rules", None, 200),
+    (DispGy,   "GET",    "/api/v1/hotspot-rules", None, 200),
+    (Chief,    "GET",    "/api/v1/hotspot-rules", None, 200),
+    (Worker,   "GET",    "/api/v1/hotspot-rules", None, 200),
+    (Handler,  "GET",    "/api/v1/hotspot-rules", None, 200),
+    (Resident, "GET",    "/api/v1/hotspot-rules", None, 403),
+    (Anon,     "PUT",    "/api/v1/hotspot-rules/neighbourhood.dog_noise", Some(HOTSPOT_RULE), 401),
+    (Admin,    "PUT",    "/api/v1/hotspot-rules/neighbourhood.dog_noise", Some(HOTSPOT_RULE), 200),
+    (DispHh,   "PUT",    "/api/v1/hotspot-rules/neighbourhood.dog_noise", Some(HOTSPOT_RULE), 403),
+    (DispGy,   "PUT",    "/api/v1/hotspot-rules/neighbourhood.dog_noise", Some(HOTSPOT_RULE), 403),
+    (Chief,    "PUT",    "/api/v1/hotspot-rules/neighbourhood.dog_noise", Some(HOTSPOT_RULE), 403),
+    (Worker,   "PUT",    "/api/v1/hotspot-rules/neighbourhood.dog_noise", Some(HOTSPOT_RULE), 403),
+    (Handler,  "PUT",    "/api/v1/hotspot-rules/neighbourhood.dog_noise", Some(HOTSPOT_RULE), 403),
+    (Resident, "PUT",    "/api/v1/hotspot-rules/neighbourhood.dog_noise", Some(HOTSPOT_RULE), 403),
+    (Admin,    "PUT",    "/api/v1/hotspot-rules/no.such.category", Some(HOTSPOT_RULE), 404),
+    (Anon,     "DELETE", "/api/v1/hotspot-rules/neighbourhood.dog_noise", None, 401),
+    (Admin,    "DELETE", "/api/v1/hotspot-rules/neighbourhood.dog_noise", None, 204),
+    (DispHh,   "DELETE", "/api/v1/hotspot-rules/neighbourhood.dog_noise", None, 403),
+    (DispGy,   "DELETE", "/api/v1/hotspot-rules/neighbourhood.dog_noise", None, 403),
+    (Chief,    "DELETE", "/api/v1/hotspot-rules/neighbourhood.dog_noise", None, 403),
+    (Worker,   "DELETE", "/api/v1/hotspot-rules/neighbourhood.dog_noise", None, 403),
+    (Handler,  "DELETE", "/api/v1/hotspot-rules/neighbourhood.dog_noise", None, 403),
+    (Resident, "DELETE", "/api/v1/hotspot-rules/neighbourhood.dog_noise", None, 403),
+    (Admin,    "DELETE", "/api/v1/hotspot-rules/no.such.category", None, 404),
+    (Anon,     "GET",    "/api/v1/stats/hotspots", None, 401),
+    (Admin,    "GET",    "/api/v1/stats/hotspots", None, 200),
+    (DispHh,   "GET",    "/api/v1/stats/hotspots", None, 200),
+    (DispGy,   "GET",    "/api/v1/stats/hotspots", None, 200),
+    (Chief,    "GET",    "/api/v1/stats/hotspots", None, 403),
+    (Worker,   "GET",    "/api/v1/stats/hotspots", None, 403),
+    (Handler,  "GET",    "/api/v1/stats/hotspots", None, 200),
+    (Resident, "GET",    "/api/v1/stats/hotspots", None, 403),
+    (Anon,     "GET",    "/api/v1/stats/hotspots?area=410102003", None, 401),
+    (Admin,    "GET",    "/api/v1/stats/hotspots?area=410102003", None, 200),
+    (DispHh,   "GET",    "/api/v1/stats/hotspots?area=410102003", None, 200),
+    (DispGy,   "GET",    "/api/v1/stats/hotspots?area=410102003", None, 403),
+    (Chief,    "GET",    "/api/v1/stats/hotspots?area=410102003", None, 403),
+    (Worker,   "GET",    "/api/v1/stats/hotspots?area=410102003", None, 403),
+    (Handler,  "GET",    "/api/v1/stats/hotspots?area=410102003", None, 200),
+    (Resident, "GET",    "/api/v1/stats/hotspots?area=410102003", None, 403),
+    (Anon,     "POST",   "/api/v1/incidents/{reported_hh}/linked-incidents", Some(LINK_HH), 401),
+    (Admin,    "POST",   "/api/v1/incidents/{reported_hh}/linked-incidents", Some(LINK_HH), 200),
+    (DispHh,   "POST",   "/api/v1/incidents/{reported_hh}/linked-incidents", Some(LINK_HH), 200),
+    (DispGy,   "POST",   "/api/v1/incidents/{reported_hh}/linked-incidents", Some(LINK_HH), 404),
+    (Chief,    "POST",   "/api/v1/incidents/{reported_hh}/linked-incidents", Some(LINK_HH), 403),
+    (Worker,   "POST",   "/api/v1/incidents/{reported_hh}/linked-incidents", Some(LINK_HH), 403),
+    (Handler,  "POST",   "/api/v1/incidents/{reported_hh}/linked-incidents", Some(LINK_HH), 404),
+    (Resident, "POST",   "/api/v1/incidents/{reported_hh}/linked-incidents", Some(LINK_HH), 403),
+    (DispGy,   "POST",   "/api/v1/incidents/{reported_gy}/linked-incidents", Some(LINK_GY), 200),
+    (DispHh,   "POST",   "/api/v1/incidents/{reported_gy}/linked-incidents", Some(LINK_GY), 404),
+    (Anon,     "DELETE", "/api/v1/incidents/{linked_root_hh}/linked-incidents/{linked}", None, 401),
+    (Admin,    "DELETE", "/api/v1/incidents/{linked_root_hh}/linked-incidents/{linked}", None, 200),
+    (DispHh,   "DELETE", "/api/v1/incidents/{linked_root_hh}/linked-incidents/{linked}", None, 200),
+    (DispGy,   "DELETE", "/api/v1/incidents/{linked_root_hh}/linked-incidents/{linked}", None, 404),
+    (Chief,    "DELETE", "/api/v1/incidents/{linked_root_hh}/linked-incidents/{linked}", None, 403),
+    (Worker,   "DELETE", "/api/v1/incidents/{linked_root_hh}/linked-incidents/{linked}", None, 403),
+    (Handler,  "DELETE", "/api/v1/incidents/{linked_root_hh}/linked-incidents/{linked}", None, 404),
+    (Resident, "DELETE", "/api/v1/incidents/{linked_root_hh}/linked-incidents/{linked}", None, 403),
     // Requests with an address only wait for any dispatcher to place them.
     (Anon,     "GET",    "/api/v1/open311/waiting", None, 401),
     (Admin,    "GET",    "/api/v1/open311/waiting", None, 200),
@@ -1811,6 +1952,32 @@ impl<'a> Run<'a> {
             // suspend it (`{asked_hh}`), or whose suspension a dispatcher
             // approved (`{suspended_hh}`); `{asked}` / `{suspension}` after
             // it in the row is that request.
+            // A reported incident of GUANLAN_GRID with another linked to it
+            // by the administrator, for this row alone; `{linked}` after it
+            // in the row is the linked one.
+            "linked_root_hh" => {
+                let hh = &self.cases.hh;
+                let root = hh.incident(self.app, "reported").await;
+                let linked = hh.incident(self.app, "reported").await;
+                let response = self
+                    .signed(Admin)
+                    .client
+                    .post(
+                        self.app
+                            .url(&format!("/api/v1/incidents/{root}/linked-incidents")),
+                    )
+                    .json(&json!({"incidents": [&linked]}))
+                    .send()
+                    .await
+                    .expect("linked");
+                assert_eq!(response.status(), StatusCode::OK, "linked for the row");
+                *tmp = Some((root.clone(), linked));
+                root
+            }
+            "linked" => match tmp {
+                Some((_, linked)) => linked.clone(),
+                None => panic!("{{linked}} comes after {{linked_root_hh}}"),
+            },
             "asked_hh" | "suspended_hh" => {
                 let hh = &self.cases.hh;
                 let id = hh.incident(self.app, "dispatched").await;
@@ -1829,6 +1996,26 @@ impl<'a> Run<'a> {
             "asked" | "suspension" => match tmp {
                 Some((_, request)) => request.clone(),
                 None => panic!("{{{name}}} comes after {{asked_hh}} or {{suspended_hh}}"),
+            },
+            // A dispatched incident of GUANLAN_GRID whose extension was
+            // granted (`{extended_hh}`: it may go to the ledger), or which
+            // is in the ledger (`{ledgered_hh}`, its request `{ledger}`).
+            "extended_hh" | "ledgered_hh" => {
+                let hh = &self.cases.hh;
+                let id = hh.incident(self.app, "dispatched").await;
+                if name == "extended_hh" {
+                    crate::ledger::extended_in(self.app, &hh.handler, &hh.dispatcher, &id).await;
+                } else {
+                    let request =
+                        crate::ledger::ledgered_in(self.app, &hh.handler, &hh.dispatcher, &id)
+                            .await;
+                    *tmp = Some((id.clone(), request));
+                }
+                id
+            }
+            "ledger" => match tmp {
+                Some((_, request)) => request.clone(),
+                None => panic!("{{ledger}} comes after {{ledgered_hh}}"),
             },
             // An incident made for this row alone, in the named state, in
             // GUANLAN_GRID or GONGYI_GRID: `{reported_hh}` … `{closed_gy}`.

@@ -2,7 +2,7 @@
 //! requests for more time, with their colour now.
 
 use actix_web::{get, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use gridops_domain::deadline::Clock;
 use gridops_domain::deadline::request::ClockRequest;
 use gridops_infra::repo::{clock_requests, deadlines, now};
@@ -77,7 +77,7 @@ impl ClockView {
 pub struct ClockRequestView {
     pub id: String,
     pub incident_id: String,
-    /// `suspend` 挂起 or `extend` 延期.
+    /// `suspend` 挂起, `extend` 延期 or `ledger` 挂账 (the problem ledger).
     #[schema(example = "suspend")]
     pub kind: String,
     pub reason: String,
@@ -85,12 +85,17 @@ pub struct ClockRequestView {
     pub extend_by: Option<Amount>,
     pub requested_by: String,
     pub requested_at: DateTime<Utc>,
-    /// `pending`, `approved`, `refused` or `ended` (a suspension that is over).
+    /// `pending`, `approved` (a ledger request: in the ledger), `refused`
+    /// or `ended` (a suspension that is over, a case back into work from
+    /// the ledger).
     #[schema(example = "pending")]
     pub state: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// A ledger request's next review date, in the city's calendar.
+    #[schema(example = "2027-01-15")]
+    pub review_on: Option<NaiveDate>,
 }
 
 impl From<ClockRequest> for ClockRequestView {
@@ -107,6 +112,7 @@ impl From<ClockRequest> for ClockRequestView {
             decided_by: r.decided_by,
             decided_at: r.decided_at.map(|t| t.and_utc()),
             ended_at: r.ended_at.map(|t| t.and_utc()),
+            review_on: r.review_on,
         }
     }
 }
@@ -115,7 +121,8 @@ impl From<ClockRequest> for ClockRequestView {
 pub struct DeadlinesView {
     /// Every clock, oldest first.
     pub items: Vec<ClockView>,
-    /// Suspensions and extensions asked for, oldest first.
+    /// Suspensions, extensions and ledger requests asked for, oldest first:
+    /// an `approved` ledger request is the case's open ledger entry.
     pub requests: Vec<ClockRequestView>,
 }
 

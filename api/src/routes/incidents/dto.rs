@@ -292,6 +292,18 @@ pub struct IncidentView {
     /// The patrol it was found on (on creation and `GET /incidents/{id}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patrol_id: Option<String>,
+    /// Whether the evidence of its latest resolve or verify holds
+    /// (`GET /incidents/{id}`, staff only; absent before any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::evidence::EvidenceView>,
+    /// The root-cause case this repeat is linked to (重复上报;
+    /// `GET /incidents/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_id: Option<String>,
+    /// On a root-cause case: how many incidents are linked to it
+    /// (`GET /incidents/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_count: Option<u32>,
 }
 
 impl IncidentView {
@@ -334,6 +346,9 @@ impl IncidentView {
             photos: None,
             possible_duplicates: None,
             patrol_id: None,
+            evidence: None,
+            root_id: None,
+            linked_count: None,
         }
     }
 }

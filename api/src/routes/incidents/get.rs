@@ -1,6 +1,8 @@
 use actix_web::{HttpResponse, get, web};
-use gridops_domain::incident::allowed_actions;
-use gridops_infra::repo::{incidents, patrols};
+use gridops_domain::access::{Capability, Place, decide};
+use gridops_domain::incident::{ActionKind, allowed_actions};
+use gridops_infra::repo::evidence;
+use gridops_infra::repo::{incidents, links, patrols};
 
 use super::dto::{EventView, IncidentView, PhotoView};
 use super::{load_visible, with_etag};
@@ -27,7 +29,8 @@ pub async fn get_incident(
 ) -> Result<HttpResponse, ApiError> {
     let stored = load_visible(&state, &actor, id.into_inner()).await?;
     let incident_id = stored.incident.id.clone();
-    let (events, photos, patrol) = state
+    let staff = decide(&actor, Capability::ReadClosureEvidence, Place::default()).is_granted();
+    let (evidence, events, photos, patrol, (root_id, linked)) = state
         .db
         .run(move |conn| {
             let events: Vec<EventView> = incidents::events_with_staff_names(conn, &incident_id)?
@@ -37,10 +40,23 @@ pub async fn get_incident(
                     ..EventView::from(event)
                 })
                 .collect();
+            // Read only when a step was judged: most cases were never resolved.
+            let judged = staff
+                && events.iter().any(|e| {
+                    ActionKind::parse(&e.action)
+                        .is_some_and(gridops_domain::evidence::is_judged)
+                });
+            let evidence = if judged {
+                evidence::latest(conn, &incident_id)?
+            } else {
+                None
+            };
             Ok((
+                evidence,
                 events,
                 incidents::photos(conn, &incident_id)?,
                 patrols::found_on(conn, &incident_id)?,
+                links::of_incident(conn, &incident_id)?,
             ))
         })
         .await?;
@@ -48,5 +64,8 @@ pub async fn get_incident(
     view.timeline = Some(events);
     view.photos = Some(photos.into_iter().map(PhotoView::from).collect());
     view.patrol_id = patrol;
+    view.evidence = evidence.map(Into::into);
+    view.root_id = root_id;
+    view.linked_count = (linked > 0).then_some(linked);
     Ok(with_etag(&view))
 }

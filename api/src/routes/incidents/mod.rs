@@ -10,7 +10,9 @@ pub mod create;
 pub mod dispatch;
 pub mod dto;
 pub mod duplicates;
+pub mod evidence;
 pub mod get;
+pub mod ledger_review;
 pub mod list;
 pub mod location;
 pub mod photos;
@@ -24,6 +26,7 @@ pub mod resolve_on_spot;
 pub mod return_case;
 pub mod steps;
 pub mod verify;
+pub mod verify_chain;
 
 use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{HttpRequest, HttpResponse};

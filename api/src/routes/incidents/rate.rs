@@ -34,6 +34,8 @@ pub struct RateBody {
     pub rating: RatingParam,
     #[validate(length(max = 2000, message = "at most 2000 characters"))]
     pub comment: Option<String>,
+    /// "Was it solved?" (解决率 counts the answers).
+    pub solved: Option<bool>,
 }
 
 /// The reporter rates the closed case, once.
@@ -51,6 +53,7 @@ pub async fn rate(s: StepRequest<RateBody>) -> Result<HttpResponse, ApiError> {
     let command = Command::Rate {
         rating: s.body.rating.into(),
         comment: s.body.comment,
+        solved: s.body.solved,
     };
     step(&s.state, &s.actor, &s.req, s.id, command, nothing_to_check).await
 }

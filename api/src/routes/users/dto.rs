@@ -15,6 +15,8 @@ pub enum RoleName {
     Dispatcher,
     Handler,
     Admin,
+    /// 审计: verifies the timelines' hash chains city-wide; read-only.
+    Auditor,
 }
 
 impl From<RoleName> for gridops_domain::role::Role {
@@ -27,6 +29,7 @@ impl From<RoleName> for gridops_domain::role::Role {
             RoleName::Dispatcher => Role::Dispatcher,
             RoleName::Handler => Role::Handler,
             RoleName::Admin => Role::Admin,
+            RoleName::Auditor => Role::Auditor,
         }
     }
 }

@@ -1,0 +1,3 @@
+//! Statistics a city ranks its units by.
+
+pub mod kpis;

@@ -1,0 +1,2 @@
+DROP TABLE kpi_daily;
+DROP TABLE incident_facts;

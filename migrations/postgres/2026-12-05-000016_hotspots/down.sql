@@ -1,0 +1,3 @@
+DROP INDEX incident_links_root;
+DROP TABLE incident_links;
+DROP TABLE hotspot_rules;
