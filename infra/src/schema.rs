@@ -650,6 +650,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    kpi_monthly (month, grid_code, party_code, category_code) {
+        month -> Date,
+        grid_code -> Text,
+        party_code -> Text,
+        category_code -> Text,
+        reported -> BigInt,
+        dispatched -> BigInt,
+        acknowledged_in_time -> BigInt,
+        extended -> BigInt,
+        due -> BigInt,
+        closed -> BigInt,
+        closed_in_time -> BigInt,
+        due_suspended -> BigInt,
+        closed_suspended -> BigInt,
+        closed_in_time_suspended -> BigInt,
+        ledgered -> BigInt,
+        verified -> BigInt,
+        reworked -> BigInt,
+        closures_without_evidence -> BigInt,
+        rated -> BigInt,
+        satisfied -> BigInt,
+        basically_satisfied -> BigInt,
+        dissatisfied -> BigInt,
+        solved_answered -> BigInt,
+        solved -> BigInt,
+    }
+}
+
+diesel::table! {
     kpi_daily (day, grid_code, party_code, category_code) {
         day -> Date,
         grid_code -> Text,
@@ -759,4 +788,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     duty_exceptions,
     incident_facts,
     kpi_daily,
+    kpi_monthly,
 );

@@ -94,9 +94,7 @@ impl Fact {
     /// city's calendar date.
     pub fn derive(o: &Observed<'_>, local: impl Fn(NaiveDateTime) -> NaiveDate) -> Fact {
         let closed = o.status == Status::Closed;
-        let in_time = |done: Option<NaiveDateTime>, due: Option<NaiveDateTime>| {
-            matches!((done, due), (Some(done), Some(due)) if done <= due)
-        };
+        let in_time = |done: Option<NaiveDateTime>, due: Option<NaiveDateTime>| matches!((done, due), (Some(done), Some(due)) if done <= due);
         Fact {
             key: Key {
                 grid: o.grid.to_owned(),

@@ -61,7 +61,8 @@ impl GroupBy {
         match self {
             GroupBy::Day => Some(day.to_string()),
             GroupBy::Week => {
-                let monday = day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+                let monday =
+                    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
                 Some(monday.to_string())
             }
             GroupBy::Month => Some(format!("{:04}-{:02}", day.year(), day.month())),

@@ -164,7 +164,9 @@ impl Weights {
             weights.push((rate, weight));
         }
         if weights.iter().all(|(_, w)| *w == 0) {
-            return Err(BadWeights("at least one rate needs a weight above 0".into()));
+            return Err(BadWeights(
+                "at least one rate needs a weight above 0".into(),
+            ));
         }
         Ok(Weights(weights))
     }
@@ -201,8 +203,7 @@ pub struct Rate {
 }
 
 fn percent(numerator: i64, denominator: i64) -> Option<f64> {
-    (denominator > 0)
-        .then(|| (numerator as f64 * 10_000.0 / denominator as f64).round() / 100.0)
+    (denominator > 0).then(|| (numerator as f64 * 10_000.0 / denominator as f64).round() / 100.0)
 }
 
 /// Every rate of `counts` under `rules`, in [`RateName::ALL`] order.
@@ -228,7 +229,11 @@ pub fn score(rates: &[Rate], weights: &Weights) -> Option<f64> {
     let mut sum = 0.0;
     let mut total = 0u32;
     for (name, weight) in &weights.0 {
-        let Some(value) = rates.iter().find(|r| r.name == *name).and_then(|r| r.percent) else {
+        let Some(value) = rates
+            .iter()
+            .find(|r| r.name == *name)
+            .and_then(|r| r.percent)
+        else {
             continue;
         };
         let good = if name.higher_is_better() {
@@ -312,10 +317,7 @@ mod tests {
             (Counter::BasicallySatisfied, 2),
             (Counter::Dissatisfied, 1),
         ]);
-        assert_eq!(
-            RateName::Satisfied.parts(&c, &KpiRules::default()),
-            (3, 4)
-        );
+        assert_eq!(RateName::Satisfied.parts(&c, &KpiRules::default()), (3, 4));
         let strict = KpiRules {
             basically_satisfied_counts: false,
             ..KpiRules::default()
@@ -361,7 +363,12 @@ mod tests {
             Weights::parse("response=30, solved=35,satisfied=35").unwrap(),
             Weights::default()
         );
-        assert!(Weights::parse("speed=3").unwrap_err().0.contains("unknown rate `speed`"));
+        assert!(
+            Weights::parse("speed=3")
+                .unwrap_err()
+                .0
+                .contains("unknown rate `speed`")
+        );
         assert!(Weights::parse("response=x").is_err());
         assert!(Weights::parse("response=1,response=2").is_err());
         assert!(Weights::parse("response=0").is_err());

@@ -4,12 +4,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use gridops_domain::area::AreaCode;
 use gridops_domain::category::Priority;
+use gridops_domain::incident::chain::EventFields;
 use gridops_domain::incident::queue::QueueTab;
 use gridops_domain::incident::{Incident, Rating, Source, Status, TimelineEvent};
 use uuid::Uuid;
 
 use super::{Page, chain};
-use gridops_domain::incident::chain::EventFields;
 use diesel::sql_types::Bool;
 
 use crate::db::{DbConnection, DbError, MultiBackend, insert_unless_exists};
@@ -870,9 +870,10 @@ fn in_queue(tab: QueueTab, now: NaiveDateTime) -> Vec<Condition> {
                         // Still runs (`QueueFacts::escalated`): a clock
                         // paused by a suspension or the problem ledger is
                         // off the escalated tab as it is off the overdue one.
-                        .filter(deadlines::state.eq(
-                            gridops_domain::deadline::ClockState::Running.as_str(),
-                        ))
+                        .filter(
+                            deadlines::state
+                                .eq(gridops_domain::deadline::ClockState::Running.as_str()),
+                        )
                         .select(deadlines::incident_id),
                 ),
             ),

@@ -198,18 +198,6 @@ pub fn reviewed(conn: &mut DbConnection, review: &LedgerReview) -> Result<bool, 
     Ok(changed > 0)
 }
 
-/// The reviews of a ledger request so far, and the last one's note.
-pub fn reviews_of(
-    conn: &mut DbConnection,
-    request_id: &str,
-) -> Result<(u32, Option<String>), DbError> {
-    let (reviews, note): (i32, Option<String>) = clock_requests::table
-        .find(request_id)
-        .select((clock_requests::reviews, clock_requests::last_review_note))
-        .first(conn)?;
-    Ok((u32::try_from(reviews).unwrap_or(0), note))
-}
-
 /// The case left its party's hands (resolved, returned): it leaves the
 /// ledger too, at `at`. How many entries ended (0 or 1).
 pub fn left_with_case(

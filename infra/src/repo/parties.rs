@@ -120,9 +120,7 @@ pub fn insert(conn: &mut DbConnection, party: &Party) -> Result<(), DbError> {
 }
 
 /// Every party's names (Chinese, English) by code: labels for tables.
-pub fn names(
-    conn: &mut DbConnection,
-) -> Result<HashMap<String, (String, String)>, DbError> {
+pub fn names(conn: &mut DbConnection) -> Result<HashMap<String, (String, String)>, DbError> {
     Ok(parties::table
         .select((parties::code, parties::name, parties::name_en))
         .load::<(String, String, String)>(conn)?

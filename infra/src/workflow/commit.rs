@@ -205,8 +205,12 @@ pub fn report(
     stored: StoredIncident,
 ) -> Result<StoredIncident, DbError> {
     let stored = report_clocks(conn, tx, calendar, stored)?;
+    let reported = stored.incident.version;
     let stored = route::after_report(conn, tx, calendar, stored)?;
-    stats::follow(conn, calendar, &stored)?;
+    if stored.incident.version == reported {
+        // Routing took no step (a step keeps the statistics itself).
+        stats::follow_new_report(conn, calendar, &stored)?;
+    }
     Ok(stored)
 }
 

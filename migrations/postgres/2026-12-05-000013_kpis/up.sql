@@ -55,3 +55,33 @@ CREATE TABLE kpi_daily (
     solved BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (day, grid_code, party_code, category_code)
 );
+
+-- The same counters per month (its first day): a long period reads its whole
+-- months here and only its ragged ends from the days.
+CREATE TABLE kpi_monthly (
+    month DATE NOT NULL,
+    grid_code TEXT NOT NULL,
+    party_code TEXT NOT NULL,
+    category_code TEXT NOT NULL,
+    reported BIGINT NOT NULL DEFAULT 0,
+    dispatched BIGINT NOT NULL DEFAULT 0,
+    acknowledged_in_time BIGINT NOT NULL DEFAULT 0,
+    extended BIGINT NOT NULL DEFAULT 0,
+    due BIGINT NOT NULL DEFAULT 0,
+    closed BIGINT NOT NULL DEFAULT 0,
+    closed_in_time BIGINT NOT NULL DEFAULT 0,
+    due_suspended BIGINT NOT NULL DEFAULT 0,
+    closed_suspended BIGINT NOT NULL DEFAULT 0,
+    closed_in_time_suspended BIGINT NOT NULL DEFAULT 0,
+    ledgered BIGINT NOT NULL DEFAULT 0,
+    verified BIGINT NOT NULL DEFAULT 0,
+    reworked BIGINT NOT NULL DEFAULT 0,
+    closures_without_evidence BIGINT NOT NULL DEFAULT 0,
+    rated BIGINT NOT NULL DEFAULT 0,
+    satisfied BIGINT NOT NULL DEFAULT 0,
+    basically_satisfied BIGINT NOT NULL DEFAULT 0,
+    dissatisfied BIGINT NOT NULL DEFAULT 0,
+    solved_answered BIGINT NOT NULL DEFAULT 0,
+    solved BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, grid_code, party_code, category_code)
+);

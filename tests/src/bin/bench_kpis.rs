@@ -83,7 +83,12 @@ impl Rng {
 }
 
 /// A case's plausible history, as the statistics keep it.
-fn synthetic(rng: &mut Rng, today: NaiveDate, grids: &[String], cats: &[String], parties: &[&str]) -> Fact {
+fn synthetic(
+    rng: &mut Rng,
+    today: NaiveDate,
+    grids: &[(String, Vec<&str>)],
+    cats: &[String],
+) -> Fact {
     let reported_on = today - Days::days(rng.below(365) as i64);
     let dispatched = rng.chance(0.95);
     let due_on = reported_on + Days::days(1 + rng.below(10) as i64);
@@ -96,14 +101,20 @@ fn synthetic(rng: &mut Rng, today: NaiveDate, grids: &[String], cats: &[String],
         _ => Rating::Satisfied,
     });
     Fact {
-        key: Key {
-            grid: grids[rng.below(grids.len())].clone(),
-            party: if dispatched {
-                parties[rng.below(parties.len())].to_owned()
-            } else {
-                String::new()
-            },
-            category: cats[rng.below(cats.len())].clone(),
+        key: {
+            // Routing gives a category in an area to one party: the party is
+            // the grid's (serving parties, chosen by the category).
+            let (grid, serving) = &grids[rng.below(grids.len())];
+            let c = rng.below(cats.len());
+            Key {
+                grid: grid.clone(),
+                party: if dispatched {
+                    serving[c % serving.len()].to_owned()
+                } else {
+                    String::new()
+                },
+                category: cats[c].clone(),
+            }
         },
         reported_on,
         dispatched_on: dispatched.then_some(reported_on),
@@ -117,9 +128,13 @@ fn synthetic(rng: &mut Rng, today: NaiveDate, grids: &[String], cats: &[String],
         verified_on,
         reworked: closed && rng.chance(0.03),
         without_evidence: closed && rng.chance(0.05),
-        rated_on: verified_on.filter(|_| rated).map(|d| d + Days::days(rng.below(3) as i64)),
+        rated_on: verified_on
+            .filter(|_| rated)
+            .map(|d| d + Days::days(rng.below(3) as i64)),
         rating,
-        solved: rating.filter(|_| rng.chance(0.8)).map(|r| r != Rating::Dissatisfied),
+        solved: rating
+            .filter(|_| rng.chance(0.8))
+            .map(|r| r != Rating::Dissatisfied),
     }
 }
 
@@ -152,8 +167,25 @@ async fn run(args: Args) -> Result<(), String> {
         })
         .map_err(|e| e.to_string())?;
     let parties: Vec<&str> = DEMO_PARTIES.iter().map(|p| p.code).collect();
+    let grids: Vec<(String, Vec<&str>)> = grids
+        .into_iter()
+        .map(|grid| {
+            let serving: Vec<&str> = DEMO_PARTIES
+                .iter()
+                .filter(|p| p.areas.iter().any(|a| grid.starts_with(a)))
+                .map(|p| p.code)
+                .collect();
+            (grid, serving)
+        })
+        .filter(|(_, serving)| !serving.is_empty())
+        .collect();
     let cats: Vec<String> = db
-        .read_blocking(|conn| Ok(categories::list(conn)?.into_iter().map(|c| c.code).collect()))
+        .read_blocking(|conn| {
+            Ok(categories::list(conn)?
+                .into_iter()
+                .map(|c| c.code)
+                .collect())
+        })
         .map_err(|e| e.to_string())?;
     println!(
         "demo data: {} grids, {} parties, {} categories",
@@ -173,18 +205,23 @@ async fn run(args: Args) -> Result<(), String> {
             .map(|i| {
                 (
                     format!("bench-{:08}", stored + i),
-                    synthetic(&mut rng, today, &grids, &cats, &parties),
+                    synthetic(&mut rng, today, &grids, &cats),
                 )
             })
             .collect();
         let db = db.clone();
-        tokio::task::spawn_blocking(move || db.write_blocking(|conn| stats::insert_facts(conn, &facts)))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(move || {
+            db.write_blocking(|conn| stats::insert_facts(conn, &facts))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
         stored += n;
     }
-    println!("stored {stored} facts in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "stored {stored} facts in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let started = Instant::now();
     let recount_db = db.clone();
     let rows = tokio::task::spawn_blocking(move || recount_db.write_blocking(stats::recount))
@@ -215,9 +252,10 @@ async fn run(args: Args) -> Result<(), String> {
         let q = (today.month0() / 3) * 3;
         NaiveDate::from_ymd_opt(today.year(), q + 1, 1).ok_or("a date")? - Days::days(1)
     };
-    let month_end = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).ok_or("a date")?
-        - Days::days(1);
-    let month_start = NaiveDate::from_ymd_opt(month_end.year(), month_end.month(), 1).ok_or("a date")?;
+    let month_end =
+        NaiveDate::from_ymd_opt(today.year(), today.month(), 1).ok_or("a date")? - Days::days(1);
+    let month_start =
+        NaiveDate::from_ymd_opt(month_end.year(), month_end.month(), 1).ok_or("a date")?;
 
     let admin = &app.client;
     let questions = [
@@ -239,7 +277,10 @@ async fn run(args: Args) -> Result<(), String> {
         ),
         (
             "city × year, by category",
-            format!("from={}&to={today}&group_by=category", today - Days::days(364)),
+            format!(
+                "from={}&to={today}&group_by=category",
+                today - Days::days(364)
+            ),
         ),
     ];
     println!("| question | groups | p50 | p99 |\n|---|---|---|---|");

@@ -153,7 +153,7 @@ on_both_backends! {
         assert!(!ids_of(hotspot).contains(&text(&far["id"])));
         // The same, asked for the subdistrict and the category.
         let narrowed = items(app, &c.dispatcher, &format!("area={HANGHAIXILU}&category={DOG_NOISE}")).await;
-        assert_eq!(narrowed.iter().map(ids_of).collect::<Vec<_>>(), [night_ids.clone()]);
+        assert_eq!(narrowed.iter().map(ids_of).collect::<Vec<_>>(), vec![night_ids.clone()]);
         // Reports since five days ago: two nights, not a hotspot.
         let recent = (chrono::Utc::now() - Duration::days(6)).date_naive();
         assert!(items(app, &c.dispatcher, &format!("since={recent}")).await.is_empty());

@@ -5,7 +5,7 @@
 //! may read whose numbers; bad filters; the CSV; and the counters kept in
 //! the steps' transactions equal to a rebuild from scratch.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use gridops_infra::repo::stats;
 use gridops_infra::schema::deadlines as clock_table;
@@ -37,7 +37,11 @@ async fn call(
 
 async fn post(app: &TestApp, who: &User, path: &str, body: Value) -> Value {
     let (status, answer) = call(app, who, reqwest::Method::POST, path, Some(body)).await;
-    assert!(status.is_success(), "{} POST {path}: {status} {answer}", who.name);
+    assert!(
+        status.is_success(),
+        "{} POST {path}: {status} {answer}",
+        who.name
+    );
     answer
 }
 
@@ -54,7 +58,12 @@ async fn kpis(app: &TestApp, who: &User, query: &str) -> (StatusCode, Value) {
 
 async fn table(app: &TestApp, who: &User, query: &str) -> Value {
     let (status, table) = kpis(app, who, query).await;
-    assert_eq!(status, StatusCode::OK, "{} reads {query}: {table}", who.name);
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{} reads {query}: {table}",
+        who.name
+    );
     table
 }
 
@@ -71,7 +80,11 @@ fn group<'a>(table: &'a Value, key: &str) -> &'a Value {
 fn counts(group: &Value, names: &[&str]) -> Vec<i64> {
     names
         .iter()
-        .map(|n| group["counts"][n].as_i64().unwrap_or_else(|| panic!("{n} in {group}")))
+        .map(|n| {
+            group["counts"][n]
+                .as_i64()
+                .unwrap_or_else(|| panic!("{n} in {group}"))
+        })
         .collect()
 }
 
@@ -120,16 +133,35 @@ async fn calendar_with_a_holiday(app: &TestApp, admin: &User) {
     let today = local_today();
     for day in 0..12 {
         let date = today - Duration::days(4) + Duration::days(day);
-        let _ = call(app, admin, reqwest::Method::DELETE, &format!("/api/v1/calendar/days/{date}"), None).await;
+        let _ = call(
+            app,
+            admin,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/calendar/days/{date}"),
+            None,
+        )
+        .await;
     }
     let tomorrow = today + Duration::days(1);
-    let (status, day) = call(app, admin, reqwest::Method::PUT, &format!("/api/v1/calendar/days/{tomorrow}"),
-        Some(json!({"kind": "holiday", "name": "测试假日"}))).await;
+    let (status, day) = call(
+        app,
+        admin,
+        reqwest::Method::PUT,
+        &format!("/api/v1/calendar/days/{tomorrow}"),
+        Some(json!({"kind": "holiday", "name": "测试假日"})),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{day}");
-    let (status, limits) = call(app, admin, reqwest::Method::PUT, &format!("/api/v1/categories/{HEATING}/time-limits"),
+    let (status, limits) = call(
+        app,
+        admin,
+        reqwest::Method::PUT,
+        &format!("/api/v1/categories/{HEATING}/time-limits"),
         Some(json!({"items": [{"priority": "high",
             "acknowledge_within": {"amount": 1, "unit": "working_days"},
-            "resolve_within": {"amount": 2, "unit": "working_days"}}]}))).await;
+            "resolve_within": {"amount": 2, "unit": "working_days"}}]})),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{limits}");
 }
 
@@ -137,13 +169,27 @@ async fn calendar_with_a_holiday(app: &TestApp, admin: &User) {
 async fn dispatched(app: &TestApp, c: &Cast, party: &str, what: &str) -> String {
     let id = report_in(app, &c.resident, GUANLAN_GRID, HEATING, what).await;
     step(app, &c.dispatcher, &id, "accept", None).await;
-    step(app, &c.dispatcher, &id, "dispatch", Some(json!({"party": party}))).await;
+    step(
+        app,
+        &c.dispatcher,
+        &id,
+        "dispatch",
+        Some(json!({"party": party})),
+    )
+    .await;
     id
 }
 
 async fn resolved(app: &TestApp, handler: &User, id: &str) {
     step(app, handler, id, "acknowledge", None).await;
-    step(app, handler, id, "resolve", Some(json!({"result": "修好了"}))).await;
+    step(
+        app,
+        handler,
+        id,
+        "resolve",
+        Some(json!({"result": "修好了"})),
+    )
+    .await;
 }
 
 async fn closed(app: &TestApp, c: &Cast, handler: &User, id: &str) {
@@ -161,7 +207,13 @@ async fn rated(app: &TestApp, c: &Cast, id: &str, rating: &str, solved: Option<b
 
 async fn approved(app: &TestApp, c: &Cast, id: &str, request: Value) {
     let rid = text(&request["id"]);
-    post(app, &c.dispatcher, &format!("/api/v1/incidents/{id}/clock-requests/{rid}/approve"), json!({})).await;
+    post(
+        app,
+        &c.dispatcher,
+        &format!("/api/v1/incidents/{id}/clock-requests/{rid}/approve"),
+        json!({}),
+    )
+    .await;
 }
 
 /// The scripted day. Heating cases to zy-heating:
@@ -181,15 +233,27 @@ async fn scripted_day(app: &TestApp, c: &Cast, urban: &User) -> String {
 
     let b = dispatched(app, c, "zy-heating", "B").await;
     resolved(app, h, &b).await;
-    step(app, &c.dispatcher, &b, "reopen", Some(json!({"reason": "还是不热"}))).await;
+    step(
+        app,
+        &c.dispatcher,
+        &b,
+        "reopen",
+        Some(json!({"reason": "还是不热"})),
+    )
+    .await;
     step(app, h, &b, "resolve", Some(json!({"result": "换了阀门"}))).await;
     step(app, &c.dispatcher, &b, "verify", None).await;
     rated(app, c, &b, "basically_satisfied", Some(false)).await;
 
     let cc = dispatched(app, c, "zy-heating", "C").await;
     step(app, h, &cc, "acknowledge", None).await;
-    let asked = post(app, h, &format!("/api/v1/incidents/{cc}/extensions"),
-        json!({"reason": "管道需更换", "amount": 24, "unit": "calendar_hours"})).await;
+    let asked = post(
+        app,
+        h,
+        &format!("/api/v1/incidents/{cc}/extensions"),
+        json!({"reason": "管道需更换", "amount": 24, "unit": "calendar_hours"}),
+    )
+    .await;
     approved(app, c, &cc, asked).await;
     step(app, h, &cc, "resolve", Some(json!({"result": "换了管道"}))).await;
     step(app, &c.dispatcher, &cc, "verify", None).await;
@@ -197,21 +261,43 @@ async fn scripted_day(app: &TestApp, c: &Cast, urban: &User) -> String {
 
     let d = dispatched(app, c, "zy-heating", "D").await;
     step(app, h, &d, "acknowledge", None).await;
-    let asked = post(app, h, &format!("/api/v1/incidents/{d}/suspensions"), json!({"reason": "等业主回家"})).await;
+    let asked = post(
+        app,
+        h,
+        &format!("/api/v1/incidents/{d}/suspensions"),
+        json!({"reason": "等业主回家"}),
+    )
+    .await;
     let rid = text(&asked["id"]);
     approved(app, c, &d, asked).await;
-    post(app, h, &format!("/api/v1/incidents/{d}/suspensions/{rid}/end"), json!({})).await;
+    post(
+        app,
+        h,
+        &format!("/api/v1/incidents/{d}/suspensions/{rid}/end"),
+        json!({}),
+    )
+    .await;
     step(app, h, &d, "resolve", Some(json!({"result": "入户修好"}))).await;
     step(app, &c.dispatcher, &d, "verify", None).await;
 
     let e = dispatched(app, c, "zy-heating", "E").await;
     step(app, h, &e, "acknowledge", None).await;
-    let asked = post(app, h, &format!("/api/v1/incidents/{e}/extensions"),
-        json!({"reason": "需协调物业", "amount": 24, "unit": "calendar_hours"})).await;
+    let asked = post(
+        app,
+        h,
+        &format!("/api/v1/incidents/{e}/extensions"),
+        json!({"reason": "需协调物业", "amount": 24, "unit": "calendar_hours"}),
+    )
+    .await;
     approved(app, c, &e, asked).await;
-    let asked = post(app, h, &format!("/api/v1/incidents/{e}/clock-requests"),
+    let asked = post(
+        app,
+        h,
+        &format!("/api/v1/incidents/{e}/clock-requests"),
         json!({"kind": "ledger", "reason": "小区无物业，待街道引入新物业",
-               "review_on": (local_today() + Duration::days(30)).to_string()})).await;
+               "review_on": (local_today() + Duration::days(30)).to_string()}),
+    )
+    .await;
     approved(app, c, &e, asked).await;
 
     let late = dispatched(app, c, "zy-heating", "H").await;
@@ -228,20 +314,47 @@ async fn scripted_day(app: &TestApp, c: &Cast, urban: &User) -> String {
     rated(app, c, &i, "satisfied", Some(true)).await;
 
     let j = report_in(app, &c.resident, GUANLAN_GRID, HEATING, "J").await;
-    step(app, &c.dispatcher, &j, "reject", Some(json!({"reason": "duplicate", "duplicate_of": a}))).await;
+    step(
+        app,
+        &c.dispatcher,
+        &j,
+        "reject",
+        Some(json!({"reason": "duplicate", "duplicate_of": a})),
+    )
+    .await;
     d
 }
 
 const ALL_COUNTS: [&str; 20] = [
-    "reported", "dispatched", "acknowledged_in_time", "extended", "due", "closed",
-    "closed_in_time", "due_suspended", "closed_suspended", "closed_in_time_suspended",
-    "ledgered", "verified", "reworked", "closures_without_evidence", "rated", "satisfied",
-    "basically_satisfied", "dissatisfied", "solved_answered", "solved",
+    "reported",
+    "dispatched",
+    "acknowledged_in_time",
+    "extended",
+    "due",
+    "closed",
+    "closed_in_time",
+    "due_suspended",
+    "closed_suspended",
+    "closed_in_time_suspended",
+    "ledgered",
+    "verified",
+    "reworked",
+    "closures_without_evidence",
+    "rated",
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "solved_answered",
+    "solved",
 ];
 
 fn period() -> String {
     let today = local_today();
-    format!("from={}&to={}", today - Duration::days(1), today + Duration::days(10))
+    format!(
+        "from={}&to={}",
+        today - Duration::days(1),
+        today + Duration::days(10)
+    )
 }
 
 on_both_backends! {
@@ -279,6 +392,17 @@ on_both_backends! {
         assert_eq!(counts(group(&by_party, ""), &["reported", "due", "dispatched"]), vec![1, 0, 0]);
         assert_eq!(counts(&by_party["total"], &["reported", "dispatched", "due", "closed", "verified"]),
             vec![9, 8, 7, 6, 6]);
+
+        // Whole months are read from the monthly counters, ragged ends from
+        // the days: any period holding the whole day gives the same table.
+        let first_of_month = today.with_day(1).expect("a first day");
+        let before = first_of_month - chrono::Months::new(1);
+        let end_of_next = first_of_month + chrono::Months::new(2) - Duration::days(1);
+        for (from, to) in [(before, end_of_next), (today - Duration::days(1), end_of_next),
+                           (before, today + Duration::days(10))] {
+            let other = table(app, &c.dispatcher, &format!("from={from}&to={to}&group_by=party")).await;
+            assert_eq!(other["groups"], by_party["groups"], "{from}..{to}");
+        }
 
         // By day: the holiday pushes the deadlines to the third day; C's and
         // E's extensions to the fourth; H ran out yesterday.
@@ -402,5 +526,27 @@ on_both_backends! {
             .send().await.expect("sent");
         let text = response.text().await.expect("body");
         assert_eq!(text.lines().count(), 2, "{text}");
+    }
+
+    async fn the_kpis_are_read_from_the_stats_database_when_one_is_given(app) {
+        // A second server whose KPI reads go to the first one's database, as
+        // they would to a replica: what it counts itself it does not show.
+        let primary_url = app.database_url.clone();
+        let replica_reader = TestApp::spawn_with(app.backend, move |settings| {
+            settings.stats.database_url = Some(primary_url);
+        })
+        .await
+        .expect("a second server");
+        let c = cast(app).await;
+        let theirs = cast(&replica_reader).await;
+        dispatched(&replica_reader, &theirs, "zy-heating", "在第二台上报").await;
+        let p = format!("{}&group_by=party", period());
+        let read = table(&replica_reader, &theirs.dispatcher, &p).await;
+        assert_eq!(read["total"]["counts"]["reported"], 0, "{read}");
+        dispatched(app, &c, "zy-heating", "在第一台上报").await;
+        let read = table(&replica_reader, &theirs.dispatcher, &p).await;
+        assert_eq!(read["total"]["counts"]["reported"], 1, "{read}");
+        assert_eq!(table(app, &c.dispatcher, &p).await["total"]["counts"]["reported"], 1);
+        replica_reader.stop().await;
     }
 }

@@ -43,8 +43,7 @@ pub async fn get_incident(
             // Read only when a step was judged: most cases were never resolved.
             let judged = staff
                 && events.iter().any(|e| {
-                    ActionKind::parse(&e.action)
-                        .is_some_and(gridops_domain::evidence::is_judged)
+                    ActionKind::parse(&e.action).is_some_and(gridops_domain::evidence::is_judged)
                 });
             let evidence = if judged {
                 evidence::latest(conn, &incident_id)?

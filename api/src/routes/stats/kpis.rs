@@ -239,7 +239,10 @@ pub async fn kpis_csv(
     );
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
         .body(body))
 }
 
@@ -303,7 +306,10 @@ async fn answer(state: &AppState, actor: &Actor, params: KpiParams) -> Result<Kp
     let query = KpiQuery {
         from: period.from,
         to: period.to,
-        area_prefixes: areas.iter().map(|a| a.subtree_prefix().to_owned()).collect(),
+        area_prefixes: areas
+            .iter()
+            .map(|a| a.subtree_prefix().to_owned())
+            .collect(),
         parties: parties.clone(),
         category: category.clone(),
         group: match grouping {
@@ -338,7 +344,10 @@ async fn answer(state: &AppState, actor: &Actor, params: KpiParams) -> Result<Kp
     if let Some((field, message)) = unknown {
         return Err(ApiError::invalid_field(field, message));
     }
-    let rows = state.stats_db.run(move |conn| stats::kpis(conn, &query)).await?;
+    let rows = state
+        .stats_db
+        .run(move |conn| stats::kpis(conn, &query))
+        .await?;
     let grouped = rows.into_iter().filter_map(|(key, counts)| {
         let key = match grouping {
             GroupBy::Area => area_group(&map, &areas, &key),
@@ -359,13 +368,15 @@ async fn answer(state: &AppState, actor: &Actor, params: KpiParams) -> Result<Kp
                 .parse::<AreaCode>()
                 .ok()
                 .and_then(|code| map.get(&code))
-                .map_or((None, None), |a| (Some(a.name.clone()), Some(a.name_en.clone()))),
+                .map_or((None, None), |a| {
+                    (Some(a.name.clone()), Some(a.name_en.clone()))
+                }),
             GroupBy::Party if key.is_empty() => {
                 (Some("未派遣".to_owned()), Some("not dispatched".to_owned()))
             }
-            GroupBy::Party => party_names
-                .get(key)
-                .map_or((None, None), |(zh, en)| (Some(zh.clone()), Some(en.clone()))),
+            GroupBy::Party => party_names.get(key).map_or((None, None), |(zh, en)| {
+                (Some(zh.clone()), Some(en.clone()))
+            }),
             GroupBy::Category => category_names
                 .iter()
                 .find(|c| c.code == key)
@@ -427,21 +438,18 @@ fn area_group(map: &AreaMap, areas: &[AreaCode], grid: &str) -> String {
 }
 
 fn rate_view(rates: &[Rate], name: RateName) -> RateView {
-    rates
-        .iter()
-        .find(|r| r.name == name)
-        .map_or(
-            RateView {
-                numerator: 0,
-                denominator: 0,
-                percent: None,
-            },
-            |r| RateView {
-                numerator: r.numerator,
-                denominator: r.denominator,
-                percent: r.percent,
-            },
-        )
+    rates.iter().find(|r| r.name == name).map_or(
+        RateView {
+            numerator: 0,
+            denominator: 0,
+            percent: None,
+        },
+        |r| RateView {
+            numerator: r.numerator,
+            denominator: r.denominator,
+            percent: r.percent,
+        },
+    )
 }
 
 fn group_view(
