@@ -345,7 +345,7 @@ mod tests {
         assert_eq!(score(&partial, &Weights::default()), Some(100.0));
         assert_eq!(score(&[], &Weights::default()), None);
         // Rework counts against.
-        let w = Weights::parse("rework=1").unwrap();
+        let w = Weights::parse("rework=1").expect("valid");
         assert_eq!(score(&[rate(RateName::Rework, 5.0)], &w), Some(95.0));
     }
 
@@ -360,12 +360,12 @@ mod tests {
     #[test]
     fn weights_parse_and_name_what_is_wrong() {
         assert_eq!(
-            Weights::parse("response=30, solved=35,satisfied=35").unwrap(),
+            Weights::parse("response=30, solved=35,satisfied=35").expect("valid"),
             Weights::default()
         );
         assert!(
             Weights::parse("speed=3")
-                .unwrap_err()
+                .expect_err("refused")
                 .0
                 .contains("unknown rate `speed`")
         );

@@ -4,11 +4,11 @@ use super::*;
 use crate::incident::{Rating, Status};
 
 fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 10, d).unwrap()
+    NaiveDate::from_ymd_opt(2026, 10, d).expect("valid")
 }
 
 fn at(d: u32, h: u32) -> NaiveDateTime {
-    day(d).and_hms_opt(h, 0, 0).unwrap()
+    day(d).and_hms_opt(h, 0, 0).expect("valid")
 }
 
 /// Dates in UTC+8: 20:00 UTC is the next local day.
@@ -244,9 +244,12 @@ fn the_table_ranks_units_and_totals_them() {
 
 #[test]
 fn weeks_are_named_by_their_monday_and_months_by_number() {
-    let sunday = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
-    assert_eq!(GroupBy::Week.period_of(sunday).unwrap(), "2026-11-30");
-    assert_eq!(GroupBy::Month.period_of(sunday).unwrap(), "2026-12");
+    let sunday = NaiveDate::from_ymd_opt(2026, 12, 6).expect("valid");
+    assert_eq!(
+        GroupBy::Week.period_of(sunday).expect("valid"),
+        "2026-11-30"
+    );
+    assert_eq!(GroupBy::Month.period_of(sunday).expect("valid"), "2026-12");
     assert!(Period::new(day(2), day(1)).is_err());
     assert!(Period::new(day(1), day(1)).is_ok());
 }
