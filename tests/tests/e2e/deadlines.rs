@@ -15,7 +15,7 @@ use crate::incidents::{
 const HOUR: i64 = 3_600_000_000;
 
 /// A request as `who`: status and JSON body (none for 204).
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     who: &User,
     method: reqwest::Method,
@@ -42,7 +42,7 @@ async fn put(app: &TestApp, who: &User, path: &str, body: Value) -> (StatusCode,
 }
 
 /// Today in Beijing.
-fn local_today() -> NaiveDate {
+pub(crate) fn local_today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
 }
 

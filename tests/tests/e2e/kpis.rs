@@ -5,35 +5,18 @@
 //! may read whose numbers; bad filters; the CSV; and the counters kept in
 //! the steps' transactions equal to a rebuild from scratch.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Datelike, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use gridops_infra::repo::stats;
 use gridops_infra::schema::deadlines as clock_table;
-use gridops_tests::{TestApp, expect_problem, json, json_of, on_both_backends, problem_fields};
+use gridops_tests::{TestApp, expect_problem, json, on_both_backends, problem_fields};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::deadlines::{call, local_today};
 use crate::incidents::{Cast, GUANLAN_GRID, HEATING, User, cast, new_user, report_in, step, text};
 
 const URBAN: &str = "zy-urban-management";
-
-fn local_today() -> NaiveDate {
-    (Utc::now() + Duration::hours(8)).date_naive()
-}
-
-async fn call(
-    app: &TestApp,
-    who: &User,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = who.client.request(method, app.url(path));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    json_of(request.send().await.expect("sent")).await
-}
 
 async fn post(app: &TestApp, who: &User, path: &str, body: Value) -> Value {
     let (status, answer) = call(app, who, reqwest::Method::POST, path, Some(body)).await;

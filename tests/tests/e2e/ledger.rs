@@ -5,13 +5,14 @@
 //! once, reviewed, and back into work when its cause is gone. Time is moved
 //! in the store, as `deadlines` and `escalation` do.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use gridops_infra::schema::{clock_requests, deadlines, incidents as incident_table};
-use gridops_tests::{TestApp, expect_problem, json, json_of, on_both_backends, problem_fields};
+use gridops_tests::{TestApp, expect_problem, json, on_both_backends, problem_fields};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::deadlines::{call, local_today};
 use crate::incidents::{
     GUANLAN_GRID, HEATING, User, actions_of, cast, list_ids, new_user, report_in, seen, step, text,
 };
@@ -24,25 +25,6 @@ const TONGBAILU_SUBDISTRICT: &str = "410102002";
 /// The subdistrict office of 桐柏路街道: the party of last resort there (属地).
 const TONGBAILU_OFFICE: &str = "zy-tongbailu-office";
 const NO_MANAGEMENT: &str = "property.no_management";
-
-/// Today in Beijing, the demo calendar's offset.
-fn local_today() -> NaiveDate {
-    (Utc::now() + Duration::hours(8)).date_naive()
-}
-
-async fn call(
-    app: &TestApp,
-    who: &User,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = who.client.request(method, app.url(path));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    json_of(request.send().await.expect("sent")).await
-}
 
 async fn post(app: &TestApp, who: &User, path: &str, body: Value) -> (StatusCode, Value) {
     call(app, who, reqwest::Method::POST, path, Some(body)).await
