@@ -1,6 +1,10 @@
 //! `Idempotency-Key` for creating requests: the first answer to a (user, key)
 //! pair is kept and replayed to retries; the same key with another body is
-//! 422, a retry while the first is running 409, no key 400.
+//! 422, a duplicate that ran at the same time as the first 409, no key 400.
+//!
+//! Nothing is written before the work: the key and its answer are recorded in
+//! the work's own transaction (`finish_in`), so an attempt cut short by a
+//! crash or an outage leaves no claim behind to block its retry.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, ETAG, LOCATION};
@@ -15,11 +19,13 @@ use crate::state::AppState;
 
 pub const HEADER: &str = "Idempotency-Key";
 
-/// A claimed key: the request runs, then its answer is recorded under it.
+/// A key never answered: the request runs, then its answer is recorded under it.
 #[derive(Debug, Clone)]
 pub struct Claimed {
     user: String,
     key: String,
+    /// Of the body as parsed, so that formatting differences do not count.
+    request_hash: String,
 }
 
 pub enum Begun {
@@ -50,17 +56,18 @@ pub async fn begin(
             )
         })?
         .to_owned();
-    // The body as parsed, so that formatting differences do not count.
     let canonical = serde_json::to_string(body).map_err(ApiError::internal)?;
-    let hash = hash_token(&canonical);
     let claimed = Claimed {
         user: user_id.to_owned(),
         key,
+        request_hash: hash_token(&canonical),
     };
     let attempt = claimed.clone();
     let claim = state
         .db
-        .write(move |conn| idempotency::claim(conn, &attempt.user, &attempt.key, &hash, now()))
+        .run(move |conn| {
+            idempotency::lookup(conn, &attempt.user, &attempt.key, &attempt.request_hash)
+        })
         .await?;
     match claim {
         idempotency::Claim::Fresh => Ok(Begun::Fresh(claimed)),
@@ -71,10 +78,6 @@ pub async fn begin(
             ErrorCode::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request; use a new key",
         )),
-        idempotency::Claim::InFlight => Err(ApiError::new(
-            ErrorCode::RequestInProgress,
-            "a request with this Idempotency-Key is still being handled; retry shortly",
-        )),
     }
 }
 
@@ -83,28 +86,62 @@ const CREATED: u16 = 201;
 
 impl Claimed {
     /// Records the answer `201 Created` with `body`, in the transaction that
-    /// did the work (every keyed request creates something).
+    /// did the work (every keyed request creates something). Fails, rolling
+    /// the work back, when a concurrent attempt with the key committed first.
     pub fn finish_in(&self, conn: &mut DbConnection, body: &impl Serialize) -> Result<(), DbError> {
         let json = serde_json::to_string(body).map_err(|e| DbError::Other(e.to_string()))?;
-        idempotency::finish(conn, &self.user, &self.key, CREATED, &json)
+        self.record(conn, CREATED, &json)
     }
 
-    /// After a failure: a refusal (4xx) is the answer to this body and is
-    /// kept; a failure of ours releases the key so the retry runs again.
+    fn record(&self, conn: &mut DbConnection, status: u16, body: &str) -> Result<(), DbError> {
+        idempotency::record(
+            conn,
+            &self.user,
+            &self.key,
+            &self.request_hash,
+            status,
+            body,
+            now(),
+        )
+    }
+
+    /// After a failure: when a concurrent attempt with this key answered
+    /// first, a 409 (its retry gets that answer); a refusal (4xx) is the
+    /// answer to this body and is kept; a failure of ours left nothing
+    /// behind, so the retry runs again.
     pub async fn settle_failure(&self, state: &AppState, error: &ApiError) -> Result<(), ApiError> {
-        let (user, key) = (self.user.clone(), self.key.clone());
-        if error.status().is_client_error() {
+        let claimed = self.clone();
+        let lost = if error.status().is_client_error() {
             let status = error.status().as_u16();
             let body = serde_json::to_string(&error.problem()).map_err(ApiError::internal)?;
             state
                 .db
-                .write(move |conn| idempotency::finish(conn, &user, &key, status, &body))
-                .await?;
+                .write(move |conn| {
+                    idempotency::record_unless_answered(
+                        conn,
+                        &claimed.user,
+                        &claimed.key,
+                        &claimed.request_hash,
+                        status,
+                        &body,
+                        now(),
+                    )
+                    .map(|recorded| !recorded)
+                })
+                .await?
         } else {
+            // Only a read: with the database gone, answer the failure as it is.
             state
                 .db
-                .write(move |conn| idempotency::release(conn, &user, &key))
-                .await?;
+                .run(move |conn| idempotency::answered(conn, &claimed.user, &claimed.key))
+                .await
+                .unwrap_or(false)
+        };
+        if lost {
+            return Err(ApiError::new(
+                ErrorCode::RequestInProgress,
+                "a request with this Idempotency-Key was being handled at the same time; retry to get its answer",
+            ));
         }
         Ok(())
     }

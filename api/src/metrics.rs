@@ -1,19 +1,30 @@
 //! Prometheus metrics: HTTP requests by route and status with a latency
-//! histogram (actix-web-prom), plus, read at scrape time, the database
-//! pool's occupancy, the outbox's depth, the pushes sent by result and the
-//! deadline warnings and escalations this process made.
+//! histogram (actix-web-prom), plus the database pool's occupancy (read at
+//! scrape time, from memory), the outbox's depth (read by a background task
+//! every [`DEPTH_EVERY`] and served from memory, so a scrape never waits on
+//! the database), the pushes sent by result and the deadline warnings and
+//! escalations this process made.
 
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
 
 use gridops_infra::Db;
 use gridops_infra::delivery::DeliveryStats;
 use gridops_infra::escalation::EscalationStats;
+use gridops_infra::repo::notifications::OutboxDepth;
 use gridops_infra::repo::{notifications, now};
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
 use prometheus::{Gauge, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
+
+/// How often the outbox's depth is read. Scrapes in between see the last
+/// reading, and `gridops_outbox_depth_age_seconds` says how old it is.
+pub const DEPTH_EVERY: Duration = Duration::from_secs(2);
+/// A reading that takes longer is given up (PostgreSQL: a lock on the
+/// outbox), so it never holds a pooled connection for long.
+const DEPTH_READ_LIMIT: Duration = Duration::from_secs(5);
 
 /// Reads the pool state when scraped, so the figures are never stale.
 struct PoolCollector {
@@ -42,13 +53,22 @@ impl Collector for PoolCollector {
     }
 }
 
-/// The outbox as the database holds it, and this process's sends.
+/// The outbox's depth as last read.
+#[derive(Debug)]
+struct DepthReading {
+    depth: OutboxDepth,
+    /// When it was read; until the first reading, when the reader started.
+    at: Instant,
+}
+
+/// The outbox as the database last showed it, and this process's sends.
 struct OutboxCollector {
-    db: Db,
+    reading: Arc<Mutex<DepthReading>>,
     stats: Arc<DeliveryStats>,
     pending: IntGauge,
     dead: IntGauge,
     oldest_pending_age: Gauge,
+    reading_age: Gauge,
     sends: IntCounterVec,
 }
 
@@ -57,21 +77,24 @@ impl Collector for OutboxCollector {
         let mut all = self.pending.desc();
         all.extend(self.dead.desc());
         all.extend(self.oldest_pending_age.desc());
+        all.extend(self.reading_age.desc());
         all.extend(self.sends.desc());
         all
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
-        match self
-            .db
-            .read_blocking(|conn| notifications::depth(conn, now()))
         {
-            Ok(depth) => {
-                self.pending.set(depth.pending);
-                self.dead.set(depth.dead);
-                self.oldest_pending_age.set(depth.oldest_pending_age_s);
-            }
-            Err(e) => tracing::warn!(error = %e, "outbox depth unavailable for /metrics"),
+            let reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
+            let age = reading.at.elapsed().as_secs_f64();
+            self.pending.set(reading.depth.pending);
+            self.dead.set(reading.depth.dead);
+            // The oldest push has aged since it was read, if it is still there.
+            self.oldest_pending_age.set(if reading.depth.pending > 0 {
+                reading.depth.oldest_pending_age_s + age
+            } else {
+                0.0
+            });
+            self.reading_age.set(age);
         }
         for (result, count) in [
             ("sent", &self.stats.sent),
@@ -85,6 +108,7 @@ impl Collector for OutboxCollector {
         let mut all = self.pending.collect();
         all.extend(self.dead.collect());
         all.extend(self.oldest_pending_age.collect());
+        all.extend(self.reading_age.collect());
         all.extend(self.sends.collect());
         all
     }
@@ -95,14 +119,23 @@ fn outbox_collector(
     stats: Arc<DeliveryStats>,
 ) -> Result<OutboxCollector, prometheus::Error> {
     let opts = |name: &str, help: &str| Opts::new(name, help).namespace("gridops");
+    let reading = Arc::new(Mutex::new(DepthReading {
+        depth: OutboxDepth::default(),
+        at: Instant::now(),
+    }));
+    tokio::spawn(read_depth(db.clone(), Arc::downgrade(&reading)));
     Ok(OutboxCollector {
-        db: db.clone(),
+        reading,
         stats,
         pending: IntGauge::with_opts(opts("outbox_pending", "pushes waiting to be sent"))?,
         dead: IntGauge::with_opts(opts("outbox_dead_letters", "pushes given up on"))?,
         oldest_pending_age: Gauge::with_opts(opts(
             "outbox_oldest_pending_age_seconds",
             "age of the oldest push waiting to be sent",
+        ))?,
+        reading_age: Gauge::with_opts(opts(
+            "outbox_depth_age_seconds",
+            "time since the outbox figures were read from the database",
         ))?,
         sends: IntCounterVec::new(
             opts(
@@ -112,6 +145,35 @@ fn outbox_collector(
             &["result"],
         )?,
     })
+}
+
+/// Reads the outbox's depth every [`DEPTH_EVERY`], one reading at a time,
+/// until the collector is gone. A failed reading keeps the last one (its
+/// age grows on `/metrics`).
+async fn read_depth(db: Db, reading: Weak<Mutex<DepthReading>>) {
+    let mut every = tokio::time::interval(DEPTH_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if reading.strong_count() == 0 {
+            return;
+        }
+        let depth = db
+            .run(|conn| notifications::depth_within(conn, now(), DEPTH_READ_LIMIT))
+            .await;
+        let Some(reading) = reading.upgrade() else {
+            return;
+        };
+        match depth {
+            Ok(depth) => {
+                *reading.lock().unwrap_or_else(PoisonError::into_inner) = DepthReading {
+                    depth,
+                    at: Instant::now(),
+                };
+            }
+            Err(e) => tracing::warn!(error = %e, "outbox depth unavailable for /metrics"),
+        }
+    }
 }
 
 /// This process's escalation sweeps, by what they did.

@@ -8,6 +8,10 @@ use utoipa_actix_web::AppExt;
 
 use crate::routes;
 
+mod contract;
+pub mod schemas;
+mod links;
+
 #[derive(OpenApi)]
 #[openapi(
     modifiers(&BearerScheme),
@@ -82,6 +86,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    let mut doc = doc;
+    contract::apply(&mut doc);
+    links::apply(&mut doc);
     doc
 }
 

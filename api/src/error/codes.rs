@@ -89,7 +89,8 @@ error_codes! {
     StaleVersion => "stale_version", PRECONDITION_FAILED, "Precondition Failed";
     /// The same `Idempotency-Key` with a different body.
     IdempotencyKeyReused => "idempotency_key_reused", UNPROCESSABLE_ENTITY, "Unprocessable Entity";
-    /// A request with this `Idempotency-Key` is still being handled.
+    /// A request with this `Idempotency-Key` ran at the same time and answered
+    /// first; a retry gets its answer.
     RequestInProgress => "request_in_progress", CONFLICT, "Conflict";
     /// No grid contains the point.
     OutsideAllGrids => "outside_all_grids", NOT_FOUND, "Not Found";
@@ -134,7 +135,7 @@ error_codes! {
     // The server.
     /// A failure of ours; the cause is logged, never sent.
     Internal => "internal", INTERNAL_SERVER_ERROR, "Internal Server Error";
-    /// The database cannot be reached.
+    /// The database cannot be reached; `Retry-After` says when to try again.
     DatabaseUnavailable => "database_unavailable", SERVICE_UNAVAILABLE, "Service Unavailable";
     /// The database lacks migrations this build expects (`/readyz`).
     NotMigrated => "not_migrated", SERVICE_UNAVAILABLE, "Service Unavailable";

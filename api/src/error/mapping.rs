@@ -2,6 +2,7 @@
 //! place that decides which [`ErrorCode`] each kind of refusal or failure is,
 //! and which extension members it carries.
 
+use actix_web::http::header::RETRY_AFTER;
 use gridops_domain::deadline::request::RequestError;
 use gridops_domain::incident::{AssistError, IncidentError};
 use gridops_domain::patrol::PatrolError;
@@ -14,6 +15,10 @@ use gridops_infra::workflow::patrol::PatrolFailure;
 use super::{ApiError, ErrorCode, FieldError};
 
 const NO_SUCH_INCIDENT: &str = "no such incident";
+
+/// When a client should try again after the database was unreachable: the
+/// pool retries its connections at least this often.
+const DATABASE_RETRY_AFTER_SECS: u32 = 2;
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
@@ -32,6 +37,7 @@ impl From<DbError> for ApiError {
                     ErrorCode::DatabaseUnavailable,
                     "the database cannot be reached; try again shortly",
                 )
+                .with_header(RETRY_AFTER, DATABASE_RETRY_AFTER_SECS.to_string())
             }
             other => ApiError::internal(other),
         }

@@ -51,14 +51,14 @@ impl From<DayKind> for DayKindParam {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Week {
     /// Working periods of a working day, in order, `HH:MM-HH:MM`.
-    #[schema(example = json!(["08:30-12:00", "14:00-17:30"]))]
+    #[schema(schema_with = crate::openapi::schemas::periods)]
     #[validate(length(min = 1, max = 8, message = "1 to 8 periods"))]
     pub periods: Vec<String>,
     /// ISO weekdays worked: 1 Monday … 7 Sunday.
-    #[schema(example = json!([1, 2, 3, 4, 5]))]
+    #[schema(schema_with = crate::openapi::schemas::working_weekdays)]
     pub weekdays: Vec<u8>,
     /// Local time = UTC + this; Beijing time is 480.
-    #[schema(example = 480)]
+    #[schema(minimum = -720, maximum = 840, example = 480)]
     pub utc_offset_minutes: i32,
 }
 
@@ -138,7 +138,7 @@ pub struct DayBody {
     pub kind: DayKindParam,
     /// What the day is, as the notice names it.
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
-    #[schema(example = "春节")]
+    #[schema(min_length = 1, max_length = 64, example = "春节")]
     pub name: String,
 }
 
@@ -229,7 +229,7 @@ pub async fn put_week(
 /// what it was (administrators).
 #[utoipa::path(
     tag = "calendar",
-    params(("date" = String, Path, description = "A local date, YYYY-MM-DD")),
+    params(("date" = String, Path, description = "A local date, YYYY-MM-DD", format = Date)),
     request_body = DayBody,
     security(("bearer" = [])),
     responses(
@@ -263,7 +263,7 @@ pub async fn put_day(
 /// The day is an ordinary day of the week again (administrators).
 #[utoipa::path(
     tag = "calendar",
-    params(("date" = String, Path, description = "A local date, YYYY-MM-DD")),
+    params(("date" = String, Path, description = "A local date, YYYY-MM-DD", format = Date)),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Removed"),

@@ -39,11 +39,19 @@ impl RouteTable {
         RouteTable { routes }
     }
 
+    /// The methods of the most literal routes matching `path`: a fixed
+    /// segment wins over a `{parameter}`, so `/areas/validate` is the POST
+    /// it is and not also the GET of an area named `validate`.
     fn allowed(&self, path: &str) -> Option<Vec<&Method>> {
-        let mut allowed: Vec<&Method> = self
+        let matching: Vec<_> = self
             .routes
             .iter()
             .filter(|(def, _)| def.is_match(path))
+            .collect();
+        let fewest = matching.iter().map(|(def, _)| parameters_in(def)).min()?;
+        let mut allowed: Vec<&Method> = matching
+            .into_iter()
+            .filter(|(def, _)| parameters_in(def) == fewest)
             .flat_map(|(_, methods)| methods)
             .collect();
         if allowed.is_empty() {
@@ -53,6 +61,10 @@ impl RouteTable {
         allowed.dedup();
         Some(allowed)
     }
+}
+
+fn parameters_in(def: &ResourceDef) -> usize {
+    def.pattern().map_or(0, |p| p.matches('{').count())
 }
 
 pub async fn no_route(

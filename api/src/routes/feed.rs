@@ -31,6 +31,7 @@ pub struct FeedQuery {
     /// 1–500 (default 100). A page may return fewer, even none, and still
     /// say `more`.
     #[validate(range(min = 1, max = 500, message = "limit must be between 1 and 500"))]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -21,6 +21,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
     /// An area code: cases in it or below it.
+    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$")]
     pub area: Option<String>,
     /// A party code: the cases it holds.
     pub party: Option<String>,
@@ -30,6 +31,7 @@ pub struct LedgerQuery {
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500, message = "limit must be between 1 and 500"))]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

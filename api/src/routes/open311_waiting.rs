@@ -59,9 +59,11 @@ pub struct WaitingPage {
 pub struct WaitingQuery {
     /// `next_cursor` of the previous page.
     #[validate(length(max = 100, message = "not a cursor of this list"))]
+    #[param(max_length = 100)]
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     #[validate(range(min = 1, max = 200, message = "limit must be between 1 and 200"))]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -151,6 +153,7 @@ pub struct PlaceRequest {
     pub coord_sys: Option<CoordSysParam>,
     /// Another service (leaf category) when the client chose wrongly.
     #[validate(length(min = 1, max = 100, message = "a category code"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub category: Option<String>,
 }
 
@@ -238,6 +241,7 @@ pub async fn place_waiting(
 pub struct DismissRequest {
     /// Why nothing could be placed (kept on the request).
     #[validate(length(min = 1, max = 500, message = "1 to 500 characters"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

@@ -54,12 +54,15 @@ pub struct ListPartiesQuery {
     /// Only parties serving this area: serving it directly or one of the
     /// areas above it (a district's heating company serves its grids).
     #[validate(length(min = 6, max = 18, message = "an area code has 6 to 18 digits"))]
+    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 6, max_length = 18)]
     pub area: Option<String>,
     /// `next_cursor` of the previous page.
     #[validate(length(max = 64, message = "not a cursor of this list"))]
+    #[param(max_length = 64)]
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500, message = "limit must be between 1 and 500"))]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -52,7 +52,7 @@ impl From<TimeUnit> for UnitParam {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Amount {
     #[validate(range(min = 1, max = 1000, message = "between 1 and 1000"))]
-    #[schema(example = 4)]
+    #[schema(minimum = 1, maximum = 1000, example = 4)]
     pub amount: u32,
     pub unit: UnitParam,
 }
@@ -123,6 +123,7 @@ pub struct TimeLimits {
     /// The overrides, one per priority at most; priorities not listed use
     /// the category's own limits.
     #[validate(length(max = 4, message = "one per priority at most"), nested)]
+    #[schema(max_items = 4)]
     pub items: Vec<PriorityLimit>,
 }
 

@@ -6,8 +6,9 @@ mod migrate;
 pub use error::DbError;
 pub use migrate::{migration_names, pending_migrations, run_migrations};
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -83,6 +84,8 @@ impl DbSettings {
 pub struct ConnectionManager {
     url: String,
     backend: Backend,
+    /// Whether the last attempt to open a connection failed.
+    refused: Arc<AtomicBool>,
 }
 
 impl ManageConnection for ConnectionManager {
@@ -90,13 +93,14 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        match self.backend {
+        let connected = match self.backend {
             Backend::Postgresql => PgConnection::establish(&self.url).map(DbConnection::Postgresql),
             Backend::Sqlite => {
                 SqliteConnection::establish(sqlite_path(&self.url)).map(DbConnection::Sqlite)
             }
-        }
-        .map_err(r2d2::Error::ConnectionError)
+        };
+        self.refused.store(connected.is_err(), Ordering::Relaxed);
+        connected.map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
@@ -143,7 +147,14 @@ pub struct Db {
     /// rather than in SQLite's busy loop, keeps them in order and leaves the
     /// busy timeout for writers in other processes (the CLI).
     sqlite_writer: Arc<Mutex<()>>,
+    /// Set while the database refuses new connections (see [`Db::get`]).
+    refused: Arc<AtomicBool>,
+    connect_timeout: Duration,
 }
+
+/// How often a request waiting for a connection asks whether the database
+/// still refuses new ones.
+const REFUSAL_CHECK: Duration = Duration::from_millis(250);
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -167,9 +178,11 @@ impl Db {
     /// Opens the pool. Does not migrate; see [`run_migrations`].
     pub fn connect(settings: &DbSettings) -> Result<Db, DbError> {
         let backend = Backend::from_url(&settings.url);
+        let refused = Arc::new(AtomicBool::new(false));
         let manager = ConnectionManager {
             url: settings.url.clone(),
             backend,
+            refused: refused.clone(),
         };
         let pool = Pool::builder()
             .max_size(settings.pool_size.max(1))
@@ -184,6 +197,8 @@ impl Db {
             backend,
             url: settings.url.as_str().into(),
             sqlite_writer: Arc::new(Mutex::new(())),
+            refused,
+            connect_timeout: settings.connect_timeout,
         })
     }
 
@@ -205,8 +220,23 @@ impl Db {
         }
     }
 
+    /// A pooled connection, checked with a ping (r2d2 tests each on check-out
+    /// and drops broken ones, so the pool heals by itself when the database
+    /// is back). Waits up to `connect_timeout` for a free one while the pool
+    /// is busy, but only a moment while the database refuses connections:
+    /// the client hears 503 at once rather than after the whole timeout.
     pub fn get(&self) -> Result<PooledDbConnection, DbError> {
-        self.pool.get().map_err(DbError::from)
+        let deadline = Instant::now() + self.connect_timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.pool.get_timeout(left.min(REFUSAL_CHECK)) {
+                Ok(conn) => return Ok(conn),
+                Err(e) if left <= REFUSAL_CHECK || self.refused.load(Ordering::Relaxed) => {
+                    return Err(e.into());
+                }
+                Err(_) => {}
+            }
+        }
     }
 
     /// Runs reads on a pooled connection, synchronously.

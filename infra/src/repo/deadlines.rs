@@ -103,7 +103,8 @@ pub fn limits_in(
 /// The hook every lifecycle step calls inside its write transaction, right
 /// after the incident is stored: starts, meets and cancels the incident's
 /// clocks on `calendar` and the case's `limits`, and brings its due
-/// columns up to date. `before` is `None` for a new incident.
+/// columns up to date. `before` is `None` for a new incident. The due
+/// columns as written: [`Dues`].
 pub fn follow_step(
     conn: &mut DbConnection,
     before: Option<&Incident>,
@@ -111,7 +112,7 @@ pub fn follow_step(
     at: NaiveDateTime,
     (calendar, limits): (&WorkingCalendar, Limits),
     warn_fraction: f64,
-) -> Result<(), DbError> {
+) -> Result<Dues, DbError> {
     let changes = clocks_after_step(before, after, limits, calendar, at, warn_fraction);
     apply(conn, &after.id, &changes, at)?;
     // A report not yet dispatched has no resolve clock, but the case is
@@ -121,6 +122,69 @@ pub fn follow_step(
         .is_none()
         .then(|| calendar.deadline(at, limits.resolve));
     sync_dues(conn, &after.id, provisional)
+}
+
+/// The clocks a new report starts, and the due columns they give it.
+#[derive(Debug, Clone)]
+pub struct ReportClocks {
+    clocks: Vec<NewClock>,
+    pub dues: Dues,
+}
+
+/// [`follow_step`] for a report, decided before the incident is stored: its
+/// row is written once, with its dues, and nothing is read back (a report
+/// has no clocks yet). Store the clocks with [`start_report_clocks`].
+pub fn report_clocks(
+    incident: &Incident,
+    at: NaiveDateTime,
+    (calendar, limits): (&WorkingCalendar, Limits),
+    warn_fraction: f64,
+) -> ReportClocks {
+    // With no clock open, only starts change anything.
+    let clocks: Vec<NewClock> =
+        clocks_after_step(None, incident, limits, calendar, at, warn_fraction)
+            .into_iter()
+            .filter_map(|change| match change {
+                ClockChange::Start(new) => Some(new),
+                _ => None,
+            })
+            .collect();
+    // As `sync_dues` on a case without dues stored.
+    let latest = |step: ClockStep| {
+        clocks
+            .iter()
+            .filter(|c| c.step == step)
+            .max_by_key(|c| c.started_at)
+            .map(|c| c.due_at)
+    };
+    let dues = Dues {
+        acknowledge: latest(ClockStep::Acknowledge).or_else(|| latest(ClockStep::Triage)),
+        resolve: latest(ClockStep::Resolve).or(Some(calendar.deadline(at, limits.resolve))),
+    };
+    ReportClocks { clocks, dues }
+}
+
+/// Stores the clocks of a new report, in one statement.
+pub fn start_report_clocks(
+    conn: &mut DbConnection,
+    incident_id: &str,
+    report: &ReportClocks,
+) -> Result<(), DbError> {
+    let rows: Vec<DeadlineRow> = report
+        .clocks
+        .iter()
+        .map(|new| running(incident_id, new))
+        .collect();
+    match conn {
+        _ if rows.is_empty() => 0,
+        DbConnection::Postgresql(c) => diesel::insert_into(deadlines::table)
+            .values(&rows)
+            .execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(deadlines::table)
+            .values(&rows)
+            .execute(c)?,
+    };
+    Ok(())
 }
 
 /// Applies a step's clock changes to the incident's clocks.
@@ -180,7 +244,7 @@ fn sync_dues(
     conn: &mut DbConnection,
     incident_id: &str,
     provisional_resolve: Option<NaiveDateTime>,
-) -> Result<(), DbError> {
+) -> Result<Dues, DbError> {
     let open = open_clocks(conn, incident_id)?;
     let latest = |step: ClockStep| {
         open.iter()
@@ -204,19 +268,25 @@ fn sync_dues(
             incidents::resolve_due.eq(resolve),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(Dues {
+        acknowledge,
+        resolve,
+    })
 }
 
-/// The incident with its due columns as stored now (after [`follow_step`]).
-pub fn with_dues(
-    conn: &mut DbConnection,
-    mut stored: StoredIncident,
-) -> Result<StoredIncident, DbError> {
-    (stored.acknowledge_due, stored.resolve_due) = incidents::table
-        .find(&stored.incident.id)
-        .select((incidents::acknowledge_due, incidents::resolve_due))
-        .first(conn)?;
-    Ok(stored)
+/// An incident's `acknowledge_due` and `resolve_due`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dues {
+    pub acknowledge: Option<NaiveDateTime>,
+    pub resolve: Option<NaiveDateTime>,
+}
+
+impl Dues {
+    /// `stored` with these dues.
+    pub fn on(self, mut stored: StoredIncident) -> StoredIncident {
+        (stored.acknowledge_due, stored.resolve_due) = (self.acknowledge, self.resolve);
+        stored
+    }
 }
 
 /// A suspension begins: every running clock of the incident is paused and
@@ -346,26 +416,31 @@ pub fn running_resolve(
 /// Starts a clock, running.
 fn start(conn: &mut DbConnection, incident_id: &str, new: &NewClock) -> Result<(), DbError> {
     diesel::insert_into(deadlines::table)
-        .values(DeadlineRow {
-            id: Uuid::now_v7().to_string(),
-            incident_id: incident_id.to_owned(),
-            step: new.step.as_str().to_owned(),
-            party_code: new.party.clone(),
-            area_code: new.area.to_string(),
-            started_at: new.started_at,
-            due_at: new.due_at,
-            warn_at: new.warn_at,
-            state: ClockState::Running.as_str().to_owned(),
-            ended_at: None,
-            paused_at: None,
-            warned_at: None,
-            overdue_at: None,
-            escalated_to: None,
-            extensions: 0,
-            suspensions: 0,
-        })
+        .values(running(incident_id, new))
         .execute(conn)?;
     Ok(())
+}
+
+/// The row of a clock that starts running.
+fn running(incident_id: &str, new: &NewClock) -> DeadlineRow {
+    DeadlineRow {
+        id: Uuid::now_v7().to_string(),
+        incident_id: incident_id.to_owned(),
+        step: new.step.as_str().to_owned(),
+        party_code: new.party.clone(),
+        area_code: new.area.to_string(),
+        started_at: new.started_at,
+        due_at: new.due_at,
+        warn_at: new.warn_at,
+        state: ClockState::Running.as_str().to_owned(),
+        ended_at: None,
+        paused_at: None,
+        warned_at: None,
+        overdue_at: None,
+        escalated_to: None,
+        extensions: 0,
+        suspensions: 0,
+    }
 }
 
 /// Starts an assisting party's `report` clock.

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod incidents;
 pub mod ledger;
 pub mod links;
+pub mod merged;
 pub mod notifications;
 pub mod open311;
 pub mod parties;

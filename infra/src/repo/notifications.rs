@@ -7,6 +7,7 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
 use gridops_domain::area::AreaCode;
 use gridops_domain::category::Category;
 use gridops_domain::incident::Incident;
@@ -117,6 +118,14 @@ pub fn delete_device(conn: &mut DbConnection, user_id: &str, id: &str) -> Result
 /// Forgets a token the push provider no longer knows (the app was removed).
 pub fn forget_token(conn: &mut DbConnection, token: &str) -> Result<(), DbError> {
     diesel::delete(devices::table.filter(devices::token.eq(token))).execute(conn)?;
+    Ok(())
+}
+
+/// [`forget_token`] for the tokens a batch of pushes found gone.
+pub fn forget_tokens(conn: &mut DbConnection, tokens: &[String]) -> Result<(), DbError> {
+    for chunk in tokens.chunks(CHUNK) {
+        diesel::delete(devices::table.filter(devices::token.eq_any(chunk))).execute(conn)?;
+    }
     Ok(())
 }
 
@@ -541,26 +550,37 @@ pub fn mark_all_read(
 // ── The outbox ──────────────────────────────────────────────────────────────────
 
 /// A push a worker has claimed, with what it says.
-#[derive(Debug, Clone, PartialEq, Queryable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName)]
 pub struct Claimed {
+    #[diesel(sql_type = Text)]
     pub id: String,
+    #[diesel(sql_type = Text)]
     pub user_id: String,
+    #[diesel(sql_type = Integer)]
     pub attempts: i32,
+    #[diesel(sql_type = Text)]
     pub topic: String,
+    #[diesel(sql_type = Nullable<Text>)]
     pub incident_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
     pub notice_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
     pub check_task_id: Option<String>,
+    #[diesel(sql_type = Text)]
     pub title: String,
+    #[diesel(sql_type = Text)]
     pub body: String,
+    #[diesel(sql_type = Timestamp)]
     pub created_at: NaiveDateTime,
 }
 
 /// Claims up to `batch` pushes that are due and not claimed by a live
-/// worker, for `lease`. On PostgreSQL the rows are picked `FOR UPDATE SKIP
-/// LOCKED`, so workers on several nodes claim disjoint batches without
-/// waiting on each other; SQLite has one writer at a time anyway. The lease
-/// outlives the transaction: a worker that dies mid-send leaves rows that
-/// another claims once the lease lapses, and sends again with the same id.
+/// worker, for `lease`. On PostgreSQL one statement picks the rows `FOR
+/// UPDATE SKIP LOCKED`, leases them and returns them with their text, so
+/// workers on several nodes claim disjoint batches without waiting on each
+/// other; SQLite has one writer at a time anyway. The lease outlives the
+/// transaction: a worker that dies mid-send leaves rows that another claims
+/// once the lease lapses, and sends again with the same id.
 pub fn claim(
     conn: &mut DbConnection,
     owner: &str,
@@ -568,7 +588,35 @@ pub fn claim(
     lease: TimeDelta,
     batch: i64,
 ) -> Result<Vec<Claimed>, DbError> {
-    let due = outbox::table
+    if let DbConnection::Postgresql(pg) = conn {
+        // The CTE runs once (a data-modifying or locking CTE is always
+        // materialized), so the batch can never grow past its LIMIT.
+        return Ok(diesel::sql_query(
+            "WITH due AS ( \
+                 SELECT id FROM outbox \
+                 WHERE state = 'pending' AND next_attempt_at <= $1 \
+                   AND (lease_until IS NULL OR lease_until <= $1) \
+                 ORDER BY next_attempt_at \
+                 LIMIT $4 \
+                 FOR UPDATE SKIP LOCKED \
+             ), leased AS ( \
+                 UPDATE outbox AS o SET lease_owner = $2, lease_until = $3 \
+                 FROM due WHERE o.id = due.id \
+                 RETURNING o.id, o.user_id, o.attempts, o.notification_id, \
+                           o.next_attempt_at, o.created_at \
+             ) \
+             SELECT l.id, l.user_id, l.attempts, n.topic, n.incident_id, n.notice_id, \
+                    n.check_task_id, n.title, n.body, l.created_at \
+             FROM leased AS l JOIN notifications AS n ON n.id = l.notification_id \
+             ORDER BY l.next_attempt_at, l.id",
+        )
+        .bind::<Timestamp, _>(now)
+        .bind::<Text, _>(owner)
+        .bind::<Timestamp, _>(now + lease)
+        .bind::<BigInt, _>(batch)
+        .load(pg)?);
+    }
+    let ids: Vec<String> = outbox::table
         .filter(outbox::state.eq("pending"))
         .filter(outbox::next_attempt_at.le(now))
         .filter(
@@ -578,11 +626,8 @@ pub fn claim(
         )
         .order(outbox::next_attempt_at.asc())
         .limit(batch)
-        .select(outbox::id);
-    let ids: Vec<String> = match conn {
-        DbConnection::Postgresql(pg) => due.for_update().skip_locked().load(pg)?,
-        DbConnection::Sqlite(lite) => due.load(lite)?,
-    };
+        .select(outbox::id)
+        .load(conn)?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -595,7 +640,7 @@ pub fn claim(
     Ok(outbox::table
         .inner_join(notifications::table)
         .filter(outbox::id.eq_any(&ids))
-        .order(outbox::next_attempt_at.asc())
+        .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
         .select((
             outbox::id,
             outbox::user_id,
@@ -611,48 +656,141 @@ pub fn claim(
         .load(conn)?)
 }
 
-/// Records how a push ended, if `owner` still holds its lease; `false`
-/// when the lease lapsed and another worker has it now.
-pub fn settle(
+/// Extends `owner`'s lease on those of `ids` it still holds until `until`,
+/// for a batch whose sending outlasts the lease; how many it still held.
+pub fn renew_lease(
     conn: &mut DbConnection,
-    id: &str,
     owner: &str,
-    outcome: &Settlement,
+    ids: &[String],
+    until: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let mut renewed = 0;
+    for chunk in ids.chunks(CHUNK) {
+        renewed += diesel::update(
+            outbox::table
+                .filter(outbox::id.eq_any(chunk))
+                .filter(outbox::lease_owner.eq(owner))
+                .filter(outbox::state.eq("pending")),
+        )
+        .set(outbox::lease_until.eq(until))
+        .execute(conn)?;
+    }
+    Ok(renewed)
+}
+
+/// Records how each push of a batch ended, for those whose lease `owner`
+/// still holds; how many that was (the others lapsed and another worker has
+/// them now). On PostgreSQL one statement settles the whole batch, whatever
+/// each push's outcome; SQLite, in-process and quick per row, records the
+/// sent ones in one statement and each retry or dead letter by itself.
+pub fn settle_batch(
+    conn: &mut DbConnection,
+    owner: &str,
+    outcomes: &[(String, Settlement)],
     now: NaiveDateTime,
-) -> Result<bool, DbError> {
-    let mine = outbox::table
-        .filter(outbox::id.eq(id))
-        .filter(outbox::lease_owner.eq(owner))
-        .filter(outbox::state.eq("pending"));
-    let release = (
-        outbox::attempts.eq(outbox::attempts + 1),
-        outbox::lease_owner.eq(None::<String>),
-        outbox::lease_until.eq(None::<NaiveDateTime>),
-    );
-    let changed = match outcome {
-        Settlement::Sent => diesel::update(mine)
-            .set((
-                release,
-                outbox::state.eq("sent"),
-                outbox::sent_at.eq(Some(now)),
-            ))
-            .execute(conn)?,
-        Settlement::RetryAt(at, error) => diesel::update(mine)
-            .set((
-                release,
-                outbox::next_attempt_at.eq(at),
-                outbox::last_error.eq(Some(error)),
-            ))
-            .execute(conn)?,
-        Settlement::Dead(error) => diesel::update(mine)
-            .set((
-                release,
-                outbox::state.eq("dead"),
-                outbox::last_error.eq(Some(error)),
-            ))
-            .execute(conn)?,
-    };
-    Ok(changed > 0)
+) -> Result<usize, DbError> {
+    if outcomes.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConnection::Postgresql(pg) => settle_on_postgres(pg, owner, outcomes, now),
+        DbConnection::Sqlite(_) => {
+            // Every settlement counts the attempt and gives the lease back.
+            macro_rules! settle_rows {
+                ($rows:expr, $($set:expr),+) => {
+                    diesel::update(
+                        $rows
+                            .filter(outbox::lease_owner.eq(owner))
+                            .filter(outbox::state.eq("pending")),
+                    )
+                    .set((
+                        outbox::attempts.eq(outbox::attempts + 1),
+                        outbox::lease_owner.eq(None::<String>),
+                        outbox::lease_until.eq(None::<NaiveDateTime>),
+                        $($set),+
+                    ))
+                    .execute(conn)?
+                };
+            }
+            let sent: Vec<&str> = outcomes
+                .iter()
+                .filter(|(_, outcome)| matches!(outcome, Settlement::Sent))
+                .map(|(id, _)| id.as_str())
+                .collect();
+            let mut settled = 0;
+            for chunk in sent.chunks(CHUNK) {
+                settled += settle_rows!(
+                    outbox::table.filter(outbox::id.eq_any(chunk)),
+                    outbox::state.eq("sent"),
+                    outbox::sent_at.eq(Some(now))
+                );
+            }
+            for (id, outcome) in outcomes {
+                let row = outbox::table.filter(outbox::id.eq(id));
+                settled += match outcome {
+                    Settlement::Sent => 0,
+                    Settlement::RetryAt(at, error) => settle_rows!(
+                        row,
+                        outbox::next_attempt_at.eq(at),
+                        outbox::last_error.eq(Some(error))
+                    ),
+                    Settlement::Dead(error) => settle_rows!(
+                        row,
+                        outbox::state.eq("dead"),
+                        outbox::last_error.eq(Some(error))
+                    ),
+                };
+            }
+            Ok(settled)
+        }
+    }
+}
+
+/// The batch as parallel arrays joined back to the rows by id: a sent push
+/// keeps its `next_attempt_at` and its last error (what went wrong on the
+/// way stays readable); a retry moves `next_attempt_at`; a dead letter
+/// changes state; each records its error.
+fn settle_on_postgres(
+    pg: &mut diesel::PgConnection,
+    owner: &str,
+    outcomes: &[(String, Settlement)],
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let mut ids = Vec::with_capacity(outcomes.len());
+    let mut states = Vec::with_capacity(outcomes.len());
+    let mut next_attempts = Vec::with_capacity(outcomes.len());
+    let mut errors = Vec::with_capacity(outcomes.len());
+    for (id, outcome) in outcomes {
+        let (state, next, error) = match outcome {
+            Settlement::Sent => ("sent", None, None),
+            Settlement::RetryAt(at, error) => ("pending", Some(*at), Some(error.as_str())),
+            Settlement::Dead(error) => ("dead", None, Some(error.as_str())),
+        };
+        ids.push(id.as_str());
+        states.push(state);
+        next_attempts.push(next);
+        errors.push(error);
+    }
+    Ok(diesel::sql_query(
+        "UPDATE outbox AS o SET \
+             attempts = o.attempts + 1, \
+             lease_owner = NULL, \
+             lease_until = NULL, \
+             state = v.state, \
+             sent_at = CASE WHEN v.state = 'sent' THEN $5 ELSE o.sent_at END, \
+             next_attempt_at = COALESCE(v.next_attempt_at, o.next_attempt_at), \
+             last_error = COALESCE(v.error, o.last_error) \
+         FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::text[]) \
+              AS v(id, state, next_attempt_at, error) \
+         WHERE o.id = v.id AND o.lease_owner = $6 AND o.state = 'pending'",
+    )
+    .bind::<Array<Text>, _>(ids)
+    .bind::<Array<Text>, _>(states)
+    .bind::<Array<Nullable<Timestamp>>, _>(next_attempts)
+    .bind::<Array<Nullable<Text>>, _>(errors)
+    .bind::<Timestamp, _>(now)
+    .bind::<Text, _>(owner)
+    .execute(pg)?)
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -745,6 +883,26 @@ pub fn depth(conn: &mut DbConnection, now: NaiveDateTime) -> Result<OutboxDepth,
         pending,
         dead,
         oldest_pending_age_s,
+    })
+}
+
+/// [`depth`], given up after `limit` on PostgreSQL (a lock held on the
+/// outbox), so a reader in the background never holds a connection long.
+pub fn depth_within(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: std::time::Duration,
+) -> Result<OutboxDepth, DbError> {
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        return depth(conn, now);
+    }
+    conn.transaction(|conn| {
+        diesel::sql_query(format!(
+            "SET LOCAL statement_timeout = {}",
+            limit.as_millis().max(1)
+        ))
+        .execute(conn)?;
+        depth(conn, now)
     })
 }
 

@@ -362,6 +362,30 @@ fn fact_of(
     Fact::derive(&observed, |at| calendar.local_date(at))
 }
 
+/// Counter moves a transaction owes the KPI rows, written together as its
+/// last statements ([`Pending::write`]). Every report of a grid, category
+/// and day adds to the same daily and monthly rows: a row written early
+/// would stay locked, and every such report wait, through the rest of the
+/// transaction. Kept in (date, key) order, so concurrent writers lock rows
+/// in the same order and never deadlock.
+#[derive(Debug, Default)]
+pub struct Pending {
+    days: BTreeMap<(NaiveDate, Key), Counts>,
+}
+
+impl Pending {
+    fn add(&mut self, moves: Vec<Change>) {
+        for Change { day, key, by } in moves {
+            self.days.entry((day, key)).or_default().merge(&by);
+        }
+    }
+
+    /// Upserts what is owed (nothing when nothing is) and forgets it.
+    pub fn write(&mut self, conn: &mut DbConnection) -> Result<(), DbError> {
+        move_counters(conn, std::mem::take(&mut self.days))
+    }
+}
+
 /// [`follow`] for a report nothing has happened to yet in its transaction
 /// (not routed to a party, not resolved): its fact is the report alone, so
 /// nothing is read — a report is the hottest write there is.
@@ -369,6 +393,7 @@ pub fn follow_new_report(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     stored: &StoredIncident,
+    pending: &mut Pending,
 ) -> Result<(), DbError> {
     let fact = fact_of(
         calendar,
@@ -381,7 +406,8 @@ pub fn follow_new_report(
     diesel::insert_into(incident_facts::table)
         .values(FactRow::new(&stored.incident.id, &fact))
         .execute(conn)?;
-    move_counters(conn, changes(None, Some(&fact)))
+    pending.add(changes(None, Some(&fact)));
+    Ok(())
 }
 
 fn stored_fact(conn: &mut DbConnection, id: &str) -> Result<Option<Fact>, DbError> {
@@ -402,9 +428,44 @@ pub fn follow(
     calendar: &WorkingCalendar,
     stored: &StoredIncident,
 ) -> Result<(), DbError> {
+    let mut pending = Pending::default();
+    follow_into(conn, calendar, stored, false, &mut pending)?;
+    pending.write(conn)
+}
+
+/// [`follow`], leaving the counters' moves in `pending` for the end of the
+/// transaction. `new_case`: the case was reported in this transaction, so
+/// it has no fact stored yet and nobody asked for time on it (two reads
+/// fewer).
+pub fn follow_into(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    stored: &StoredIncident,
+    new_case: bool,
+    pending: &mut Pending,
+) -> Result<(), DbError> {
     let id = &stored.incident.id;
-    let fact = derive(conn, calendar, stored)?;
-    let before = stored_fact(conn, id)?;
+    let (fact, before) = if new_case {
+        let i = &stored.incident;
+        let evidence = if i.status == gridops_domain::incident::Status::Closed {
+            super::evidence::closure_complete(conn, id)?
+        } else {
+            None
+        };
+        let timeline = timeline(conn, id)?;
+        let clocks = deadlines::list(conn, id)?;
+        let fact = fact_of(
+            calendar,
+            stored,
+            &timeline,
+            &clocks,
+            (false, false, false),
+            evidence,
+        );
+        (fact, None)
+    } else {
+        (derive(conn, calendar, stored)?, stored_fact(conn, id)?)
+    };
     if before.as_ref() == Some(&fact) {
         return Ok(());
     }
@@ -421,12 +482,20 @@ pub fn follow(
                 .execute(conn)?;
         }
     }
-    move_counters(conn, changes(before.as_ref(), Some(&fact)))
+    pending.add(changes(before.as_ref(), Some(&fact)));
+    Ok(())
 }
 
-fn move_counters(conn: &mut DbConnection, moves: Vec<Change>) -> Result<(), DbError> {
+/// Daily rows first, then monthly, each in (date, key) order.
+fn move_counters(
+    conn: &mut DbConnection,
+    days: BTreeMap<(NaiveDate, Key), Counts>,
+) -> Result<(), DbError> {
     let mut months: BTreeMap<(NaiveDate, Key), Counts> = BTreeMap::new();
-    for Change { day, key, by } in moves {
+    for ((day, key), by) in days {
+        if by.is_zero() {
+            continue;
+        }
         months
             .entry((month_of(day), key.clone()))
             .or_default()

@@ -16,12 +16,15 @@
 //!    rule is itself a step through 1–6, with its assisting parties called
 //!    through [`assists`];
 //! 6. the statistics: the case's fact derived again and the daily counters
-//!    moved by the difference (`repo::stats::follow`), so the KPIs a city
-//!    publishes change with the step or not at all.
+//!    moved by the difference (`repo::stats::follow_into`), so the KPIs a
+//!    city publishes change with the step or not at all. The counters' rows
+//!    are shared by every case of a grid, category and day: their upserts
+//!    wait in the [`Tx`] and are the transaction's last statements
+//!    ([`Tx::finish`]), so those rows stay locked only for the commit.
 //!
-//! A new report ([`report`]) starts its clocks and is routed; a finding
-//! handled on the spot ([`report_handled`]) starts the same clocks, then is
-//! resolved by the step 1–4 above and never routed.
+//! A new report ([`report`]) is stored with its clocks and is routed; a
+//! finding handled on the spot ([`report_handled`]) starts the same clocks,
+//! then is resolved by the step 1–4 above and never routed.
 
 use chrono::NaiveDateTime;
 use gridops_domain::category::{Category, Priority};
@@ -33,6 +36,7 @@ use gridops_domain::notification::{self, Tell};
 
 use super::route;
 use crate::db::{DbConnection, DbError};
+use crate::repo::deadlines::ReportClocks;
 use crate::repo::evidence;
 use crate::repo::incidents::{self, StoredIncident};
 use crate::repo::notifications::{self, Told};
@@ -49,8 +53,9 @@ pub struct Settings {
 }
 
 /// One transaction of the workflow: the settings it runs on, the case's
-/// category and limits (read once, however many steps follow), and what it
-/// queued that someone must hear of after the commit.
+/// category, limits and the working calendar (read once, however many
+/// steps follow), the counter moves it owes, and what it queued that
+/// someone must hear of after the commit. End it with [`Tx::finish`].
 #[derive(Debug)]
 pub struct Tx {
     pub settings: Settings,
@@ -60,6 +65,14 @@ pub struct Tx {
     category: Option<Category>,
     /// The limits of (category code, priority).
     limits: Option<(String, Priority, Limits)>,
+    calendar: Option<WorkingCalendar>,
+    /// The case was reported in this transaction and its fact is not
+    /// stored yet: nothing to read back for the statistics.
+    fresh: bool,
+    /// (incident, version, hash) of the last event this transaction wrote
+    /// for a step: the next step's event links to it without reading it.
+    sealed: Option<(String, i64, String)>,
+    counters: stats::Pending,
 }
 
 impl Tx {
@@ -69,13 +82,53 @@ impl Tx {
             pushes: 0,
             category: None,
             limits: None,
+            calendar: None,
+            fresh: false,
+            sealed: None,
+            counters: stats::Pending::default(),
         }
     }
 
-    /// The same, with the case's category already read.
-    pub fn knowing(mut self, category: Category) -> Self {
-        self.category = Some(category);
-        self
+    /// The transaction of a new report: its category and the calendar
+    /// already read.
+    pub fn reporting(settings: Settings, category: Category, calendar: WorkingCalendar) -> Self {
+        Tx {
+            category: Some(category),
+            calendar: Some(calendar),
+            fresh: true,
+            ..Tx::new(settings)
+        }
+    }
+
+    /// The working calendar, read at most once in the transaction.
+    pub fn calendar(
+        &mut self,
+        conn: &mut DbConnection,
+        at: NaiveDateTime,
+    ) -> Result<WorkingCalendar, DbError> {
+        if let Some(calendar) = &self.calendar {
+            return Ok(calendar.clone());
+        }
+        let calendar = calendar::load(conn, at)?;
+        self.calendar = Some(calendar.clone());
+        Ok(calendar)
+    }
+
+    /// The case's fact follows it; its counter moves wait for [`Tx::finish`].
+    fn follow(
+        &mut self,
+        conn: &mut DbConnection,
+        calendar: &WorkingCalendar,
+        stored: &StoredIncident,
+    ) -> Result<(), DbError> {
+        stats::follow_into(conn, calendar, stored, self.fresh, &mut self.counters)?;
+        self.fresh = false;
+        Ok(())
+    }
+
+    /// The transaction's last statements: the counter moves it owes.
+    pub fn finish(&mut self, conn: &mut DbConnection) -> Result<(), DbError> {
+        self.counters.write(conn)
     }
 
     /// The category `code`, read at most once in the transaction.
@@ -140,7 +193,7 @@ pub fn step(
     next: Incident,
     event: &TimelineEvent,
 ) -> Result<Option<StoredIncident>, DbError> {
-    let calendar = calendar::load(conn, event.at)?;
+    let calendar = tx.calendar(conn, event.at)?;
     step_on(conn, tx, &calendar, before, next, event)
 }
 
@@ -157,9 +210,16 @@ pub fn step_on(
         incident: next,
         ..before.clone()
     };
-    if !incidents::save_step(conn, &next, before.incident.version, event)? {
+    let known = tx
+        .sealed
+        .take()
+        .filter(|(id, version, _)| *id == before.incident.id && *version == before.incident.version)
+        .map(|(_, _, hash)| hash);
+    let Some(hash) = incidents::save_step(conn, &next, before.incident.version, event, known)?
+    else {
         return Ok(None);
-    }
+    };
+    tx.sealed = Some((next.incident.id.clone(), next.incident.version, hash));
     // A resolve or verify is judged on the photos the case has now.
     evidence::record(conn, &next, event, tx.settings.evidence_radius)?;
     for assist in &next.incident.assists {
@@ -173,15 +233,15 @@ pub fn step_on(
         ledger::left_with_case(conn, &next.incident.id, event.at)?;
     }
     let limits = tx.limits(conn, &next.incident)?;
-    deadlines::follow_step(
+    let next = deadlines::follow_step(
         conn,
         Some(&before.incident),
         &next.incident,
         event.at,
         (calendar, limits),
         tx.settings.warn_fraction,
-    )?;
-    let next = deadlines::with_dues(conn, next)?;
+    )?
+    .on(next);
     let tells = notification::after_step(&before.incident, &next.incident, event);
     tx.tell(conn, &next.incident, &tells, &event.actor_id, event.at)?;
     if before.incident.duplicate_of.is_none()
@@ -191,32 +251,67 @@ pub fn step_on(
         incidents::follow(conn, original, &next.incident.reporter_id)?;
     }
     let next = route::after_step(conn, tx, calendar, &before.incident, next, event)?;
-    // Last: the counters read the case as everything above left it.
-    stats::follow(conn, calendar, &next)?;
+    // Last: the fact reads the case as everything above left it.
+    tx.follow(conn, calendar, &next)?;
     Ok(Some(next))
 }
 
-/// Keeps a new report, numbered and stored by the caller's `insert`: its
-/// clocks, then routing or the on-site check the domain asks for.
+/// The clocks a report starts and the dues they give it, decided before
+/// it is stored ([`store_report`]).
+pub fn report_clocks(
+    conn: &mut DbConnection,
+    tx: &mut Tx,
+    calendar: &WorkingCalendar,
+    incident: &Incident,
+) -> Result<ReportClocks, DbError> {
+    let limits = tx.limits(conn, incident)?;
+    Ok(deadlines::report_clocks(
+        incident,
+        incident.created_at,
+        (calendar, limits),
+        tx.settings.warn_fraction,
+    ))
+}
+
+/// Stores a new report with its first event, its dues (`stored` carries
+/// them) and its clocks. `Ok(false)` when its id is taken: nothing stored.
+pub fn store_report(
+    conn: &mut DbConnection,
+    tx: &mut Tx,
+    stored: &StoredIncident,
+    clocks: &ReportClocks,
+) -> Result<bool, DbError> {
+    let i = &stored.incident;
+    match incidents::insert(conn, stored, None) {
+        Ok(hash) => tx.sealed = Some((i.id.clone(), i.version, hash)),
+        Err(DbError::Conflict(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    deadlines::start_report_clocks(conn, &i.id, clocks)?;
+    Ok(true)
+}
+
+/// Keeps a new report, stored by [`store_report`]: routing or the on-site
+/// check the domain asks for.
 pub fn report(
     conn: &mut DbConnection,
     tx: &mut Tx,
     calendar: &WorkingCalendar,
     stored: StoredIncident,
 ) -> Result<StoredIncident, DbError> {
-    let stored = report_clocks(conn, tx, calendar, stored)?;
     let reported = stored.incident.version;
     let stored = route::after_report(conn, tx, calendar, stored)?;
     if stored.incident.version == reported {
         // Routing took no step (a step keeps the statistics itself).
-        stats::follow_new_report(conn, calendar, &stored)?;
+        stats::follow_new_report(conn, calendar, &stored, &mut tx.counters)?;
+        tx.fresh = false;
     }
     Ok(stored)
 }
 
 /// Keeps a finding handled on the spot (小事不出网格), stored as reported by
-/// the caller's `insert`: the report's clocks, then the resolve on the spot
-/// the domain decided with it (`incident::report_handled_on_spot`) as a step
+/// [`store_report`] with the report's clocks: the resolve on the spot the
+/// domain decided with it (`incident::report_handled_on_spot`) as a step
 /// ([`step_on`]: its clocks, who is told). Never routed: nobody else is
 /// needed, and nobody else hears of it. The incident as resolved.
 pub fn report_handled(
@@ -228,33 +323,12 @@ pub fn report_handled(
     event: &TimelineEvent,
 ) -> Result<StoredIncident, DbError> {
     let id = stored.incident.id.clone();
-    let stored = report_clocks(conn, tx, calendar, stored)?;
     // The caller's transaction inserted the incident: nobody can have moved it.
     step_on(conn, tx, calendar, &stored, resolved, event)?.ok_or_else(|| {
         DbError::Other(format!(
             "incident {id} changed while it was resolved on the spot"
         ))
     })
-}
-
-/// The clocks a new report starts, and its due columns.
-fn report_clocks(
-    conn: &mut DbConnection,
-    tx: &mut Tx,
-    calendar: &WorkingCalendar,
-    stored: StoredIncident,
-) -> Result<StoredIncident, DbError> {
-    let at = stored.incident.created_at;
-    let limits = tx.limits(conn, &stored.incident)?;
-    deadlines::follow_step(
-        conn,
-        None,
-        &stored.incident,
-        at,
-        (calendar, limits),
-        tx.settings.warn_fraction,
-    )?;
-    deadlines::with_dues(conn, stored)
 }
 
 /// Keeps an assist step decided on the incident as locked: each assist as
@@ -279,7 +353,7 @@ pub fn assists(
             AssistStep::Call => {
                 let lead = deadlines::running_resolve(conn, &next.id)?;
                 let within = tx.limits(conn, next)?.resolve;
-                let calendar = calendar::load(conn, event.at)?;
+                let calendar = tx.calendar(conn, event.at)?;
                 let times =
                     report_clock(lead, within, &calendar, event.at, tx.settings.warn_fraction);
                 deadlines::start_report(conn, next, &event.party, event.at, times)?;

@@ -38,7 +38,7 @@ use gridops_domain::incident::{
 pub use commit::{Settings, Tx};
 pub use error::StepError;
 
-use crate::db::{Db, DbConnection, DbError};
+use crate::db::{Backend, Db, DbConnection, DbError};
 use crate::repo::incidents::{self, StoredIncident};
 use crate::repo::{calendar, clock_requests, deadlines, now, stats};
 use crate::signals::{INCIDENT_EVENTS, OUTBOX, Signals};
@@ -148,16 +148,39 @@ impl Workflow {
         new: NewReport,
         finish: impl FnOnce(&mut DbConnection, &StoredIncident) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, StepError> {
-        let (actor, settings) = (actor.clone(), self.settings);
+        let (actor, settings, at) = (actor.clone(), self.settings, now());
+        // On PostgreSQL the number is taken before the transaction, in a
+        // statement of its own: the district's counter row is held only
+        // while it runs, not until the report commits. On SQLite the writer
+        // lock serialises every write anyway; a turn of its own would only
+        // add a wait.
+        let numbered = match self.db.backend() {
+            Backend::Postgresql => {
+                let district = new.district.clone();
+                let numbered = self
+                    .db
+                    .run(move |conn| {
+                        let calendar = calendar::load(conn, at)?;
+                        let day = calendar.local_date(at);
+                        Ok((calendar, incidents::next_reference(conn, &district, day)?))
+                    })
+                    .await?;
+                Some(numbered)
+            }
+            Backend::Sqlite => None,
+        };
         let (done, pushes) = self
             .db
             .write(move |conn| -> Outcome<(T, usize)> {
-                let at = now();
-                // Read before the counter: its row serialises every report
-                // of the district until the commit.
-                let calendar = calendar::load(conn, at)?;
-                let reference =
-                    incidents::next_reference(conn, &new.district, calendar.local_date(at))?;
+                let (calendar, reference) = match numbered {
+                    Some(numbered) => numbered,
+                    None => {
+                        let calendar = calendar::load(conn, at)?;
+                        let day = calendar.local_date(at);
+                        let reference = incidents::next_reference(conn, &new.district, day)?;
+                        (calendar, reference)
+                    }
+                };
                 let draft = Report {
                     id: new.id,
                     reference,
@@ -178,30 +201,29 @@ impl Workflow {
                     Ok(decided) => decided,
                     Err(e) => return Ok(Err(e.into())),
                 };
+                let mut tx = Tx::reporting(settings, new.category, calendar.clone());
+                let clocks = commit::report_clocks(conn, &mut tx, &calendar, &incident)?;
                 let stored = StoredIncident {
                     incident,
                     lat: new.lat,
                     lng: new.lng,
                     address: new.address,
                     occurred_at: new.occurred_at,
-                    acknowledge_due: None,
-                    resolve_due: None,
+                    acknowledge_due: clocks.dues.acknowledge,
+                    resolve_due: clocks.dues.resolve,
                 };
-                match incidents::insert(conn, &stored, None) {
-                    Ok(()) => {}
-                    Err(DbError::Conflict(_)) => {
-                        return Ok(Err(StepError::Taken("an incident with this id exists")));
-                    }
-                    Err(e) => return Err(e),
+                if !commit::store_report(conn, &mut tx, &stored, &clocks)? {
+                    return Ok(Err(StepError::Taken("an incident with this id exists")));
                 }
-                let mut tx = Tx::new(settings).knowing(new.category);
                 let stored = match resolved {
                     None => commit::report(conn, &mut tx, &calendar, stored)?,
                     Some((resolved, event)) => {
                         commit::report_handled(conn, &mut tx, &calendar, stored, resolved, &event)?
                     }
                 };
-                Ok(Ok((finish(conn, &stored)?, tx.pushes)))
+                let done = finish(conn, &stored)?;
+                tx.finish(conn)?;
+                Ok(Ok((done, tx.pushes)))
             })
             .await??;
         self.committed(pushes);
@@ -245,6 +267,7 @@ impl Workflow {
                     }
                     let mut tx = Tx::new(settings);
                     let saved = commit::step(conn, &mut tx, &before, next, &event)?;
+                    tx.finish(conn)?;
                     Ok(Ok(saved.map(|next| (next, tx.pushes))))
                 })
                 .await??;
@@ -311,6 +334,7 @@ impl Workflow {
                 };
                 let mut tx = Tx::new(settings);
                 let saved = commit::assists(conn, &mut tx, &next, &events)?;
+                tx.finish(conn)?;
                 Ok(Ok((saved, tx.pushes)))
             })
             .await??;

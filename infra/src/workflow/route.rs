@@ -17,7 +17,7 @@ use gridops_domain::routing::{Case, Recipient, route};
 
 use super::commit::{self, Tx};
 use crate::db::{DbConnection, DbError};
-use crate::repo::incidents::{self, StoredIncident};
+use crate::repo::incidents::StoredIncident;
 use crate::repo::{rosters, routing};
 
 /// After a new report is stored: routes it, or tells the grid's staff to
@@ -143,7 +143,7 @@ fn route_case(
             "routing could not call the assisting parties of {id}: {e}"
         ))
     })?;
-    commit::assists(conn, tx, &next, &events)?;
-    // The dues the dispatch set, and the version calling assists moved on.
-    incidents::find(conn, &id)
+    // As stored after the calls: the dues the dispatch set, the version
+    // calling assists moved on.
+    commit::assists(conn, tx, &next, &events)
 }

@@ -39,7 +39,7 @@ use gridops_infra::Db;
 use gridops_infra::demo::areas::{demo_areas, demo_point_in_grid};
 use gridops_infra::demo::parties::DEMO_PARTIES;
 use gridops_infra::repo::categories;
-use gridops_infra::schema::{incident_counters, incident_events, incidents, users};
+use gridops_infra::schema::{incident_events, incidents, users};
 use gridops_tests::reqwest::{self, StatusCode};
 use gridops_tests::{Backend, TestApp, json};
 use uuid::Uuid;
@@ -71,12 +71,21 @@ struct Args {
     /// A phase stops issuing requests after this long, however many are left.
     #[arg(long, default_value_t = 180)]
     phase_secs: u64,
-    /// How long each pgbench run lasts (PostgreSQL only).
+    /// How long each pgbench run lasts (PostgreSQL only); 0: no pgbench.
     #[arg(long, default_value_t = 20)]
     pgbench_secs: u32,
+    /// Only the phases whose names start with one of these (comma-separated:
+    /// `create`, `get`, `list`, `feed`); all when not given.
+    #[arg(long, value_delimiter = ',')]
+    phases: Vec<String>,
     /// Print the plans of the list queries and of the duplicate check.
     #[arg(long)]
     explain: bool,
+    /// Fail (exit 1, after the table) when a get or list phase answers
+    /// fewer requests a second than this. The plans of the lists are checked
+    /// on every run (a full scan, or a map view off its index, fails it).
+    #[arg(long)]
+    floor: Option<f64>,
     /// Seed of the synthetic data.
     #[arg(long, default_value_t = 20_261_124)]
     seed: u64,
@@ -192,7 +201,10 @@ async fn bench(
 
     let cap = Duration::from_secs(args.phase_secs);
     let mut phases = Vec::new();
-    let kinds = request_kinds(app, &fixture, Arc::new(preloaded.visible_ids), args.seed).await;
+    let mut kinds = request_kinds(app, &fixture, Arc::new(preloaded.visible_ids), args.seed).await;
+    kinds.retain(|kind| {
+        args.phases.is_empty() || args.phases.iter().any(|p| kind.name.starts_with(p))
+    });
 
     // Warm-up: every kind of request, unmeasured; show what each list returns.
     for kind in &kinds {
@@ -221,6 +233,7 @@ async fn bench(
 
     let mut pgbench = Vec::new();
     match backend {
+        Backend::Postgres if args.pgbench_secs == 0 => println!("pgbench: not asked for"),
         Backend::Postgres => {
             for script in [PgbenchScript::Inserts, PgbenchScript::CreateSequence] {
                 let (url, f, c, secs) = (
@@ -240,17 +253,40 @@ async fn bench(
         Backend::Sqlite => println!("pgbench: not applicable to SQLite (no raw figure)"),
     }
 
+    let (url, f) = (app.database_url.clone(), fixture.clone());
+    let plans = tokio::task::spawn_blocking(move || explain(&url, backend, &f))
+        .await
+        .map_err(|e| e.to_string())??;
     if args.explain {
-        let (url, f) = (app.database_url.clone(), fixture.clone());
-        let plans = tokio::task::spawn_blocking(move || explain(&url, backend, &f))
-            .await
-            .map_err(|e| e.to_string())??;
-        println!("{plans}");
+        println!("{}", plans.text);
     }
 
     println!();
     println!("{}", table(backend_name, args, &phases, &pgbench));
-    Ok(())
+    // Loud, and last, so that a regression cannot scroll by (issue 17: the
+    // map view fell from 362 to 43 req/s unnoticed).
+    let mut failures = plans.problems;
+    if let Some(floor) = args.floor {
+        for phase in &phases {
+            let read = phase.name == "get" || phase.name.starts_with("list");
+            if read && phase.rate() < floor {
+                failures.push(format!(
+                    "{}: {:.1} req/s, below the floor of {floor}",
+                    phase.name,
+                    phase.rate()
+                ));
+            }
+        }
+    }
+    if failures.is_empty() {
+        println!("plan check: every list reads its relations along an index, in order");
+        Ok(())
+    } else {
+        for failure in &failures {
+            eprintln!("GUARD FAILED: {failure}");
+        }
+        Err(format!("{} guard failure(s)", failures.len()))
+    }
 }
 
 // ── Synthetic data ──────────────────────────────────────────────────────────────────────
@@ -1111,7 +1147,8 @@ async fn feed_cursor(client: &reqwest::Client, url: &str) -> (usize, usize, Stri
 enum PgbenchScript {
     /// The two INSERTs of a report (incident, its first event), one transaction.
     Inserts,
-    /// Every statement a report makes, in the API's two transactions.
+    /// Every statement a report held for the on-site check makes, in order
+    /// (see [`create_sequence`]).
     CreateSequence,
 }
 
@@ -1194,7 +1231,6 @@ fn quoted(values: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
 fn pgbench_script(fixture: &Fixture, script: PgbenchScript) -> String {
     let grids = &fixture.grids;
     let codes = quoted(grids.iter().map(|g| &g.code));
-    let districts = quoted(grids.iter().map(|g| format!("pgbench-{}", g.district)));
     let numbers = |f: &dyn Fn(&Grid) -> f64| -> Vec<String> {
         grids.iter().map(|g| format!("{:.7}", f(g))).collect()
     };
@@ -1248,33 +1284,161 @@ fn pgbench_script(fixture: &Fixture, script: PgbenchScript) -> String {
             sql.push_str("END;\n");
         }
         PgbenchScript::CreateSequence => {
-            // create.rs: claim the key in its own transaction (the insert in a savepoint);
-            // read the category and look for duplicates outside any transaction; then one
-            // transaction that numbers the report, stores it and keeps the response.
-            let key = format!("{reporter}, {id}");
-            let scope = pick_sql(&districts, "g", "text");
-            let _ = write!(
-                sql,
-                "BEGIN;\nSAVEPOINT claim;\n\
-                 INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) \
-                 VALUES ({key}, 'c0ffee', {now});\nRELEASE SAVEPOINT claim;\nEND;\n\
-                 SELECT * FROM categories WHERE code = {category} LIMIT 1;\n\
-                 SELECT id, reference, status, lat, lng, created_at FROM incidents \
-                 WHERE category_code = {category} AND created_at >= {now} - interval '72 hours' \
-                 AND status NOT IN ('closed', 'rejected') \
-                 AND lat BETWEEN {lat} - 0.00225 AND {lat} + 0.00225 \
-                 AND lng BETWEEN {lng} - 0.00275 AND {lng} + 0.00275 \
-                 ORDER BY created_at ASC LIMIT 50;\nBEGIN;\n\
-                 UPDATE incident_counters SET last = last + 1 WHERE scope = {scope};\n\
-                 SELECT last FROM incident_counters WHERE scope = {scope} LIMIT 1;\n\
-                 {insert_incident}{insert_event}\
-                 UPDATE idempotency_keys SET response_status = 201, response_body = '{body}' \
-                 WHERE user_id = {reporter} AND idem_key = {id};\nEND;\n",
-                body = "x".repeat(1500),
-            );
+            sql.push_str(&create_sequence(
+                fixture,
+                &Sequence {
+                    id,
+                    now,
+                    grid: &pick_sql(&codes, "g", "text"),
+                    category: &category,
+                    reporter: &reporter,
+                    lat: &lat,
+                    lng: &lng,
+                    insert_incident: &insert_incident,
+                    insert_event: &insert_event,
+                },
+            ));
         }
     }
     sql
+}
+
+/// The pieces of a report's statements that pgbench draws at random.
+struct Sequence<'a> {
+    id: &'a str,
+    now: &'a str,
+    grid: &'a str,
+    category: &'a str,
+    reporter: &'a str,
+    lat: &'a str,
+    lng: &'a str,
+    insert_incident: &'a str,
+    insert_event: &'a str,
+}
+
+/// Every statement of a report that routing holds for the grid staff's
+/// on-site check (most of the demo's categories), in the order the API
+/// sends them on PostgreSQL (`log_statement = all` on 2026-12-05): the
+/// pool's check of each connection it hands out (`SELECT 1`); the
+/// idempotency key, the category and the duplicate search, each on its own;
+/// the calendar and the district's reference number in autocommit
+/// statements; then one transaction that stores the report with its clocks,
+/// tells the grid's staff, stores its fact and the answer under the key, and
+/// ends with the KPI counters' upserts.
+fn create_sequence(fixture: &Fixture, s: &Sequence<'_>) -> String {
+    let Sequence {
+        id,
+        now,
+        grid,
+        category,
+        reporter,
+        lat,
+        lng,
+        ..
+    } = *s;
+    let staff = quoted(["worker.guanlan", "chief.guanlan"].map(|u| fixture.user(u)));
+    let (worker, chief) = (&staff[0], &staff[1]);
+    let counters = "reported, dispatched, acknowledged_in_time, extended, due, closed, \
+        closed_in_time, due_suspended, closed_suspended, closed_in_time_suspended, ledgered, \
+        verified, reworked, closures_without_evidence, rated, satisfied, basically_satisfied, \
+        dissatisfied, solved_answered, solved";
+    let upsert = |table: &str, date_column: &str, date: &str, values: &str| {
+        let sums: Vec<String> = counters
+            .split(", ")
+            .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({date_column}, grid_code, party_code, category_code, {counters}) \
+             VALUES ({date}, {grid}, 'pgbench', {category}, {values}) \
+             ON CONFLICT ({date_column}, grid_code, party_code, category_code) DO UPDATE SET {};\n",
+            sums.join(", ")
+        )
+    };
+    let zeros = |first: &str, fifth: &str| {
+        let mut v = vec!["0"; 20];
+        v[0] = first;
+        v[4] = fifth;
+        v.join(", ")
+    };
+    let areas_above = format!(
+        "ARRAY[{grid}, substr({grid}, 1, 12), substr({grid}, 1, 9), substr({grid}, 1, 6), \
+         substr({grid}, 1, 4) || '00']"
+    );
+    let ping = "SELECT 1;\n";
+    format!(
+        "{ping}SELECT request_hash, response_status, response_body FROM idempotency_keys \
+         WHERE user_id = {reporter} AND idem_key = {id} LIMIT 1;\n\
+         {ping}SELECT * FROM categories WHERE code = {category} LIMIT 1;\n\
+         SELECT id, reference, status, lat, lng, created_at FROM incidents \
+         WHERE category_code = {category} AND created_at >= {now} - interval '72 hours' \
+         AND status <> ALL('{{closed,rejected}}') \
+         AND lat BETWEEN {lat} - 0.00225 AND {lat} + 0.00225 \
+         AND lng BETWEEN {lng} - 0.00275 AND {lng} + 0.00275 \
+         ORDER BY created_at ASC LIMIT 50;\n\
+         {ping}SELECT periods, weekdays, utc_offset_minutes FROM working_week WHERE id = 1 LIMIT 1;\n\
+         SELECT day, kind, name FROM calendar_days \
+         WHERE day BETWEEN {now}::date - 60 AND {now}::date + 400 ORDER BY day;\n\
+         INSERT INTO incident_counters (scope, last) \
+         VALUES ('pgbench-' || substr({grid}, 1, 6) || '-' || to_char({now}, 'YYYYMMDD'), 1) \
+         ON CONFLICT (scope) DO UPDATE SET last = incident_counters.last + 1 RETURNING last;\n\
+         {ping}BEGIN;\n\
+         SELECT priority, acknowledge_amount, acknowledge_unit, resolve_amount, resolve_unit \
+         FROM time_limits WHERE category_code = {category};\n\
+         {insert_incident}{insert_event}\
+         SELECT pg_notify('gridops_incident_events', {id});\n\
+         INSERT INTO deadlines (id, incident_id, step, area_code, started_at, due_at, warn_at, \
+         state, extensions, suspensions) VALUES ({id} || '-t', {id}, 'triage', {grid}, {now}, \
+         {now} + interval '2 days', {now} + interval '1 day', 'running', 0, 0);\n\
+         SELECT id, area_code, user_id, weekdays, starts, ends, created_at FROM duty_rosters \
+         WHERE area_code = ANY(ARRAY[{grid}, substr({grid}, 1, 12)]) ORDER BY created_at, id;\n\
+         SELECT id, area_code, user_id, on_date, on_duty, created_at FROM duty_exceptions \
+         WHERE area_code = ANY(ARRAY[{grid}, substr({grid}, 1, 12)]) \
+         AND on_date >= to_char({now} - interval '1 day', 'YYYY-MM-DD') \
+         AND on_date <= to_char({now}, 'YYYY-MM-DD') ORDER BY on_date, id;\n\
+         SELECT patrols.walker_id FROM patrols JOIN patrol_grids ON patrol_grids.patrol_id = \
+         patrols.id WHERE patrol_grids.grid_code = {grid} AND patrols.status = 'running' \
+         ORDER BY patrols.started_at, patrols.id;\n\
+         SELECT users.id, users.locale FROM role_assignments JOIN users ON \
+         role_assignments.user_id = users.id WHERE role_assignments.role = \
+         ANY('{{grid_worker,grid_chief}}') AND role_assignments.area_code = ANY({areas_above}) \
+         AND users.disabled = false;\n\
+         INSERT INTO notifications (id, user_id, topic, incident_id, title, body, created_at) \
+         VALUES ({id} || '-n1', {worker}, 'reported', {id}, '网格内有新上报，请到现场核查处置', \
+         {id}, {now}), ({id} || '-n2', {chief}, 'reported', {id}, \
+         '网格内有新上报，请到现场核查处置', {id}, {now});\n\
+         SELECT DISTINCT user_id FROM devices WHERE user_id = ANY(ARRAY[{worker}, {chief}]);\n\
+         INSERT INTO incident_facts (incident_id, grid_code, party_code, category_code, \
+         reported_on, acknowledged_in_time, extended, suspended, in_ledger, due_on, closed, \
+         closed_in_time, reworked, without_evidence) VALUES ({id}, {grid}, 'pgbench', \
+         {category}, {now}::date, false, false, false, false, {now}::date + 6, false, false, \
+         false, false);\n\
+         DELETE FROM idempotency_keys WHERE user_id = {reporter} AND idem_key = {id} \
+         AND response_status IS NULL;\n\
+         INSERT INTO idempotency_keys (user_id, idem_key, request_hash, response_status, \
+         response_body, created_at) VALUES ({reporter}, {id}, 'c0ffee', 201, '{body}', {now});\n\
+         {daily_reported}{daily_due}{monthly}END;\n",
+        insert_incident = s.insert_incident,
+        insert_event = s.insert_event,
+        body = "x".repeat(1500),
+        daily_reported = upsert(
+            "kpi_daily",
+            "day",
+            &format!("{now}::date"),
+            &zeros("1", "0")
+        ),
+        daily_due = upsert(
+            "kpi_daily",
+            "day",
+            &format!("{now}::date + 6"),
+            &zeros("0", "1")
+        ),
+        monthly = upsert(
+            "kpi_monthly",
+            "month",
+            &format!("date_trunc('month', {now})::date"),
+            &zeros("1", "1")
+        ),
+    )
 }
 
 fn run_pgbench(
@@ -1285,20 +1449,6 @@ fn run_pgbench(
     secs: u32,
 ) -> Result<PgbenchResult, String> {
     let pgbench = find_pgbench().ok_or("pgbench not found on PATH or in /usr/lib/postgresql")?;
-    if script == PgbenchScript::CreateSequence {
-        // The per-district counters the sequence bumps, as the first report of a day makes.
-        let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
-        for district in ["410102", "410181"] {
-            diesel::insert_into(incident_counters::table)
-                .values((
-                    incident_counters::scope.eq(format!("pgbench-{district}")),
-                    incident_counters::last.eq(0_i64),
-                ))
-                .on_conflict_do_nothing()
-                .execute(&mut conn)
-                .map_err(|e| e.to_string())?;
-        }
-    }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let file = dir.path().join("script.sql");
     std::fs::write(&file, pgbench_script(fixture, script)).map_err(|e| e.to_string())?;
@@ -1363,12 +1513,6 @@ fn pgbench_latencies(dir: &Path) -> Result<Vec<Duration>, String> {
 
 // ── Plans ───────────────────────────────────────────────────────────────────────────────
 
-/// The columns `IncidentRow::as_select()` reads.
-const COLUMNS: &str = "id, reference, category_code, description, lat, lng, address, grid_code, \
-    source, reporter_id, priority, status, party_code, assignee_id, returned_by, duplicate_of, \
-    rating, rating_comment, rework_count, result, version, occurred_at, created_at, updated_at, \
-    acknowledge_due, resolve_due";
-
 #[derive(QueryableByName)]
 struct PgPlanLine {
     #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
@@ -1381,9 +1525,41 @@ struct SqlitePlanLine {
     detail: String,
 }
 
+/// The plans of the measured lists, and what is wrong with them.
+struct Plans {
+    text: String,
+    /// A list that scans the whole table, or reads a relation out of order.
+    problems: Vec<String>,
+}
+
+/// What a list's plan must not do on PostgreSQL: read the whole table, or
+/// read a relation through a bitmap and sort it (the plan that made the map
+/// view take 442 ms at 1M: every incident of each grid, then the newest 51).
+fn plan_problems(name: &str, plan: &str, must_use: &[&str]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (bad, why) in [
+        ("Seq Scan on incidents", "reads the whole table"),
+        (
+            "Bitmap Heap Scan on incidents",
+            "reads a relation whole and sorts it",
+        ),
+    ] {
+        if plan.contains(bad) {
+            problems.push(format!("{name}: {why} ({bad})"));
+        }
+    }
+    for index in must_use {
+        if !plan.contains(index) {
+            problems.push(format!("{name}: does not use {index}"));
+        }
+    }
+    problems
+}
+
 /// The SQL `incidents::list` and `incidents::open_nearby` build for the
-/// measured requests, with the values inlined, and their plans.
-fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, String> {
+/// measured requests, with the values inlined, their plans, and the
+/// problems [`plan_problems`] finds in the lists' plans (PostgreSQL).
+fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<Plans, String> {
     let me = fixture.user(DISPATCHER);
     let ts = |t: NaiveDateTime| match backend {
         Backend::Postgres => format!("'{}'::timestamp", t.format("%Y-%m-%d %H:%M:%S%.6f")),
@@ -1395,31 +1571,38 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
     };
     let now = gridops_infra::repo::now();
     let [w, s, e, n] = fixture.bbox_of(BBOX_COMMUNITY);
-    // The statements `repo::incidents::list` sends for the dispatcher: one
-    // per relation (what they reported; each of the few grids of their
-    // area), or only the grids when the filter stays inside their area.
+    // The page's keys as `repo::incidents::list` reads them for the
+    // dispatcher (`repo::merged`): one part per relation (what they
+    // reported; each of the few grids of their area), or only the grids
+    // when the filter stays inside their area, merged in one statement.
     let area_grids: Vec<&str> = fixture
         .grids
         .iter()
         .filter(|g| g.code.starts_with(DISPATCHER_AREA))
         .map(|g| g.code.as_str())
         .collect();
-    let statement = |scope: String, filter: &str| {
+    let merged = |scopes: Vec<String>, filter: &str| {
+        let parts: Vec<String> = scopes
+            .iter()
+            .map(|scope| {
+                format!(
+                    "SELECT * FROM (SELECT created_at, id FROM incidents WHERE {scope}{filter} \
+                     ORDER BY created_at DESC, id DESC LIMIT 51) AS part"
+                )
+            })
+            .collect();
         format!(
-            "SELECT {COLUMNS} FROM incidents WHERE {scope}{filter} \
-             ORDER BY created_at DESC, id DESC LIMIT 51"
+            "SELECT * FROM ({}) AS merged ORDER BY created_at DESC, id DESC LIMIT 51",
+            parts.join(" UNION ")
         )
     };
-    let per_grid = |grids: &[&str], filter: &str| -> Vec<String> {
-        grids
-            .iter()
-            .map(|g| statement(format!("grid_code = '{g}'"), filter))
-            .collect()
+    let grids = |grids: &[&str]| -> Vec<String> {
+        grids.iter().map(|g| format!("grid_code = '{g}'")).collect()
     };
     let scoped = |filter: &str| {
-        let mut all = vec![statement(format!("reporter_id = '{me}'"), filter)];
-        all.extend(per_grid(&area_grids, filter));
-        all.join(";\n")
+        let mut all = vec![format!("reporter_id = '{me}'")];
+        all.extend(grids(&area_grids));
+        merged(all, filter)
     };
     // The grids a map view touches (by their rectangles here; by their
     // polygons in the server).
@@ -1436,11 +1619,13 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
         (grid.rect[1] + grid.rect[3]) / 2.0,
     );
     let in_area = format!(" AND substr(grid_code, 1, 9) = '{DISPATCHER_AREA}'");
-    let queries = [
-        ("list: inbox (no filter)", scoped("")),
+    let both: &[&str] = &["incidents_reporter_id", "incidents_grid_code"];
+    let queries: [(&str, String, &[&str]); 5] = [
+        ("list: inbox (no filter)", scoped(""), both),
         (
             "list: status+area",
-            per_grid(&area_grids, &format!(" AND {statuses}{in_area}")).join(";\n"),
+            merged(grids(&area_grids), &format!(" AND {statuses}{in_area}")),
+            &["incidents_grid_code"],
         ),
         (
             "list: category+created_from",
@@ -1449,13 +1634,18 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
                  AND created_at >= {}",
                 ts(now - TimeDelta::days(30))
             )),
+            both,
         ),
-        ("list: bbox", {
-            let filter = format!(" AND lat BETWEEN {s} AND {n} AND lng BETWEEN {w} AND {e}");
-            let mut all = vec![statement(format!("reporter_id = '{me}'"), &filter)];
-            all.extend(per_grid(&in_view, &filter));
-            all.join(";\n")
-        }),
+        (
+            "list: bbox",
+            {
+                let filter = format!(" AND lat BETWEEN {s} AND {n} AND lng BETWEEN {w} AND {e}");
+                let mut all = vec![format!("reporter_id = '{me}'")];
+                all.extend(grids(&in_view));
+                merged(all, &filter)
+            },
+            both,
+        ),
         (
             "create: open_nearby (duplicate check)",
             format!(
@@ -1470,59 +1660,54 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<String, Str
                 lng - 0.00275,
                 lng + 0.00275
             ),
+            &[],
         ),
     ];
-    // A list of several statements is explained one statement at a time.
-    let split = |queries: &[(&str, String)]| -> Vec<(String, String)> {
-        queries
-            .iter()
-            .flat_map(|(name, sql)| {
-                let parts: Vec<&str> = sql.split(";\n").collect();
-                let many = parts.len() > 1;
-                parts.into_iter().enumerate().map(move |(i, part)| {
-                    let name = if many {
-                        format!("{name} [{}]", i + 1)
-                    } else {
-                        (*name).to_owned()
-                    };
-                    (name, part.to_owned())
-                })
-            })
-            .collect()
-    };
     let mut out = String::from("\nPlans (values inlined):\n");
+    let mut problems = Vec::new();
     match backend {
         Backend::Postgres => {
             let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
-            for (name, sql) in split(&queries) {
+            for (name, sql, must_use) in &queries {
                 let lines: Vec<PgPlanLine> =
                     diesel::sql_query(format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"))
                         .load(&mut conn)
                         .map_err(|e| format!("{name}: {e}"))?;
+                let plan: Vec<String> = lines.into_iter().map(|l| l.line).collect();
+                if name.starts_with("list") {
+                    problems.extend(plan_problems(name, &plan.join("\n"), must_use));
+                }
                 let _ = writeln!(out, "-- {name}\n{sql}");
-                for l in lines {
-                    let _ = writeln!(out, "  {}", l.line);
+                for line in plan {
+                    let _ = writeln!(out, "  {line}");
                 }
             }
         }
         Backend::Sqlite => {
             let mut conn = SqliteConnection::establish(url).map_err(|e| e.to_string())?;
-            for (name, sql) in split(&queries) {
+            for (name, sql, _) in &queries {
                 let lines: Vec<SqlitePlanLine> =
                     diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
                         .load(&mut conn)
                         .map_err(|e| format!("{name}: {e}"))?;
                 let started = Instant::now();
-                conn.batch_execute(&sql)
+                conn.batch_execute(sql)
                     .map_err(|e| format!("{name}: {e}"))?;
                 let _ = writeln!(out, "-- {name} ({} once)\n{sql}", ms(started.elapsed()));
                 for l in lines {
+                    // A bare SCAN is a full table scan (an index scan says USING).
+                    if name.starts_with("list") && l.detail.trim() == "SCAN incidents" {
+                        problems.push(format!("{name}: reads the whole table"));
+                    }
                     let _ = writeln!(out, "  {}", l.detail);
                 }
             }
         }
     }
-    Ok(out)
+    Ok(Plans {
+        text: out,
+        problems,
+    })
 }
 
 // ── Report ──────────────────────────────────────────────────────────────────────────────

@@ -295,11 +295,13 @@ mod with_fcm {
             !text(&letter["last_error"]).contains(HANDLER_PHONE),
             "{letter}"
         );
+        // The outbox's depth is read in the background, every two seconds.
+        eventually("/metrics counts the dead letter", || async {
+            let metrics = app.get("/metrics").await.text().await.expect("metrics");
+            metrics.contains("gridops_outbox_dead_letters 1")
+        })
+        .await;
         let metrics = app.get("/metrics").await.text().await.expect("metrics");
-        assert!(
-            metrics.contains("gridops_outbox_dead_letters 1"),
-            "{metrics}"
-        );
         assert!(
             metrics.contains("gridops_push_sends_total{result=\"dead_lettered\"} 1"),
             "{metrics}"

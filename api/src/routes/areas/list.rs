@@ -19,12 +19,15 @@ pub struct ListAreasQuery {
     pub level: Option<Level>,
     /// Only children of this area (code).
     #[validate(length(min = 6, max = 18, message = "an area code has 6 to 18 digits"))]
+    #[param(min_length = 6, max_length = 18)]
     pub parent: Option<String>,
     /// `next_cursor` of the previous page.
     #[validate(length(max = 18, message = "not a cursor of this list"))]
+    #[param(max_length = 18)]
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500, message = "limit must be between 1 and 500"))]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -36,11 +36,11 @@ impl From<CoordSysParam> for CoordSys {
 pub struct LocateQuery {
     /// Latitude, -90 to 90.
     #[validate(range(min = -90.0, max = 90.0, message = "latitude must be between -90 and 90"))]
-    #[param(example = 34.7486)]
+    #[param(minimum = -90.0, maximum = 90.0, example = 34.7486)]
     pub lat: f64,
     /// Longitude, -180 to 180.
     #[validate(range(min = -180.0, max = 180.0, message = "longitude must be between -180 and 180"))]
-    #[param(example = 113.6284)]
+    #[param(minimum = -180.0, maximum = 180.0, example = 113.6284)]
     pub lng: f64,
     /// Coordinate system of `lat`/`lng` (default `wgs84`).
     pub coord_sys: Option<CoordSysParam>,

@@ -19,11 +19,11 @@ use crate::state::AppState;
 pub struct AreaFileBody {
     /// `FeatureCollection`.
     #[serde(rename = "type")]
-    #[schema(example = "FeatureCollection")]
+    #[schema(pattern = "^FeatureCollection$", example = "FeatureCollection")]
     pub kind: String,
     /// GeoJSON Features, one per area.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = crate::openapi::schemas::area_features, required = true)]
     pub features: Option<Vec<serde_json::Value>>,
     /// Other GeoJSON members (`bbox`, foreign members), passed on to the
     /// reader as sent: the file is checked as a whole, as the CLI reads it.

@@ -14,9 +14,10 @@ use crate::state::AppState;
 pub struct LoginRequest {
     /// Username or mobile number.
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
-    #[schema(example = "worker.guanlan")]
+    #[schema(min_length = 1, max_length = 64, example = "worker.guanlan")]
     pub username: String,
     #[validate(length(min = 1, max = 1024, message = "1 to 1024 characters"))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
     /// `true` (the web console): the refresh token is set as an HttpOnly,
     /// SameSite=Strict cookie for `/api/v1/auth` and left out of the body.

@@ -48,6 +48,7 @@ pub struct RefreshTokenRequest {
         max = 512,
         message = "a refresh token has 1 to 512 characters"
     ))]
+    #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: Option<String>,
 }
 

@@ -18,17 +18,20 @@ pub struct RegisterRequest {
     #[schema(example = "li.na")]
     pub username: String,
     /// At least 8 characters.
+    #[schema(min_length = 8)]
     pub password: String,
     #[validate(length(max = 100, message = "at most 100 characters"))]
+    #[schema(max_length = 100)]
     pub display_name: Option<String>,
     #[schema(example = "13812345678")]
     pub phone: Option<String>,
     /// Code of the resident's home community.
     #[validate(length(min = 12, max = 12, message = "a community code has 12 digits"))]
-    #[schema(example = "410102003001")]
+    #[schema(min_length = 12, max_length = 12, example = "410102003001")]
     pub community: String,
     /// `zh-CN` (default) or `en`.
     #[validate(custom(function = "crate::extract::check_locale"))]
+    #[schema(pattern = "^(zh-CN|en)$")]
     pub locale: Option<String>,
 }
 

@@ -19,12 +19,15 @@ pub struct CampaignQuery {
     /// dispatches, or any for an administrator). Absent: every campaign the
     /// caller may see.
     #[validate(length(min = 1, max = 32, message = "an area code"))]
+    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 1, max_length = 32)]
     pub area: Option<String>,
     /// `next` of the previous page.
     #[validate(length(max = 64, message = "a cursor from the previous page"))]
+    #[param(max_length = 64)]
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     #[validate(range(min = 1, max = 200, message = "1 to 200"))]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -33,7 +33,7 @@ pub struct CheckAnswerRequest {
     pub answer: CheckAnswerParam,
     /// `fixed`: what was done (required).
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
-    #[schema(example = "已清扫车棚顶积雪")]
+    #[schema(min_length = 1, max_length = 2000, example = "已清扫车棚顶积雪")]
     pub result: Option<String>,
     /// `fixed`: the after photo, base64 (JPEG, PNG, HEIC or WebP, at most
     /// 10 MiB); required when the item requires a photo. Its EXIF time and
@@ -48,7 +48,7 @@ pub struct CheckAnswerRequest {
     /// `raise`: what is wrong (required); `fixed`: default the item's text.
     /// The campaign's name is added to the incident's description.
     #[validate(length(min = 1, max = 1800, message = "1 to 1800 characters"))]
-    #[schema(example = "5号楼前树枝被雪压断，悬在人行道上方")]
+    #[schema(min_length = 1, max_length = 1800, example = "5号楼前树枝被雪压断，悬在人行道上方")]
     pub description: Option<String>,
 }
 

@@ -26,13 +26,13 @@ const NO_SUCH_CATEGORY: &str = "no such category";
 #[serde(deny_unknown_fields)]
 pub struct HotspotRuleBody {
     /// Metres around a place within which reports count together, 10–5000.
-    #[schema(example = 100)]
+    #[schema(minimum = 10, maximum = 5000, example = 100)]
     pub radius_m: i64,
     /// Reports that make a hotspot, 2–100.
-    #[schema(example = 3)]
+    #[schema(minimum = 2, maximum = 100, example = 3)]
     pub min_reports: i64,
     /// Days the reports fit in (from the first to the last), 1–365.
-    #[schema(example = 30)]
+    #[schema(minimum = 1, maximum = 365, example = 30)]
     pub within_days: i64,
 }
 

@@ -35,10 +35,12 @@ const OUTSIDE: &str = "this area is outside the areas you dispatch in";
 pub struct HotspotQuery {
     /// An area code; everything below it is included. Dispatchers name one
     /// of their own areas or one inside them.
+    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$")]
     pub area: Option<String>,
     /// A category code; its subcategories are included (each is a
     /// category of its own for hotspots).
     #[validate(length(min = 1, max = 100, message = "1 to 100 characters"))]
+    #[param(min_length = 1, max_length = 100)]
     pub category: Option<String>,
     /// First day of reports read, in the city's time zone (default: as far
     /// back as the longest `within_days` of the rules).

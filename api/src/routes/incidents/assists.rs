@@ -29,9 +29,10 @@ use crate::state::AppState;
 pub struct CallAssistsBody {
     /// Codes of the parties to call, at most 10 on one incident in all.
     #[validate(length(min = 1, max = 10, message = "1 to 10 parties"))]
-    #[schema(example = json!(["zy-urban-management", "zy-guanlan-committee"]))]
+    #[schema(min_items = 1, max_items = 10, example = json!(["zy-urban-management", "zy-guanlan-committee"]))]
     pub parties: Vec<String>,
     #[validate(length(max = 2000, message = "at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -39,6 +40,7 @@ pub struct CallAssistsBody {
 pub struct ReportAssistBody {
     /// What the assisting party did.
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub result: String,
 }
 

@@ -27,16 +27,18 @@ use crate::state::AppState;
 pub struct SuspendBody {
     /// Why the clocks should stop (waiting for a court ruling, a part, the weather…).
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ExtendBody {
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// How much more time, counted from the current resolve due.
     #[validate(range(min = 1, max = 1000, message = "between 1 and 1000"))]
-    #[schema(example = 2)]
+    #[schema(minimum = 1, maximum = 1000, example = 2)]
     pub amount: u32,
     pub unit: UnitParam,
 }
@@ -44,6 +46,7 @@ pub struct ExtendBody {
 /// What a request for more time asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ClockRequestKind)]
 pub enum KindParam {
     /// 挂起: every clock stops until the suspension ends.
     Suspend,
@@ -72,10 +75,11 @@ pub struct AskBody {
     pub kind: KindParam,
     /// Why, in writing (for the ledger: why no deadline can close the case).
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// An extension's amount, counted from the current resolve due.
     #[validate(range(min = 1, max = 1000, message = "between 1 and 1000"))]
-    #[schema(example = 2)]
+    #[schema(minimum = 1, maximum = 1000, example = 2)]
     pub amount: Option<u32>,
     /// An extension's unit.
     pub unit: Option<UnitParam>,
@@ -126,6 +130,7 @@ impl AskBody {
 pub struct EndBody {
     /// E.g. a new property company took over the compound.
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: Option<String>,
 }
 

@@ -14,6 +14,7 @@ use crate::error::{ApiError, Problem};
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CommentBody {
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
 

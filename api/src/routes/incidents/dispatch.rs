@@ -20,11 +20,12 @@ use crate::error::{ApiError, Problem};
 pub struct DispatchBody {
     /// Code of the responsible party.
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
-    #[schema(example = "zy-heating")]
+    #[schema(min_length = 1, max_length = 64, example = "zy-heating")]
     pub party: String,
     /// A handler of that party, if one person should take it.
     pub assignee: Option<String>,
     #[validate(length(max = 2000, message = "at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 

@@ -14,7 +14,7 @@ pub struct GeoPoint {
     #[serde(rename = "type")]
     #[schema(example = "Point")]
     pub kind: String,
-    #[schema(example = json!([113.6070, 34.7187]))]
+    #[schema(min_items = 2, max_items = 2, example = json!([113.6070, 34.7187]))]
     #[validate(length(equal = 2, message = "[longitude, latitude]"))]
     pub coordinates: Vec<f64>,
 }
@@ -45,16 +45,17 @@ impl From<PriorityParam> for gridops_domain::category::Priority {
 pub struct CreateIncidentRequest {
     /// Category code, e.g. `neighbourhood.dog_noise`.
     #[validate(length(min = 1, max = 128, message = "1 to 128 characters"))]
-    #[schema(example = "neighbourhood.dog_noise")]
+    #[schema(min_length = 1, max_length = 128, example = "neighbourhood.dog_noise")]
     pub category: String,
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
-    #[schema(example = "楼下的狗每天夜里叫到凌晨")]
+    #[schema(min_length = 1, max_length = 2000, example = "楼下的狗每天夜里叫到凌晨")]
     pub description: String,
     #[validate(nested)]
     pub location: GeoPoint,
     /// Coordinate system of `location` (default `wgs84`); stored as WGS-84.
     pub coord_sys: Option<CoordSysParam>,
     #[validate(length(max = 300, message = "at most 300 characters"))]
+    #[schema(max_length = 300)]
     pub address: Option<String>,
     /// Chosen by the phone for reports written offline, so that a resend is
     /// recognised; a UUID.
@@ -75,6 +76,7 @@ pub struct CreateIncidentRequest {
     /// The caller's patrol it was found on (running, or ended no longer
     /// ago than late uploads are taken): the patrol lists it.
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub patrol_id: Option<String>,
 }
 
@@ -83,7 +85,7 @@ pub struct CreateIncidentRequest {
 pub struct HandledOnSpot {
     /// What was done, as `resolve_on_spot` takes it.
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
-    #[schema(example = "已劝导车主收回飞线，电动车改到小区充电桩充电")]
+    #[schema(min_length = 1, max_length = 2000, example = "已劝导车主收回飞线，电动车改到小区充电桩充电")]
     pub result: String,
 }
 
@@ -91,6 +93,7 @@ pub struct HandledOnSpot {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 pub struct NoteBody {
     #[validate(length(max = 2000, message = "at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -98,6 +101,7 @@ pub struct NoteBody {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ReasonBody {
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -106,10 +110,12 @@ pub struct ReasonBody {
 pub struct ResolveBody {
     /// What was done.
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub result: String,
     /// Keys of after-photos already uploaded to this incident.
     #[serde(default)]
     #[validate(length(max = 9, message = "at most 9 photos"))]
+    #[schema(max_items = 9)]
     pub photos: Vec<String>,
 }
 

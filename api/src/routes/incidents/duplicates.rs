@@ -142,12 +142,15 @@ pub async fn duplicates_of_incident(
 pub struct DuplicateCheckQuery {
     /// The category the report would have.
     #[validate(length(min = 1, max = 100, message = "1 to 100 characters"))]
+    #[param(min_length = 1, max_length = 100)]
     pub category: String,
     /// Latitude, -90 to 90.
     #[validate(range(min = -90.0, max = 90.0, message = "latitude must be between -90 and 90"))]
+    #[param(minimum = -90.0, maximum = 90.0)]
     pub lat: f64,
     /// Longitude, -180 to 180.
     #[validate(range(min = -180.0, max = 180.0, message = "longitude must be between -180 and 180"))]
+    #[param(minimum = -180.0, maximum = 180.0)]
     pub lng: f64,
     /// Coordinate system of `lat`/`lng` (default `wgs84`).
     pub coord_sys: Option<CoordSysParam>,

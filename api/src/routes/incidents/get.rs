@@ -1,11 +1,11 @@
 use actix_web::{HttpResponse, get, web};
-use gridops_domain::access::{Capability, Place, decide};
-use gridops_domain::incident::{ActionKind, allowed_actions};
-use gridops_infra::repo::evidence;
-use gridops_infra::repo::{incidents, links, patrols};
+use gridops_domain::access::{Access, Capability, Place, decide};
+use gridops_domain::incident::{allowed_actions, can_see};
+use gridops_infra::DbError;
+use gridops_infra::repo::{evidence, incidents};
 
 use super::dto::{EventView, IncidentView, PhotoView};
-use super::{load_visible, with_etag};
+use super::with_etag;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -27,44 +27,53 @@ pub async fn get_incident(
     AuthUser(actor): AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = load_visible(&state, &actor, id.into_inner()).await?;
-    let incident_id = stored.incident.id.clone();
+    let id = id.into_inner();
     let staff = decide(&actor, Capability::ReadClosureEvidence, Place::default()).is_granted();
-    let (evidence, events, photos, patrol, (root_id, linked)) = state
+    let viewer = actor.clone();
+    // One pool checkout: the incident with what its page shows beside it,
+    // then (when the caller may see it) the timeline; photos and evidence
+    // only where the first statement found some.
+    let found = state
         .db
         .run(move |conn| {
-            let events: Vec<EventView> = incidents::events_with_staff_names(conn, &incident_id)?
+            let (stored, beside) = match incidents::find_for_view(conn, &id) {
+                Ok(found) => found,
+                Err(DbError::NotFound) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            if can_see(&stored.incident, &viewer) != Access::Granted {
+                return Ok(None);
+            }
+            let events: Vec<EventView> = incidents::events_with_staff_names(conn, &id)?
                 .into_iter()
                 .map(|(event, name)| EventView {
                     actor_name: name,
                     ..EventView::from(event)
                 })
                 .collect();
-            // Read only when a step was judged: most cases were never resolved.
-            let judged = staff
-                && events.iter().any(|e| {
-                    ActionKind::parse(&e.action).is_some_and(gridops_domain::evidence::is_judged)
-                });
-            let evidence = if judged {
-                evidence::latest(conn, &incident_id)?
+            let photos = if beside.has_photos {
+                incidents::photos(conn, &id)?
+            } else {
+                Vec::new()
+            };
+            let evidence = if staff && beside.judged {
+                evidence::latest(conn, &id)?
             } else {
                 None
             };
-            Ok((
-                evidence,
-                events,
-                incidents::photos(conn, &incident_id)?,
-                patrols::found_on(conn, &incident_id)?,
-                links::of_incident(conn, &incident_id)?,
-            ))
+            Ok(Some((stored, beside, events, photos, evidence)))
         })
         .await?;
+    // Hidden as if it did not exist.
+    let Some((stored, beside, events, photos, evidence)) = found else {
+        return Err(ApiError::not_found("no such incident"));
+    };
     let mut view = IncidentView::new(&stored, &allowed_actions(&stored.incident, &actor));
     view.timeline = Some(events);
     view.photos = Some(photos.into_iter().map(PhotoView::from).collect());
-    view.patrol_id = patrol;
+    view.patrol_id = beside.patrol_id;
     view.evidence = evidence.map(Into::into);
-    view.root_id = root_id;
-    view.linked_count = (linked > 0).then_some(linked);
+    view.root_id = beside.root_id;
+    view.linked_count = (beside.linked_count > 0).then_some(beside.linked_count);
     Ok(with_etag(&view))
 }

@@ -18,6 +18,7 @@ pub struct ReviewBody {
     /// What the review found (still no property company; the community is
     /// talking to one).
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
     /// When to look again, after today in the city's calendar: the
     /// dispatchers are reminded that day.

@@ -32,10 +32,12 @@ pub enum SortParam {
 #[into_params(parameter_in = Query)]
 pub struct ListIncidentsQuery {
     /// Comma-separated statuses, e.g. `dispatched,in_progress`.
+    #[param(pattern = "^(reported|accepted|dispatched|in_progress|resolved|closed|rejected)( *, *(reported|accepted|dispatched|in_progress|resolved|closed|rejected))*$")]
     pub status: Option<String>,
     /// A category code; its subcategories are included.
     pub category: Option<String>,
     /// An area code; everything below it is included.
+    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})?$")]
     pub area: Option<String>,
     pub party: Option<String>,
     /// A user id, or `me`.
@@ -61,12 +63,14 @@ pub struct ListIncidentsQuery {
     pub bbox: Option<String>,
     /// Text in the description, or part of the reference.
     #[validate(length(min = 1, max = 100, message = "1 to 100 characters"))]
+    #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
     pub sort: Option<SortParam>,
     /// `next_cursor` of the previous page (same sort and filters).
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500, message = "limit must be between 1 and 500"))]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -21,8 +21,11 @@ use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::ValidQuery;
 use crate::state::AppState;
 
+// Named apart from the clock requests' `KindParam`: two schemas of one name
+// collapse into one in the document.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PhotoKind)]
 pub enum KindParam {
     /// The problem as found.
     Before,

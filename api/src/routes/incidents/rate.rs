@@ -33,6 +33,7 @@ impl From<RatingParam> for Rating {
 pub struct RateBody {
     pub rating: RatingParam,
     #[validate(length(max = 2000, message = "at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
     /// "Was it solved?" (解决率 counts the answers).
     pub solved: Option<bool>,

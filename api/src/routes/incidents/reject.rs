@@ -32,6 +32,7 @@ pub struct RejectBody {
     /// then follows that one.
     pub duplicate_of: Option<String>,
     #[validate(length(max = 2000, message = "at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 

@@ -38,12 +38,15 @@ impl PlatformParam {
 pub struct RegisterDevice {
     /// The FCM registration token of the app on this phone.
     #[validate(length(min = 1, max = 4096, message = "1 to 4096 characters"))]
+    #[schema(min_length = 1, max_length = 4096)]
     pub token: String,
     pub platform: PlatformParam,
     /// The language of its notifications: `zh-CN` or `en`.
     #[validate(custom(function = "check_locale"))]
+    #[schema(pattern = "^(zh-CN|en)$")]
     pub locale: String,
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub app_version: Option<String>,
 }
 

@@ -57,6 +57,7 @@ pub struct InboxQuery {
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500, message = "limit must be between 1 and 500"))]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -42,12 +42,16 @@ impl From<AudienceParam> for NoticeAudience {
 #[serde(deny_unknown_fields)]
 pub struct PostNotice {
     /// The area code; everyone registered in it or below it is reached.
+    #[schema(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$")]
     pub area: String,
     #[validate(length(min = 1, max = 2, message = "residents, workers or both"))]
+    #[schema(min_items = 1, max_items = 2)]
     pub audience: Vec<AudienceParam>,
     #[validate(length(min = 1, max = 60, message = "1 to 60 characters"))]
+    #[schema(min_length = 1, max_length = 60)]
     pub title: String,
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub body: String,
 }
 
@@ -256,9 +260,11 @@ pub async fn get_notice(
 pub struct ListNoticesQuery {
     /// `next_cursor` of the previous page.
     #[validate(length(min = 1, max = 100, message = "1 to 100 characters"))]
+    #[param(min_length = 1, max_length = 100)]
     pub cursor: Option<String>,
     /// Page size, 1–100 (default 50).
     #[validate(range(min = 1, max = 100, message = "limit must be between 1 and 100"))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

@@ -17,7 +17,7 @@ pub struct LineString {
     #[schema(example = "LineString")]
     pub kind: String,
     #[validate(length(min = 2, max = 2000, message = "2 to 2000 positions"))]
-    #[schema(example = json!([[113.6070, 34.7187], [113.6081, 34.7190]]))]
+    #[schema(min_items = 2, max_items = 2000, example = json!([[113.6070, 34.7187], [113.6081, 34.7190]]))]
     pub coordinates: Vec<Vec<f64>>,
 }
 
@@ -26,7 +26,7 @@ pub struct LineString {
 pub struct StartPatrolRequest {
     /// Codes of the grids to walk: grids the caller works in.
     #[validate(length(min = 1, max = 20, message = "1 to 20 grids"))]
-    #[schema(example = json!(["410102003001002"]))]
+    #[schema(min_items = 1, max_items = 20, example = json!(["410102003001002"]))]
     pub grids: Vec<String>,
     #[validate(nested)]
     pub planned_route: Option<LineString>,
@@ -138,19 +138,19 @@ pub struct TrackPointIn {
     /// The phone's id for the point, unique within the patrol: a resent
     /// point is stored once.
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
-    #[schema(example = "0193a1b2-0001")]
+    #[schema(min_length = 1, max_length = 64, example = "0193a1b2-0001")]
     pub id: String,
     /// When it was taken; not in the future.
     pub at: DateTime<Utc>,
     #[validate(range(min = -90.0, max = 90.0, message = "latitude must be between -90 and 90"))]
-    #[schema(example = 34.7187)]
+    #[schema(minimum = -90.0, maximum = 90.0, example = 34.7187)]
     pub lat: f64,
     #[validate(range(min = -180.0, max = 180.0, message = "longitude must be between -180 and 180"))]
-    #[schema(example = 113.607)]
+    #[schema(minimum = -180.0, maximum = 180.0, example = 113.607)]
     pub lng: f64,
     /// The fix's accuracy radius, metres.
     #[validate(range(min = 0.0, max = 100000.0, message = "0 to 100000 metres"))]
-    #[schema(example = 8.0)]
+    #[schema(minimum = 0.0, maximum = 100000.0, example = 8.0)]
     pub accuracy_m: f64,
     /// Coordinate system of `lat`/`lng` (default `wgs84`); stored as WGS-84.
     pub coord_sys: Option<CoordSysParam>,
@@ -163,6 +163,7 @@ pub struct TrackPointIn {
 pub struct TrackUpload {
     /// Up to 1,000 points, in any order; points already sent are recognised.
     #[validate(length(min = 1, max = 1000, message = "1 to 1000 points"), nested)]
+    #[schema(min_items = 1, max_items = 1000)]
     pub points: Vec<TrackPointIn>,
 }
 

@@ -51,8 +51,9 @@ pub async fn end_patrol(
     let ended_at = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        parse_json::<EndPatrol>(&body)?
-            .ended_at
+        // `null` is no body, as the document says.
+        parse_json::<Option<EndPatrol>>(&body)?
+            .and_then(|b| b.ended_at)
             .map(|t| t.naive_utc().trunc_subsecs(6))
     };
     let patrol = patrol_for(&state, &actor, &id, Capability::WalkPatrol).await?;

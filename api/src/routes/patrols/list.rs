@@ -30,9 +30,11 @@ pub enum PatrolStatusParam {
 pub struct PatrolQuery {
     /// Only this walker's patrols (a user id).
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
+    #[param(min_length = 1, max_length = 64)]
     pub worker: Option<String>,
     /// Only patrols with a grid in this area (a grid, community, … code).
     #[validate(length(min = 1, max = 32, message = "an area code"))]
+    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 1, max_length = 32)]
     pub area: Option<String>,
     /// Started at or after.
     pub from: Option<DateTime<Utc>>,
@@ -42,9 +44,11 @@ pub struct PatrolQuery {
     pub status: Option<PatrolStatusParam>,
     /// `next` of the previous page.
     #[validate(length(max = 200, message = "a cursor from the previous page"))]
+    #[param(max_length = 200)]
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     #[validate(range(min = 1, max = 200, message = "1 to 200"))]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -106,6 +106,7 @@ pub async fn upload_track(
 pub struct TrackQuery {
     /// Simplification tolerance in metres, 0–100 (default 5; 0 keeps every point).
     #[validate(range(min = 0.0, max = 100.0, message = "0 to 100 metres"))]
+    #[param(minimum = 0.0, maximum = 100.0)]
     pub tolerance_m: Option<f64>,
 }
 

@@ -13,7 +13,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "rosters",
     params(
-        ("area" = String, Path, description = "Grid or community code"),
+        ("area" = String, Path, description = "Grid (15 digits) or community (12 digits) code", pattern = "^([0-9]{12}|[0-9]{15})$"),
         ("id" = String, Path, description = "The roster line's id"),
     ),
     security(("bearer" = [])),

@@ -14,18 +14,18 @@ use validator::Validate;
 pub struct ShiftRequest {
     /// The user's id: a grid worker or chief of the grid, or of a grid of
     /// the community.
-    #[schema(example = "0192f0c4-7c1e-7d1a-9a55-3f7a2c1b9e01")]
+    #[schema(min_length = 1, max_length = 64, example = "0192f0c4-7c1e-7d1a-9a55-3f7a2c1b9e01")]
     #[validate(length(min = 1, max = 64))]
     pub user: String,
     /// ISO weekdays the shift starts on, 1 Monday … 7 Sunday, each once.
-    #[schema(example = json!([1, 2, 3, 4, 5, 6, 7]))]
+    #[schema(schema_with = crate::openapi::schemas::weekdays)]
     pub weekdays: Vec<u32>,
     /// Local start, `HH:MM`.
-    #[schema(example = "22:00")]
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "22:00")]
     pub starts: String,
     /// Local end, `HH:MM`, excluded; before `starts` for a night across
     /// midnight, which belongs to the weekday it starts on.
-    #[schema(example = "08:00")]
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "08:00")]
     pub ends: String,
 }
 
@@ -35,10 +35,11 @@ pub struct ShiftRequest {
 pub struct ExceptionRequest {
     /// The user's id: a grid worker or chief of the area.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub user: String,
     /// The local date, `YYYY-MM-DD`. Off on a date means the night shift
     /// starting that evening too.
-    #[schema(example = "2026-12-04")]
+    #[schema(format = Date, example = "2026-12-04")]
     pub date: String,
     pub on_duty: bool,
 }

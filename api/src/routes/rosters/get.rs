@@ -21,7 +21,7 @@ use crate::state::AppState;
 /// administrators.
 #[utoipa::path(
     tag = "rosters",
-    params(("area" = String, Path, description = "Grid or community code")),
+    params(("area" = String, Path, description = "Grid (15 digits) or community (12 digits) code", pattern = "^([0-9]{12}|[0-9]{15})$")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The roster and who is on duty now", body = RosterView),

@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// dispatchers over the area and administrators.
 #[utoipa::path(
     tag = "rosters",
-    params(("area" = String, Path, description = "Grid or community code")),
+    params(("area" = String, Path, description = "Grid (15 digits) or community (12 digits) code", pattern = "^([0-9]{12}|[0-9]{15})$")),
     request_body = ExceptionRequest,
     security(("bearer" = [])),
     responses(

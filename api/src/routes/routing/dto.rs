@@ -114,9 +114,9 @@ fn kind_param(kind: PartyKind) -> Kind {
 /// whose end comes first runs across midnight.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct WindowDto {
-    #[schema(example = "22:00")]
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "22:00")]
     pub from: String,
-    #[schema(example = "07:00")]
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "07:00")]
     pub to: String,
 }
 
@@ -135,7 +135,7 @@ pub enum ModeParam {
 #[serde(deny_unknown_fields)]
 pub struct RuleRequest {
     #[validate(length(min = 1, max = 100, message = "1 to 100 characters"))]
-    #[schema(example = "夜间犬只扰民：派出所")]
+    #[schema(min_length = 1, max_length = 100, example = "夜间犬只扰民：派出所")]
     pub name: String,
     /// A category code: the rule matches it and every category below it.
     #[schema(example = "neighbourhood.dog_noise")]

@@ -24,6 +24,7 @@ use crate::state::AppState;
 pub struct LangQuery {
     /// `zh-CN` or `en`; the caller's account locale when absent.
     #[validate(custom(function = "crate::extract::check_locale"))]
+    #[param(pattern = "^(zh-CN|en)$")]
     pub lang: Option<String>,
 }
 

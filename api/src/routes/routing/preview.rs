@@ -23,14 +23,14 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PreviewRequest {
     #[validate(length(min = 1, max = 128, message = "1 to 128 characters"))]
-    #[schema(example = "neighbourhood.dog_noise")]
+    #[schema(min_length = 1, max_length = 128, example = "neighbourhood.dog_noise")]
     pub category: String,
     #[validate(nested)]
     pub location: GeoPoint,
     /// Coordinate system of `location` (default `wgs84`).
     pub coord_sys: Option<CoordSysParam>,
     /// Local time of day (Beijing time), `HH:MM`; now when absent.
-    #[schema(example = "23:30")]
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "23:30")]
     pub at: Option<String>,
     /// The category's default when absent.
     pub priority: Option<PriorityParam>,

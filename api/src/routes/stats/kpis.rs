@@ -61,12 +61,15 @@ pub struct KpiParams {
     /// An area code: only its grids. Dispatchers: one of their areas or
     /// below (default: all of theirs).
     #[validate(length(min = 1, max = 32, message = "1 to 32 characters"))]
+    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 1, max_length = 32)]
     pub area: Option<String>,
     /// A party code. Handlers: their own (the default).
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]
+    #[param(min_length = 1, max_length = 64)]
     pub party: Option<String>,
     /// A category code: it and the categories below it.
     #[validate(length(min = 1, max = 128, message = "1 to 128 characters"))]
+    #[param(min_length = 1, max_length = 128)]
     pub category: Option<String>,
     /// What the rows are (default `area`).
     pub group_by: Option<GroupByParam>,

@@ -21,14 +21,17 @@ pub struct CreateUserRequest {
     #[schema(example = "wang.li")]
     pub username: String,
     /// At least 8 characters.
+    #[schema(min_length = 8)]
     pub password: String,
     #[validate(length(max = 100, message = "at most 100 characters"))]
+    #[schema(max_length = 100)]
     pub display_name: Option<String>,
     /// Mainland mobile number.
     #[schema(example = "13812345678")]
     pub phone: Option<String>,
     /// `zh-CN` (default) or `en`.
     #[validate(custom(function = "crate::extract::check_locale"))]
+    #[schema(pattern = "^(zh-CN|en)$")]
     pub locale: Option<String>,
     /// The first role, with its scope.
     #[serde(flatten)]

@@ -18,9 +18,11 @@ use crate::state::AppState;
 pub struct ListUsersQuery {
     /// `next_cursor` of the previous page.
     #[validate(length(max = 64, message = "not a cursor of this list"))]
+    #[param(max_length = 64)]
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
     #[validate(range(min = 1, max = 500, message = "limit must be between 1 and 500"))]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

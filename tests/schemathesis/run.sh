@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The OpenAPI contract, checked from outside: schemathesis (pinned below)
+# generates requests from openapi.yaml — every operation, valid and invalid
+# data, then the stateful phase that follows the document's `links` (report →
+# read, user → roles, …) — against the real binary, a demo server on SQLite on
+# a free loopback port, signed in as the demo administrator. `--checks all`:
+# no 5xx; every status, header, content type and body as documented; what the
+# document allows is accepted and what it forbids is refused; an undocumented
+# method is 405 with the right `Allow`.
+#
+#   bash tests/schemathesis/run.sh                                # builds the debug binary
+#   GRIDOPS_BIN=target/release/gridops bash tests/schemathesis/run.sh
+#   bash tests/schemathesis/run.sh --include-path-regex incidents # more arguments go to `schemathesis run`
+#
+# schemathesis is installed into a virtualenv under ~/.cache (kept across
+# runs and clones; made again when the pin changes). Needs Python 3.10+
+# (`$PYTHON`, else python3). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SCHEMATHESIS_VERSION=4.32.5
+# The whole run's budget is well inside the 5 minutes CI gives it.
+MAX_TIME=${SCHEMATHESIS_MAX_TIME:-200}
+MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-40}
+SEED=${SCHEMATHESIS_SEED:-17}
+# One worker: hypothesis describes its strategies with ast.parse, which
+# CPython 3.11 before 3.11.9 cannot run on two threads at once.
+
+here=tests/schemathesis
+python=${PYTHON:-python3}
+venv=${XDG_CACHE_HOME:-$HOME/.cache}/gridops-schemathesis/venv-$SCHEMATHESIS_VERSION
+
+say() { echo "schemathesis: $*"; }
+
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    say "needs Python 3.10 or later, as \$PYTHON or python3" >&2
+    exit 1
+fi
+
+if [ ! -x "$venv/bin/schemathesis" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    if ! "$python" -m venv "$venv" 2>/dev/null; then
+        # Debian's python3 keeps venv's pip in a package of its own.
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+            rm -rf "$venv"
+            "$python" -m venv "$venv"
+        else
+            say "cannot create a virtualenv with $python (install python3-venv)" >&2
+            exit 1
+        fi
+    fi
+    if ! timeout 600 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+        --no-input "schemathesis==$SCHEMATHESIS_VERSION"; then
+        rm -rf "$venv"
+        exit 1
+    fi
+fi
+say "$("$venv/bin/schemathesis" --version)"
+
+# Anonymous reads of the reference data are throttled per address, and every
+# request here comes from one; the quota is tested elsewhere (429 is still
+# documented). The token outlives the run.
+export GRIDOPS_PUBLIC_RATE_PER_MINUTE=0
+export GRIDOPS_ACCESS_TOKEN_TTL_SECS=3600
+
+. tests/demo_server.sh
+demo_server_binary
+start_demo_server schemathesis
+base="http://127.0.0.1:$port"
+say "gridops serve --demo on $base"
+
+# The administrator's access token, from the demo login README names.
+GRIDOPS_ADMIN_TOKEN=$(
+    "$venv/bin/python" - "$base" <<'PY'
+import json, sys, urllib.request
+req = urllib.request.Request(
+    sys.argv[1] + "/api/v1/auth/login",
+    data=json.dumps({"username": "admin", "password": "gridops-demo"}).encode(),
+    headers={"Content-Type": "application/json"},
+)
+print(json.load(urllib.request.urlopen(req, timeout=30))["access_token"])
+PY
+)
+export GRIDOPS_ADMIN_TOKEN
+
+started=$(date +%s)
+status=0
+timeout 300 "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" run openapi.yaml \
+    --url "$base" \
+    --checks all \
+    --phases examples,coverage,fuzzing,stateful \
+    --max-examples "$MAX_EXAMPLES" \
+    --max-time "$MAX_TIME" \
+    --seed "$SEED" \
+    --workers 1 \
+    --request-timeout 20 \
+    --no-color \
+    --report junit --report-dir target/schemathesis-report \
+    "$@" || status=$?
+say "ran in $(($(date +%s) - started)) s; exit $status"
+exit "$status"
