@@ -9,8 +9,8 @@ use utoipa_actix_web::AppExt;
 use crate::routes;
 
 mod contract;
-pub mod schemas;
 mod links;
+pub mod schemas;
 
 #[derive(OpenApi)]
 #[openapi(

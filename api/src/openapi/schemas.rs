@@ -24,14 +24,14 @@ pub fn weekdays() -> Schema {
 /// Working periods of a day, `HH:MM-HH:MM`, 1 to 8.
 pub fn periods() -> Schema {
     ArrayBuilder::new()
-        .items(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")),
-        )
+        .items(ObjectBuilder::new().schema_type(Type::String).pattern(Some(
+            "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
+        )))
         .min_items(Some(1))
         .max_items(Some(8))
-        .description(Some("Working periods of a working day, in order, `HH:MM-HH:MM`"))
+        .description(Some(
+            "Working periods of a working day, in order, `HH:MM-HH:MM`",
+        ))
         .examples([serde_json::json!(["08:30-12:00", "14:00-17:30"])])
         .into()
 }
@@ -59,7 +59,10 @@ pub fn area_features() -> Schema {
         .items(ObjectBuilder::new().schema_type(Type::Number))
         .min_items(Some(2))
         .max_items(Some(3));
-    let ring = ArrayBuilder::new().items(position).min_items(Some(4)).build();
+    let ring = ArrayBuilder::new()
+        .items(position)
+        .min_items(Some(4))
+        .build();
     let polygon = ArrayBuilder::new()
         .items(RefOr::T(Schema::Array(ring)))
         .min_items(Some(1))

@@ -54,7 +54,11 @@ pub struct ListPartiesQuery {
     /// Only parties serving this area: serving it directly or one of the
     /// areas above it (a district's heating company serves its grids).
     #[validate(length(min = 6, max = 18, message = "an area code has 6 to 18 digits"))]
-    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 6, max_length = 18)]
+    #[param(
+        pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$",
+        min_length = 6,
+        max_length = 18
+    )]
     pub area: Option<String>,
     /// `next_cursor` of the previous page.
     #[validate(length(max = 64, message = "not a cursor of this list"))]

@@ -1556,54 +1556,52 @@ fn plan_problems(name: &str, plan: &str, must_use: &[&str]) -> Vec<String> {
     problems
 }
 
+/// A statement with its values apart (`$1`, `$2`, … as SQL literals), as
+/// the server sends it: diesel keeps it prepared, and after five runs
+/// PostgreSQL may plan it once for any values (a generic plan), which is
+/// where the map view lost its index.
+#[derive(Default)]
+struct Bound {
+    sql: String,
+    values: Vec<String>,
+}
+
+impl Bound {
+    /// A placeholder for `literal`.
+    fn value(&mut self, literal: impl ToString) -> String {
+        self.values.push(literal.to_string());
+        format!("${}", self.values.len())
+    }
+
+    /// The statement with its values written in (the last first: `$12` before `$1`).
+    fn inlined(&self) -> String {
+        let mut sql = self.sql.clone();
+        for (i, value) in self.values.iter().enumerate().rev() {
+            sql = sql.replace(&format!("${}", i + 1), value);
+        }
+        sql
+    }
+}
+
 /// The SQL `incidents::list` and `incidents::open_nearby` build for the
-/// measured requests, with the values inlined, their plans, and the
-/// problems [`plan_problems`] finds in the lists' plans (PostgreSQL).
+/// measured requests, their plans (on PostgreSQL for the values given and
+/// for any values, as a prepared statement is planned after five runs),
+/// and the problems [`plan_problems`] finds in the lists' plans.
 fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<Plans, String> {
     let me = fixture.user(DISPATCHER);
+    let quote = |t: &str| format!("'{t}'");
     let ts = |t: NaiveDateTime| match backend {
         Backend::Postgres => format!("'{}'::timestamp", t.format("%Y-%m-%d %H:%M:%S%.6f")),
         Backend::Sqlite => format!("'{}'", t.format("%Y-%m-%d %H:%M:%S%.6f")),
     };
-    let statuses = match backend {
-        Backend::Postgres => "status = ANY('{dispatched,in_progress}')",
-        Backend::Sqlite => "status IN ('dispatched', 'in_progress')",
-    };
     let now = gridops_infra::repo::now();
     let [w, s, e, n] = fixture.bbox_of(BBOX_COMMUNITY);
-    // The page's keys as `repo::incidents::list` reads them for the
-    // dispatcher (`repo::merged`): one part per relation (what they
-    // reported; each of the few grids of their area), or only the grids
-    // when the filter stays inside their area, merged in one statement.
     let area_grids: Vec<&str> = fixture
         .grids
         .iter()
         .filter(|g| g.code.starts_with(DISPATCHER_AREA))
         .map(|g| g.code.as_str())
         .collect();
-    let merged = |scopes: Vec<String>, filter: &str| {
-        let parts: Vec<String> = scopes
-            .iter()
-            .map(|scope| {
-                format!(
-                    "SELECT * FROM (SELECT created_at, id FROM incidents WHERE {scope}{filter} \
-                     ORDER BY created_at DESC, id DESC LIMIT 51) AS part"
-                )
-            })
-            .collect();
-        format!(
-            "SELECT * FROM ({}) AS merged ORDER BY created_at DESC, id DESC LIMIT 51",
-            parts.join(" UNION ")
-        )
-    };
-    let grids = |grids: &[&str]| -> Vec<String> {
-        grids.iter().map(|g| format!("grid_code = '{g}'")).collect()
-    };
-    let scoped = |filter: &str| {
-        let mut all = vec![format!("reporter_id = '{me}'")];
-        all.extend(grids(&area_grids));
-        merged(all, filter)
-    };
     // The grids a map view touches (by their rectangles here; by their
     // polygons in the server).
     let in_view: Vec<&str> = fixture
@@ -1613,85 +1611,165 @@ fn explain(url: &str, backend: Backend, fixture: &Fixture) -> Result<Plans, Stri
         .filter(|g| g.code.starts_with(DISPATCHER_AREA))
         .map(|g| g.code.as_str())
         .collect();
+    // The page's keys as `repo::incidents::list` reads them for the
+    // dispatcher (`repo::merged`): one part per relation (what they
+    // reported; each of the few grids of their area), or only the grids
+    // when the filter stays inside their area, merged in one statement.
+    // `filter` writes a part's conditions, with its own placeholders.
+    let merged = |reporter: bool, grids: &[&str], filter: &dyn Fn(&mut Bound) -> String| {
+        let mut bound = Bound::default();
+        let mut scopes: Vec<(&str, &str)> = Vec::new();
+        if reporter {
+            scopes.push(("reporter_id", me));
+        }
+        scopes.extend(grids.iter().map(|g| ("grid_code", *g)));
+        let mut parts = Vec::new();
+        for (column, value) in scopes {
+            let scope = bound.value(quote(value));
+            let conditions = filter(&mut bound);
+            let limit = bound.value(51);
+            parts.push(format!(
+                "SELECT * FROM (SELECT created_at, id FROM incidents WHERE {column} = {scope}\
+                 {conditions} ORDER BY created_at DESC, id DESC LIMIT {limit}) AS part"
+            ));
+        }
+        let limit = bound.value(51);
+        bound.sql = format!(
+            "SELECT * FROM ({}) AS merged ORDER BY created_at DESC, id DESC LIMIT {limit}",
+            parts.join(" UNION ")
+        );
+        bound
+    };
+    let status_area = |b: &mut Bound| match backend {
+        Backend::Postgres => format!(
+            " AND status = ANY({}) AND substr(grid_code, 1, 9) = {}",
+            b.value("'{dispatched,in_progress}'::text[]"),
+            b.value(quote(DISPATCHER_AREA))
+        ),
+        Backend::Sqlite => format!(
+            " AND status IN ({}, {}) AND substr(grid_code, 1, 9) = {}",
+            b.value("'dispatched'"),
+            b.value("'in_progress'"),
+            b.value(quote(DISPATCHER_AREA))
+        ),
+    };
+    let category = |b: &mut Bound| {
+        format!(
+            " AND (category_code = {} OR category_code LIKE {}) AND created_at >= {}",
+            b.value("'public_safety'"),
+            b.value("'public_safety.%'"),
+            b.value(ts(now - TimeDelta::days(30)))
+        )
+    };
+    let in_box = |b: &mut Bound| {
+        format!(
+            " AND lat BETWEEN {} AND {} AND lng BETWEEN {} AND {}",
+            b.value(s),
+            b.value(n),
+            b.value(w),
+            b.value(e)
+        )
+    };
     let grid = &fixture.grids[0];
     let (lng, lat) = (
         (grid.rect[0] + grid.rect[2]) / 2.0,
         (grid.rect[1] + grid.rect[3]) / 2.0,
     );
-    let in_area = format!(" AND substr(grid_code, 1, 9) = '{DISPATCHER_AREA}'");
     let both: &[&str] = &["incidents_reporter_id", "incidents_grid_code"];
-    let queries: [(&str, String, &[&str]); 5] = [
-        ("list: inbox (no filter)", scoped(""), both),
+    let queries: [(&str, Bound, &[&str]); 5] = [
+        (
+            "list: inbox (no filter)",
+            merged(true, &area_grids, &|_| String::new()),
+            both,
+        ),
         (
             "list: status+area",
-            merged(grids(&area_grids), &format!(" AND {statuses}{in_area}")),
+            merged(false, &area_grids, &status_area),
             &["incidents_grid_code"],
         ),
         (
             "list: category+created_from",
-            scoped(&format!(
-                " AND (category_code = 'public_safety' OR category_code LIKE 'public_safety.%') \
-                 AND created_at >= {}",
-                ts(now - TimeDelta::days(30))
-            )),
+            merged(true, &area_grids, &category),
             both,
         ),
-        (
-            "list: bbox",
-            {
-                let filter = format!(" AND lat BETWEEN {s} AND {n} AND lng BETWEEN {w} AND {e}");
-                let mut all = vec![format!("reporter_id = '{me}'")];
-                all.extend(grids(&in_view));
-                merged(all, &filter)
-            },
-            both,
-        ),
+        ("list: bbox", merged(true, &in_view, &in_box), both),
         (
             "create: open_nearby (duplicate check)",
-            format!(
-                "SELECT id, reference, status, lat, lng, created_at FROM incidents \
-                 WHERE category_code = 'public_safety.snow_ice' AND created_at >= {} \
-                 AND status NOT IN ('closed', 'rejected') \
-                 AND lat BETWEEN {} AND {} AND lng BETWEEN {} AND {} \
-                 ORDER BY created_at ASC LIMIT 50",
-                ts(now - TimeDelta::hours(72)),
-                lat - 0.00225,
-                lat + 0.00225,
-                lng - 0.00275,
-                lng + 0.00275
-            ),
+            Bound {
+                sql: format!(
+                    "SELECT id, reference, status, lat, lng, created_at FROM incidents \
+                     WHERE category_code = 'public_safety.snow_ice' AND created_at >= {} \
+                     AND status NOT IN ('closed', 'rejected') \
+                     AND lat BETWEEN {} AND {} AND lng BETWEEN {} AND {} \
+                     ORDER BY created_at ASC LIMIT 50",
+                    ts(now - TimeDelta::hours(72)),
+                    lat - 0.00225,
+                    lat + 0.00225,
+                    lng - 0.00275,
+                    lng + 0.00275
+                ),
+                values: Vec::new(),
+            },
             &[],
         ),
     ];
-    let mut out = String::from("\nPlans (values inlined):\n");
+    let mut out = String::from("\nPlans:\n");
     let mut problems = Vec::new();
     match backend {
         Backend::Postgres => {
             let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
-            for (name, sql, must_use) in &queries {
-                let lines: Vec<PgPlanLine> =
-                    diesel::sql_query(format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"))
-                        .load(&mut conn)
-                        .map_err(|e| format!("{name}: {e}"))?;
-                let plan: Vec<String> = lines.into_iter().map(|l| l.line).collect();
-                if name.starts_with("list") {
-                    problems.extend(plan_problems(name, &plan.join("\n"), must_use));
+            let mut plan_of = |sql: &str| -> Result<Vec<String>, String> {
+                let lines: Vec<PgPlanLine> = diesel::sql_query(sql)
+                    .load(&mut conn)
+                    .map_err(|e| e.to_string())?;
+                Ok(lines.into_iter().map(|l| l.line).collect())
+            };
+            for (name, bound, must_use) in &queries {
+                let inlined = bound.inlined();
+                let mut plans = vec![(
+                    "for these values",
+                    plan_of(&format!("EXPLAIN (ANALYZE, BUFFERS) {inlined}"))
+                        .map_err(|e| format!("{name}: {e}"))?,
+                )];
+                if !bound.values.is_empty() {
+                    // The plan a prepared statement falls back to after five runs.
+                    let generic = (|| {
+                        plan_of("SET plan_cache_mode = force_generic_plan")?;
+                        plan_of(&format!("PREPARE listed AS {}", bound.sql))?;
+                        let plan = plan_of(&format!(
+                            "EXPLAIN (ANALYZE, BUFFERS) EXECUTE listed({})",
+                            bound.values.join(", ")
+                        ));
+                        plan_of("DEALLOCATE listed")?;
+                        plan_of("RESET plan_cache_mode")?;
+                        plan
+                    })()
+                    .map_err(|e| format!("{name} (generic plan): {e}"))?;
+                    plans.push(("for any values (generic, as prepared)", generic));
                 }
-                let _ = writeln!(out, "-- {name}\n{sql}");
-                for line in plan {
-                    let _ = writeln!(out, "  {line}");
+                let _ = writeln!(out, "-- {name}\n{inlined}");
+                for (which, plan) in plans {
+                    if name.starts_with("list") {
+                        let label = format!("{name}, {which}");
+                        problems.extend(plan_problems(&label, &plan.join("\n"), must_use));
+                    }
+                    let _ = writeln!(out, "  [{which}]");
+                    for line in plan {
+                        let _ = writeln!(out, "  {line}");
+                    }
                 }
             }
         }
         Backend::Sqlite => {
             let mut conn = SqliteConnection::establish(url).map_err(|e| e.to_string())?;
-            for (name, sql, _) in &queries {
+            for (name, bound, _) in &queries {
+                let sql = bound.inlined();
                 let lines: Vec<SqlitePlanLine> =
                     diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
                         .load(&mut conn)
                         .map_err(|e| format!("{name}: {e}"))?;
                 let started = Instant::now();
-                conn.batch_execute(sql)
+                conn.batch_execute(&sql)
                     .map_err(|e| format!("{name}: {e}"))?;
                 let _ = writeln!(out, "-- {name} ({} once)\n{sql}", ms(started.elapsed()));
                 for l in lines {

@@ -177,7 +177,11 @@ async fn an_outage_pauses_delivery_instead_of_churning_the_backlog(backend: Back
             let pending = outbox(app, "pending").await;
             pending
                 .iter()
-                .any(|p| text(&p["last_error"]).contains("connect"))
+                .any(|p| {
+                    p["last_error"]
+                        .as_str()
+                        .is_some_and(|e| e.contains("connect"))
+                })
                 .then_some(())
         },
     )
@@ -239,11 +243,11 @@ fn hold_busy(url: String, backend: Backend, held: std::sync::mpsc::Sender<()>) -
 }
 
 async fn metrics_answer_while_the_database_is_held_busy(backend: Backend) {
-    // One pooled connection, and requests that wait for it (and for the
-    // database) far longer than the test: a scrape that needed it would
+    // Two pooled connections, and requests that wait for one (and for the
+    // database) far longer than the test: a scrape that needed one would
     // hang.
     let Some(app) = TestApp::spawn_with(backend, |s| {
-        s.database.pool_size = 1;
+        s.database.pool_size = 2;
         s.database.connect_timeout = Duration::from_secs(300);
         s.database.sqlite_busy_timeout = Duration::from_secs(300);
         s.push.workers = 0;
@@ -273,25 +277,29 @@ async fn metrics_answer_while_the_database_is_held_busy(backend: Backend) {
         .await
         .expect("the holder started")
         .expect("the database is held");
-    // A phone registers: the request takes the only connection and waits
-    // for the database.
-    let registering = {
-        let (client, url) = (c.handler.client.clone(), app.url("/api/v1/devices"));
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .json(&json!({
-                    "token": "fcm-token-held-busy-phone-0001",
-                    "platform": "android",
-                    "locale": "zh-CN",
-                }))
-                .send()
-                .await
-                .expect("registration sent")
-                .status()
+    // Two phones register: each request takes a connection and waits for
+    // the database.
+    let registering: Vec<_> = [&c.handler, &c.resident]
+        .into_iter()
+        .enumerate()
+        .map(|(i, who)| {
+            let (client, url) = (who.client.clone(), app.url("/api/v1/devices"));
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({
+                        "token": format!("fcm-token-held-busy-phone-{i:04}"),
+                        "platform": "android",
+                        "locale": "zh-CN",
+                    }))
+                    .send()
+                    .await
+                    .expect("registration sent")
+                    .status()
+            })
         })
-    };
-    let in_use = "gridops_db_pool_connections{state=\"in_use\"} 1";
+        .collect();
+    let in_use = "gridops_db_pool_connections{state=\"in_use\"} 2";
     let mut seen = false;
     for _ in 0..100 {
         if scrape().await.contains(in_use) {
@@ -300,20 +308,22 @@ async fn metrics_answer_while_the_database_is_held_busy(backend: Backend) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(seen, "the pool's one connection is taken");
+    assert!(seen, "both pooled connections are taken");
     let page = scrape().await;
     assert!(page.contains("gridops_outbox_pending 0"), "{page}");
     assert!(page.contains("gridops_outbox_depth_age_seconds"), "{page}");
     assert!(
-        !registering.is_finished(),
+        registering.iter().all(|r| !r.is_finished()),
         "the database was still busy when /metrics answered"
     );
 
     tokio::task::spawn_blocking(release)
         .await
         .expect("released");
-    let status = registering.await.expect("the registration ends");
-    assert_eq!(status, StatusCode::CREATED, "and goes through afterwards");
+    for request in registering {
+        let status = request.await.expect("the registration ends");
+        assert_eq!(status, StatusCode::CREATED, "and goes through afterwards");
+    }
     app.stop().await;
 }
 

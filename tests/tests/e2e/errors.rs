@@ -13,6 +13,13 @@ on_both_backends! {
         let response = app.client.get(app.url("/api/v1/areas/validate")).send().await.expect("sent");
         // GET /areas/validate is the area "validate": not a code, so not found.
         expect_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+        // `Allow` names what the path serves: the fixed `validate` wins over
+        // `{code}`, whose GET it does not advertise.
+        for (path, allow) in [("/api/v1/areas/validate", "POST"), ("/api/v1/incidents", "GET, POST"), ("/api/v1/areas/410102", "GET")] {
+            let response = app.client.request(reqwest::Method::OPTIONS, app.url(path)).send().await.expect("sent");
+            assert_eq!(response.headers()["allow"], allow, "{path}");
+            expect_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+        }
     }
 
     async fn a_body_of_another_media_type_is_415(app) {

@@ -394,7 +394,9 @@ on_both_backends! {
         upload(app, &c.worker, &patrol, &walk(GUANLAN_GRID, Utc::now() - Duration::minutes(19), 20, "t")).await;
         let before = coverage(app, &c.chief, GUANLAN_GRID).await;
         assert!(before["covered"].as_u64() > Some(0), "{before}");
-        let (status, _) = json_of(c.worker.client.post(app.url(&format!("/api/v1/patrols/{patrol}/end"))).send().await.expect("sent")).await;
+        // A JSON `null` is no body, as the document's `EndPatrol | null` says.
+        let (status, _) = json_of(c.worker.client.post(app.url(&format!("/api/v1/patrols/{patrol}/end")))
+            .header("content-type", "application/json").body("null").send().await.expect("sent")).await;
         assert_eq!(status, StatusCode::OK);
         let mut view = Value::Null;
         for _ in 0..50 {

@@ -81,7 +81,10 @@ pub struct CreateCampaignRequest {
     #[schema(example = "demo-blizzard")]
     pub template: String,
     /// The area code: every grid (and micro-grid) in it gets a task.
-    #[schema(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", example = "410102003")]
+    #[schema(
+        pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$",
+        example = "410102003"
+    )]
     pub area: String,
     /// When every grid should be done; in the future, within a year.
     pub due_at: DateTime<Utc>,

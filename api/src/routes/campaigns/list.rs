@@ -19,7 +19,11 @@ pub struct CampaignQuery {
     /// dispatches, or any for an administrator). Absent: every campaign the
     /// caller may see.
     #[validate(length(min = 1, max = 32, message = "an area code"))]
-    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 1, max_length = 32)]
+    #[param(
+        pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$",
+        min_length = 1,
+        max_length = 32
+    )]
     pub area: Option<String>,
     /// `next` of the previous page.
     #[validate(length(max = 64, message = "a cursor from the previous page"))]

@@ -12,9 +12,19 @@ pub struct ItemBody {
     /// Stable within the template (answers name it): 1–40 of a–z, 0–9, `_`.
     #[schema(pattern = "^[a-z0-9_]{1,40}$", example = "sheds")]
     pub id: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", example = "车棚顶积雪")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S",
+        example = "车棚顶积雪"
+    )]
     pub text_zh: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", example = "Snow on bike-shed roofs")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S",
+        example = "Snow on bike-shed roofs"
+    )]
     pub text_en: String,
     /// The category (a leaf of the tree) a failed check is fixed or
     /// reported as.
@@ -41,9 +51,19 @@ impl From<ItemBody> for Item {
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateRequest {
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", example = "暴雪隐患排查")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S",
+        example = "暴雪隐患排查"
+    )]
     pub name_zh: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", example = "Blizzard hazard check")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S",
+        example = "Blizzard hazard check"
+    )]
     pub name_en: String,
     /// 1 to 30 items.
     #[schema(min_items = 1, max_items = 30)]

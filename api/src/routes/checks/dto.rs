@@ -48,7 +48,11 @@ pub struct CheckAnswerRequest {
     /// `raise`: what is wrong (required); `fixed`: default the item's text.
     /// The campaign's name is added to the incident's description.
     #[validate(length(min = 1, max = 1800, message = "1 to 1800 characters"))]
-    #[schema(min_length = 1, max_length = 1800, example = "5号楼前树枝被雪压断，悬在人行道上方")]
+    #[schema(
+        min_length = 1,
+        max_length = 1800,
+        example = "5号楼前树枝被雪压断，悬在人行道上方"
+    )]
     pub description: Option<String>,
 }
 

@@ -48,7 +48,11 @@ pub struct CreateIncidentRequest {
     #[schema(min_length = 1, max_length = 128, example = "neighbourhood.dog_noise")]
     pub category: String,
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
-    #[schema(min_length = 1, max_length = 2000, example = "楼下的狗每天夜里叫到凌晨")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        example = "楼下的狗每天夜里叫到凌晨"
+    )]
     pub description: String,
     #[validate(nested)]
     pub location: GeoPoint,
@@ -85,7 +89,11 @@ pub struct CreateIncidentRequest {
 pub struct HandledOnSpot {
     /// What was done, as `resolve_on_spot` takes it.
     #[validate(length(min = 1, max = 2000, message = "1 to 2000 characters"))]
-    #[schema(min_length = 1, max_length = 2000, example = "已劝导车主收回飞线，电动车改到小区充电桩充电")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        example = "已劝导车主收回飞线，电动车改到小区充电桩充电"
+    )]
     pub result: String,
 }
 

@@ -32,7 +32,9 @@ pub enum SortParam {
 #[into_params(parameter_in = Query)]
 pub struct ListIncidentsQuery {
     /// Comma-separated statuses, e.g. `dispatched,in_progress`.
-    #[param(pattern = "^(reported|accepted|dispatched|in_progress|resolved|closed|rejected)( *, *(reported|accepted|dispatched|in_progress|resolved|closed|rejected))*$")]
+    #[param(
+        pattern = "^(reported|accepted|dispatched|in_progress|resolved|closed|rejected)( *, *(reported|accepted|dispatched|in_progress|resolved|closed|rejected))*$"
+    )]
     pub status: Option<String>,
     /// A category code; its subcategories are included.
     pub category: Option<String>,

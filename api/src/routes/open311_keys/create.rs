@@ -20,7 +20,12 @@ use crate::state::AppState;
 pub struct KeyRequest {
     /// The client application the key is for: 1 to 100 characters, not blank.
     #[validate(custom(function = "super::validate_name"))]
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "郑州12345市民热线App")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S",
+        example = "郑州12345市民热线App"
+    )]
     pub name: String,
     /// Requests a minute the key may send, 1 to 6000; default 60.
     #[validate(range(min = 1, max = 6000, message = "between 1 and 6000"))]

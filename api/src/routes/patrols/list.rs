@@ -34,7 +34,11 @@ pub struct PatrolQuery {
     pub worker: Option<String>,
     /// Only patrols with a grid in this area (a grid, community, … code).
     #[validate(length(min = 1, max = 32, message = "an area code"))]
-    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 1, max_length = 32)]
+    #[param(
+        pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$",
+        min_length = 1,
+        max_length = 32
+    )]
     pub area: Option<String>,
     /// Started at or after.
     pub from: Option<DateTime<Utc>>,

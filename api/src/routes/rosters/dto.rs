@@ -14,7 +14,11 @@ use validator::Validate;
 pub struct ShiftRequest {
     /// The user's id: a grid worker or chief of the grid, or of a grid of
     /// the community.
-    #[schema(min_length = 1, max_length = 64, example = "0192f0c4-7c1e-7d1a-9a55-3f7a2c1b9e01")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        example = "0192f0c4-7c1e-7d1a-9a55-3f7a2c1b9e01"
+    )]
     #[validate(length(min = 1, max = 64))]
     pub user: String,
     /// ISO weekdays the shift starts on, 1 Monday … 7 Sunday, each once.

@@ -61,7 +61,11 @@ pub struct KpiParams {
     /// An area code: only its grids. Dispatchers: one of their areas or
     /// below (default: all of theirs).
     #[validate(length(min = 1, max = 32, message = "1 to 32 characters"))]
-    #[param(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 1, max_length = 32)]
+    #[param(
+        pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$",
+        min_length = 1,
+        max_length = 32
+    )]
     pub area: Option<String>,
     /// A party code. Handlers: their own (the default).
     #[validate(length(min = 1, max = 64, message = "1 to 64 characters"))]

@@ -132,7 +132,11 @@ pub struct GrantRequest {
     /// Area code: a grid for grid workers and chiefs; a community,
     /// subdistrict or district for dispatchers; a community for residents.
     #[validate(length(min = 6, max = 18, message = "an area code has 6 to 18 digits"))]
-    #[schema(pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$", min_length = 6, max_length = 18)]
+    #[schema(
+        pattern = "^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{18})$",
+        min_length = 6,
+        max_length = 18
+    )]
     pub area: Option<String>,
     /// Party code, for handlers.
     #[validate(length(min = 1, max = 64, message = "a party code has 1 to 64 characters"))]
