@@ -66,6 +66,10 @@ struct Args {
     /// Pushes a worker claims at once.
     #[arg(long, default_value_t = 200)]
     batch: i64,
+    /// Batches a worker has out at once (claimed and sending while the
+    /// last is recorded); the server's default when not given.
+    #[arg(long)]
+    batches_in_flight: Option<usize>,
     /// Give up waiting for the fan-out after this long.
     #[arg(long, default_value_t = 900)]
     timeout_secs: u64,
@@ -96,8 +100,11 @@ async fn run(args: Args) -> Result<(), String> {
         BackendArg::Sqlite => (Backend::Sqlite, "SQLite"),
         BackendArg::Postgres => (Backend::Postgres, "PostgreSQL"),
     };
+    let in_flight = args
+        .batches_in_flight
+        .unwrap_or(gridops_infra::delivery::DeliverySettings::default().batches_in_flight);
     println!(
-        "bench-notices: {backend_name}, {} phones, {} delivery worker(s), {} sends in flight, batches of {}",
+        "bench-notices: {backend_name}, {} phones, {} delivery worker(s), {} sends in flight, batches of {}, {in_flight} batch(es) out per worker",
         args.devices, args.workers, args.concurrency, args.batch
     );
     let fcm = FakeFcm::start().await;
@@ -116,6 +123,7 @@ async fn run(args: Args) -> Result<(), String> {
         settings.push.workers = workers;
         settings.push.max_in_flight = concurrency;
         settings.push.delivery.batch = batch;
+        settings.push.delivery.batches_in_flight = in_flight;
     })
     .await
     .ok_or("PostgreSQL is unreachable; set GRIDOPS_TEST_POSTGRES_URL")?;

@@ -982,10 +982,13 @@ impl LoadLog {
     }
 }
 
+/// One phone's acknowledged reports (key → incident id) and its waits.
+type PhoneLog = (HashMap<String, String>, Vec<Duration>);
+
 /// Phones reporting in a loop, each report resent with its key until answered.
 struct Load {
     stop: Arc<std::sync::atomic::AtomicBool>,
-    phones: Vec<tokio::task::JoinHandle<(HashMap<String, String>, Vec<Duration>)>>,
+    phones: Vec<tokio::task::JoinHandle<PhoneLog>>,
     attempts: Arc<Mutex<Vec<Attempt>>>,
 }
 
