@@ -55,7 +55,7 @@ fn add_shared_answers(op: &mut Operation) {
     add.push(("429", "Over a quota (`too_many_requests`, `too_many_attempts`); `Retry-After` says when to try again"));
     add.push((
         "503",
-        "The database cannot be reached or gives no connection in time (`database_unavailable`)",
+        "The database cannot be reached or gives no connection in time (`database_unavailable`); `Retry-After` says when to try again",
     ));
 
     if op.request_body.is_some() {
@@ -134,7 +134,7 @@ fn problem(status: &str, description: &str) -> Response {
             .schema(Some(Ref::from_schema_name("Problem")))
             .build(),
     );
-    if status == "429" {
+    if status == "429" || status == "503" {
         response = response.header(
             "Retry-After",
             HeaderBuilder::new()
